@@ -1,0 +1,171 @@
+"""Checks that span the policy files, and the legality checks the rules ask of the lists.
+
+Each check yields ``(file, path, message)``; :mod:`xinyong.catalog.loader` turns the path into
+a line number. The rules follow the Zhejiang regulation (条例 第十四条: what may never be
+collected, what needs written consent) and 国办发〔2020〕49号 (every measure has a legal basis;
+one that restricts rights rests on a law or administrative regulation; a local list adds no
+punishment beyond the national basic list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xinyong.catalog.schemas import (
+    BehaviourList,
+    DataCatalog,
+    FactSpec,
+    FactTerm,
+    HolidayList,
+    MeasureList,
+    ScenarioList,
+)
+
+Check = tuple[str, tuple[str, ...], str]
+STRONG_LEVELS = {"law", "administrative_regulation"}
+
+
+def _matches(fact: FactSpec, term: FactTerm) -> bool:
+    if fact.key == term.key:
+        return True
+    words = [fact.name, *fact.aliases]
+    return any(name in word for name in term.names for word in words)
+
+
+def check_collection(catalog: DataCatalog) -> Iterator[Check]:
+    rules_ = catalog.collection_rules
+    for ci, cat in enumerate(catalog.categories):
+        for fi, fact in enumerate(cat.facts):
+            path = ("categories", str(ci), "facts", str(fi))
+            for term in rules_.forbidden:
+                if _matches(fact, term):
+                    yield (
+                        "catalog.yaml",
+                        path,
+                        f"fact {fact.key!r} ({fact.name}) is information that may never be "
+                        f"collected ({'/'.join(term.names)})",
+                    )
+            for term in rules_.consent_required:
+                if _matches(fact, term) and not fact.consent_required:
+                    yield (
+                        "catalog.yaml",
+                        path,
+                        f"fact {fact.key!r} ({fact.name}) may be collected only with written "
+                        f"consent: set consent_required: true",
+                    )
+
+
+def check_catalog(catalog: DataCatalog) -> Iterator[Check]:
+    severities = {s.code for s in catalog.severities}
+    seen: set[str] = set()
+    for ci, cat in enumerate(catalog.categories):
+        path = ("categories", str(ci))
+        if cat.code in seen:
+            yield "catalog.yaml", (*path, "code"), f"category code {cat.code!r} appears twice"
+        seen.add(cat.code)
+        for si, sev in enumerate(cat.severities):
+            if sev not in severities:
+                yield "catalog.yaml", (*path, "severities", str(si)), f"unknown severity {sev!r}"
+    yield from check_collection(catalog)
+
+
+def check_behaviours(catalog: DataCatalog, behaviours: BehaviourList) -> Iterator[Check]:
+    cats = {c.code: c for c in catalog.categories}
+    seen: set[str] = set()
+    for bi, beh in enumerate(behaviours.behaviours):
+        path = ("behaviours", str(bi))
+        if beh.code in seen:
+            yield "behaviours.yaml", (*path, "code"), f"behaviour code {beh.code!r} appears twice"
+        seen.add(beh.code)
+        cat = cats.get(beh.category)
+        if cat is None:
+            yield "behaviours.yaml", (*path, "category"), f"unknown category {beh.category!r}"
+            continue
+        if beh.polarity != cat.polarity:
+            yield (
+                "behaviours.yaml",
+                (*path, "polarity"),
+                f"polarity {beh.polarity!r} differs from its category's {cat.polarity!r}",
+            )
+        if beh.severity is not None and beh.severity not in cat.severities:
+            yield (
+                "behaviours.yaml",
+                (*path, "severity"),
+                f"severity {beh.severity!r} is not allowed for category {cat.code!r}",
+            )
+
+
+def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Check]:
+    cats = {c.code: c for c in catalog.categories}
+    severities = {s.code for s in catalog.severities}
+    national = set(measures.national_items)
+    seen: set[str] = set()
+    for mi, m in enumerate(measures.measures):
+        path = ("measures", str(mi))
+        if m.code in seen:
+            yield "measures.yaml", (*path, "code"), f"measure code {m.code!r} appears twice"
+        seen.add(m.code)
+        if not m.legal_basis:
+            yield "measures.yaml", (*path, "legal_basis"), f"measure {m.code!r} cites no legal basis"
+        elif m.restricts_rights and not any(b.level in STRONG_LEVELS for b in m.legal_basis):
+            yield (
+                "measures.yaml",
+                (*path, "legal_basis"),
+                f"measure {m.code!r} restricts rights or adds obligations but cites no law or "
+                f"administrative regulation",
+            )
+        if m.type == "punish" and national and m.national_item not in national:
+            yield (
+                "measures.yaml",
+                (*path, "national_item"),
+                f"punishment {m.code!r} is not on the national basic measures list this list extends",
+            )
+        if m.type == "punish" and not m.notice_before_listing:
+            yield (
+                "measures.yaml",
+                (*path, "notice_before_listing"),
+                f"punishment {m.code!r}: the subject must be told before a listing and may state its case",
+            )
+        for ti, trig in enumerate(m.triggers):
+            tpath = (*path, "triggers", str(ti))
+            if trig.category and trig.category not in cats:
+                yield "measures.yaml", (*tpath, "category"), f"unknown category {trig.category!r}"
+            if trig.min_severity and trig.min_severity not in severities:
+                yield "measures.yaml", (*tpath, "min_severity"), f"unknown severity {trig.min_severity!r}"
+
+
+def check_scenarios(measures: MeasureList, scenarios: ScenarioList) -> Iterator[Check]:
+    codes = {m.code for m in measures.measures}
+    seen: set[str] = set()
+    for si, sc in enumerate(scenarios.scenarios):
+        path = ("scenarios", str(si))
+        if sc.code in seen:
+            yield "scenarios.yaml", (*path, "code"), f"scenario code {sc.code!r} appears twice"
+        seen.add(sc.code)
+        for mi, code in enumerate(sc.measures):
+            if code not in codes:
+                yield "scenarios.yaml", (*path, "measures", str(mi)), f"unknown measure {code!r}"
+
+
+def check_holidays(holidays: HolidayList) -> Iterator[Check]:
+    for year, sched in holidays.years.items():
+        for kind in ("holidays", "workdays"):
+            for i, day in enumerate(getattr(sched, kind)):
+                if day.year != year:
+                    yield "holidays.yaml", ("years", str(year), kind, str(i)), f"{day} is not in {year}"
+                if kind == "holidays" and day.weekday() >= 5:
+                    yield "holidays.yaml", ("years", str(year), kind, str(i)), f"{day} is a weekend day already"
+                if kind == "workdays" and day.weekday() < 5:
+                    yield "holidays.yaml", ("years", str(year), kind, str(i)), f"{day} is a weekday already"
+
+
+def cross_check(parsed: dict[str, Any]) -> list[Check]:
+    catalog = parsed["catalog.yaml"]
+    out = list(check_catalog(catalog))
+    out += check_behaviours(catalog, parsed["behaviours.yaml"])
+    out += check_measures(catalog, parsed["measures.yaml"])
+    out += check_scenarios(parsed["measures.yaml"], parsed["scenarios.yaml"])
+    if "holidays.yaml" in parsed:
+        out += check_holidays(parsed["holidays.yaml"])
+    return out

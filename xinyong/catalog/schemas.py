@@ -1,0 +1,391 @@
+"""The policy lists as pydantic models: 数据目录清单, 信用行为清单, 奖惩措施清单, 应用清单.
+
+A policy set is a folder of YAML files (``policy.yaml``, ``catalog.yaml``, ``behaviours.yaml``,
+``measures.yaml``, ``scenarios.yaml`` and optionally ``holidays.yaml``). Each file is checked by
+the model below with its name; the checks that span files (a behaviour naming a category, a
+scenario naming a measure) live in :mod:`xinyong.catalog.rules`. The engine enforces whatever
+these lists say; nothing here is a number from a rule, only the shape of the lists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
+Polarity = Literal["dishonest", "honest", "neutral"]
+Disclosure = Literal["public", "authorized", "shared"]
+FactType = Literal["string", "text", "date", "integer", "decimal", "boolean", "enum", "uscc", "ric"]
+ListKind = Literal["blacklist", "redlist", "watchlist"]
+ResponsiblePerson = Literal[
+    "legal_rep", "principal", "directly_responsible", "financial_head", "actual_controller"
+]
+LegalLevel = Literal[
+    "law",  # 法律
+    "administrative_regulation",  # 行政法规
+    "local_regulation",  # 地方性法规
+    "judicial_interpretation",  # 司法解释
+    "departmental_rule",  # 部门规章
+    "local_rule",  # 地方政府规章
+    "central_policy",  # 党中央、国务院政策文件
+    "normative_document",  # 规范性文件
+]
+
+SUBJECT_KIND_NAMES = {
+    "gov_body": "政府机构",
+    "public_servant": "公务人员",
+    "person": "自然人",
+    "enterprise": "法人和其他组织",
+}
+POLARITY_NAMES = {"dishonest": "失信", "honest": "守信", "neutral": "中性"}
+DISCLOSURE_NAMES = {"public": "公开", "authorized": "授权查询", "shared": "政务共享"}
+NATURAL_KINDS = frozenset({"person", "public_servant"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- policy.yaml -------------------------------------------------------------------------
+
+
+class PolicyMeta(Strict):
+    label: str = Field(min_length=1, description="Version label shown with every record, e.g. 浙江-2026.1")
+    title: str
+    region: str = Field(pattern=r"^\d{6}$", description="Region whose credit office publishes it")
+    effective_from: date
+    based_on: list[str] = Field(default_factory=list, description="Documents the lists follow")
+    notes: str = ""
+
+
+# --- catalog.yaml ------------------------------------------------------------------------
+
+
+class Severity(Strict):
+    code: str = Field(pattern=r"^[a-z_]+$")
+    name: str
+    rank: int = Field(ge=0, description="Higher is more serious")
+
+
+class FactTerm(Strict):
+    """A kind of personal information named by the collection rules, with the words for it."""
+
+    key: str
+    names: list[str] = Field(min_length=1)
+
+
+class CollectionRules(Strict):
+    forbidden: list[FactTerm] = Field(description="Never collected (浙 条例 第十四条第一款)")
+    consent_required: list[FactTerm] = Field(
+        description="Collected only with the person's written consent (第十四条第二款)"
+    )
+
+
+class FactSpec(Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(description="Chinese column header")
+    type: FactType = "string"
+    required: bool = False
+    choices: list[str] | None = None
+    aliases: list[str] = Field(default_factory=list, description="Other headers accepted in files")
+    max_length: int | None = Field(None, ge=1)
+    consent_required: bool = False
+
+    @model_validator(mode="after")
+    def _enum_has_choices(self) -> FactSpec:
+        if self.type == "enum" and not self.choices:
+            raise ValueError("a fact of type enum lists its choices")
+        return self
+
+
+class Period(Strict):
+    """A display period: at most ``max_months`` after the decision (publication then stops by
+    itself), at least ``min_months`` (the earliest a repair may end it). ``until_fact`` ends it
+    on a date fact instead (a licence shown while valid); ``max_months: 0`` means not shown."""
+
+    min_months: int = Field(0, ge=0)
+    max_months: int | None = Field(None, ge=0)
+    until_fact: str | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Period:
+        if self.max_months is None and self.until_fact is None:
+            raise ValueError("a display period needs max_months or until_fact")
+        if self.max_months is not None and self.min_months > self.max_months:
+            raise ValueError("min_months is larger than max_months")
+        return self
+
+
+class Retention(Strict):
+    """How long a record stays in the archive (保存期), counted from the decision date or from a
+    date fact when it is present (the end of a custodial sentence)."""
+
+    years: int = Field(ge=1)
+    from_fact: str | None = None
+    while_listed: bool = Field(
+        True, description="Kept longer while the subject stays on the serious-dishonesty list"
+    )
+
+
+class SeverityRule(Strict):
+    """Derive the severity from a fact when a file carries none (处罚类别 → 严重)."""
+
+    fact: str
+    contains: list[str] = Field(min_length=1)
+    severity: str
+
+
+class DisclosureRule(Strict):
+    legal: Disclosure = Field(description="gov_body and enterprise")
+    natural: Disclosure = Field(description="person and public_servant")
+    natural_public_basis: str | None = Field(
+        None, description="The law that makes natural persons' records public, if natural is public"
+    )
+
+
+class CommonColumns(Strict):
+    """Headers accepted for the fields every record has, beyond the defaults."""
+
+    subject_name: list[str] = Field(default_factory=list)
+    subject_code: list[str] = Field(default_factory=list)
+    decision_no: list[str] = Field(default_factory=list)
+    decision_date: list[str] = Field(default_factory=list)
+    department_name: list[str] = Field(default_factory=list)
+    department_code: list[str] = Field(default_factory=list)
+    source_id: list[str] = Field(default_factory=list)
+    severity: list[str] = Field(default_factory=list)
+
+
+class Category(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    group: str = Field(description="Heading the category is listed under, e.g. 行政管理信息")
+    description: str = ""
+    polarity: Polarity
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    severities: list[str] = Field(default_factory=list)
+    default_severity: str | None = None
+    severity_rules: list[SeverityRule] = Field(default_factory=list)
+    facts: list[FactSpec] = Field(default_factory=list)
+    disclosure: DisclosureRule
+    display_period: dict[str, Period] = Field(
+        description="By severity code; 'default' for categories without severities"
+    )
+    retention: Retention
+    repairable: bool
+    repair_note: str = ""
+    reporting_departments: list[str] = Field(min_length=1)
+    legal_basis: list[str] = Field(min_length=1)
+    policy_refs: list[str] = Field(default_factory=list, description="Where the texts ask for it")
+    header_signature: list[str] = Field(
+        default_factory=list, description="Headers that identify a file of this category"
+    )
+    source_id_from: Literal["source_id", "decision_no"] = "source_id"
+    columns: CommonColumns = CommonColumns()
+
+    @field_validator("facts")
+    @classmethod
+    def _unique_facts(cls, facts: list[FactSpec]) -> list[FactSpec]:
+        seen: set[str] = set()
+        for fact in facts:
+            if fact.key in seen:
+                raise ValueError(f"fact key {fact.key!r} appears twice")
+            seen.add(fact.key)
+        return facts
+
+    @model_validator(mode="after")
+    def _severity_shape(self) -> Category:
+        if self.polarity == "dishonest" and not self.severities:
+            raise ValueError("a dishonest category lists its allowed severities")
+        if self.polarity != "dishonest" and self.severities:
+            raise ValueError("only dishonest categories have severities")
+        if self.default_severity and self.default_severity not in self.severities:
+            raise ValueError(f"default_severity {self.default_severity!r} is not in severities")
+        periods = set(self.display_period)
+        wanted = set(self.severities) or {"default"}
+        if missing := wanted - periods:
+            raise ValueError(f"display_period misses {sorted(missing)}")
+        if extra := periods - wanted:
+            raise ValueError(f"display_period has unknown keys {sorted(extra)}")
+        fact_keys = {f.key for f in self.facts}
+        for period in self.display_period.values():
+            if period.until_fact and period.until_fact not in fact_keys:
+                raise ValueError(f"until_fact {period.until_fact!r} is not a fact of this category")
+        if self.retention.from_fact and self.retention.from_fact not in fact_keys:
+            raise ValueError(f"retention.from_fact {self.retention.from_fact!r} is not a fact")
+        for rule in self.severity_rules:
+            if rule.fact not in fact_keys:
+                raise ValueError(f"severity rule names unknown fact {rule.fact!r}")
+            if rule.severity not in self.severities:
+                raise ValueError(f"severity rule gives unknown severity {rule.severity!r}")
+        if self.disclosure.natural == "public" and not self.disclosure.natural_public_basis:
+            raise ValueError(
+                "natural persons' records are not public unless a law says so: "
+                "give disclosure.natural_public_basis"
+            )
+        return self
+
+    def fact(self, key: str) -> FactSpec | None:
+        return next((f for f in self.facts if f.key == key), None)
+
+
+class DataCatalog(Strict):
+    severities: list[Severity] = Field(min_length=1)
+    collection_rules: CollectionRules
+    categories: list[Category] = Field(min_length=1)
+
+
+# --- behaviours.yaml ---------------------------------------------------------------------
+
+
+class ListEffect(Strict):
+    list: ListKind
+    months: int | None = Field(None, ge=1, description="How long on the list; None until removed")
+    by: Literal["rule", "decision"] = "rule"
+
+
+class Behaviour(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    category: str
+    polarity: Polarity
+    severity: str | None = None
+    description: str = ""
+    lists: list[ListEffect] = Field(default_factory=list)
+    basis: list[str] = Field(default_factory=list)
+
+
+class BehaviourList(Strict):
+    behaviours: list[Behaviour] = Field(min_length=1)
+
+
+# --- measures.yaml -----------------------------------------------------------------------
+
+
+class LegalBasis(Strict):
+    title: str
+    level: LegalLevel
+    article: str = ""
+
+
+class Trigger(Strict):
+    """What makes a measure apply: list membership, a record of a category (at or above a
+    severity), an evaluation grade, or N years with no bad record."""
+
+    kind: Literal["list", "record", "grade", "clean_years"]
+    list: ListKind | None = None
+    category: str | None = None
+    min_severity: str | None = None
+    grade: str | None = None
+    years: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Trigger:
+        need = {"list": "list", "record": "category", "grade": "grade", "clean_years": "years"}[self.kind]
+        if getattr(self, need) is None:
+            raise ValueError(f"a {self.kind} trigger names its {need}")
+        return self
+
+
+class Measure(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    type: Literal["punish", "reward"]
+    content: str
+    legal_basis: list[LegalBasis] = Field(default_factory=list)
+    restricts_rights: bool = Field(
+        False, description="Reduces rights or adds obligations: needs a law or administrative regulation"
+    )
+    department: str
+    mandatory: bool
+    triggers: list[Trigger] = Field(min_length=1)
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    reaches: list[ResponsiblePerson] = Field(default_factory=list)
+    national_item: str | None = Field(None, description="Item of the national basic list it follows")
+    notice_before_listing: bool = True
+
+
+class MeasureList(Strict):
+    national_items: list[str] = Field(
+        default_factory=list, description="Codes of the national basic measures list this one extends"
+    )
+    measures: list[Measure] = Field(min_length=1)
+
+
+# --- scenarios.yaml ----------------------------------------------------------------------
+
+
+class Outcomes(Strict):
+    mandatory_hit: str = Field(description="e.g. 取消报考资格 / 不予录用")
+    reference_hit: str = Field(description="e.g. 审慎审查")
+    possible_match: str = "疑似匹配，请人工核实"
+    clean: str = "通过"
+    reward: str | None = Field(None, description="e.g. 绿色通道 / 容缺受理")
+
+
+class Scenario(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    description: str = ""
+    departments: list[str] = Field(min_length=1)
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    measures: list[str] = Field(min_length=1)
+    outcomes: Outcomes
+    policy_refs: list[str] = Field(default_factory=list)
+
+
+class ScenarioList(Strict):
+    scenarios: list[Scenario] = Field(min_length=1)
+
+
+# --- holidays.yaml -----------------------------------------------------------------------
+
+
+class YearSchedule(Strict):
+    holidays: list[date] = Field(default_factory=list, description="Weekdays off")
+    workdays: list[date] = Field(default_factory=list, description="Weekend make-up working days")
+    source: str = ""
+
+
+class HolidayList(Strict):
+    years: dict[int, YearSchedule] = Field(default_factory=dict)
+
+
+# --- the whole set -----------------------------------------------------------------------
+
+FILES: dict[str, type[BaseModel]] = {
+    "policy.yaml": PolicyMeta,
+    "catalog.yaml": DataCatalog,
+    "behaviours.yaml": BehaviourList,
+    "measures.yaml": MeasureList,
+    "scenarios.yaml": ScenarioList,
+    "holidays.yaml": HolidayList,
+}
+OPTIONAL_FILES = {"holidays.yaml"}
+
+
+class PolicySet(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meta: PolicyMeta
+    catalog: DataCatalog
+    behaviours: BehaviourList
+    measures: MeasureList
+    scenarios: ScenarioList
+    holidays: HolidayList = HolidayList()
+
+    _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, _context) -> None:
+        self._categories = {c.code: c for c in self.catalog.categories}
+
+    def category(self, code: str) -> Category | None:
+        return self._categories.get(code)
+
+    def severity(self, code: str) -> Severity | None:
+        return next((s for s in self.catalog.severities if s.code == code), None)
+
+    def severity_names(self) -> dict[str, str]:
+        return {s.code: s.name for s in self.catalog.severities}

@@ -1,0 +1,1 @@
+"""Settings, database, working days, codes, regions, masking and errors shared by every package."""
