@@ -8,6 +8,7 @@ a user as a crash.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -40,9 +41,14 @@ class RicInfo:
     region_code: str
 
 
+_PLAIN = re.compile(r"^[0-9A-Za-z]{18}$")
+
+
 def clean_code(value: object) -> str:
     """Fold full-width characters and drop spaces and dashes, upper-case; no other guessing."""
     text = str(value)
+    if _PLAIN.match(text):
+        return text.upper()
     out = []
     for ch in text:
         o = ord(ch)
@@ -77,8 +83,28 @@ def _uscc_format_error() -> CodeError:
     )
 
 
+CENTRAL_REGION = "100000"  # 中央级登记管理机关
+
+
+def _check_uscc_region(code: str) -> str:
+    region = code[2:8]
+    if region != CENTRAL_REGION and not regions.is_known(region):
+        raise CodeError(
+            f"统一社会信用代码第3至8位 {region} 不是有效的行政区划代码",
+            f"characters 3-8 ({region}) of the unified social credit code are not a region code",
+            "region",
+        )
+    return code
+
+
 def validate_uscc(value: object) -> str:
     code = clean_code(value)
+    return _validate_uscc(code)
+
+
+@lru_cache(maxsize=262144)
+def _validate_uscc(code: str) -> str:
+    """Cached: a department's code repeats on every row it sends."""
     if len(code) != 18:
         raise CodeError(
             f"统一社会信用代码应为18位，实为{len(code)}位",
@@ -92,14 +118,14 @@ def validate_uscc(value: object) -> str:
             raise _uscc_format_error()
         if code[-1] != _uscc.calc_check_digit(code):
             raise _uscc_check_error()
-        return code
+        return _check_uscc_region(code)
     try:
         _uscc.validate(code)
     except sx.InvalidChecksum:
         raise _uscc_check_error() from None
     except (sx.ValidationError, KeyError, ValueError):
         raise _uscc_format_error() from None
-    return code
+    return _check_uscc_region(code)
 
 
 @lru_cache(maxsize=65536)
@@ -115,7 +141,11 @@ def _region_ok(prefix: str, year: int) -> bool:
 
 
 def validate_ric(value: object) -> RicInfo:
-    code = clean_code(value)
+    return _validate_ric(clean_code(value))
+
+
+@lru_cache(maxsize=262144)
+def _validate_ric(code: str) -> RicInfo:
     if len(code) != 18:
         raise CodeError(
             f"公民身份号码应为18位，实为{len(code)}位",

@@ -52,6 +52,7 @@ def all_regions(*, include_historical: bool = False) -> list[Region]:
     return [r for r in _table().values() if include_historical or r.current]
 
 
+@lru_cache(maxsize=16384)
 def get(code: str) -> Region | None:
     """The region for a code, from the shipped table or, failing that, python-stdnum's."""
     region = _table().get(code)

@@ -1,0 +1,1 @@
+"""信用记录: ingest from departments, validation, versions, display periods."""

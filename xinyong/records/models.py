@@ -1,0 +1,128 @@
+"""Tables for credit records, their earlier versions and import batches.
+
+``records`` holds each record's current state, unique by (reporting department, source id) so
+that re-sending a row is idempotent. A change never overwrites: before a record is updated its
+current state is copied into ``record_versions``, so the versions table together with the
+current row replay the record's whole life. Provenance (batch, row, first and last seen) is
+kept on both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xinyong.core.db import Base, JSONType, utcnow
+from xinyong.subjects.models import Subject
+
+STATUSES = {
+    "active": "有效",
+    "under_objection": "异议中",
+    "repaired": "已修复",
+    "revoked": "已撤销",
+    "expired": "已过公示期",
+}
+# Statuses whose records are shown and used while inside their display period.
+LIVE_STATUSES = ("active", "under_objection")
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_format: Mapped[str] = mapped_column(String(10))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    category_code: Mapped[str | None] = mapped_column(String(50))
+    department_code: Mapped[str | None] = mapped_column(String(18))
+    department_name: Mapped[str | None] = mapped_column(String(200))
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_new: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Record(Base):
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    category_code: Mapped[str] = mapped_column(String(50))
+    polarity: Mapped[str] = mapped_column(String(10))
+    severity: Mapped[str | None] = mapped_column(String(20))
+    department_code: Mapped[str] = mapped_column(String(18))
+    department_name: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[str] = mapped_column(String(200))
+    decision_no: Mapped[str] = mapped_column(String(200))
+    decision_date: Mapped[date] = mapped_column(Date)
+    subject_name: Mapped[str] = mapped_column(String(200))  # as the department reported it
+    region_code: Mapped[str] = mapped_column(String(6))
+    disclosure: Mapped[str] = mapped_column(String(12))
+    display_from: Mapped[date] = mapped_column(Date)
+    display_until: Mapped[date] = mapped_column(Date)
+    repair_from: Mapped[date | None] = mapped_column(Date)  # earliest end a repair may bring
+    retention_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    facts: Mapped[dict] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    row_no: Mapped[int | None] = mapped_column(Integer)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    subject: Mapped[Subject] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("department_code", "source_id"),
+        Index("ix_records_subject_id", "subject_id"),
+        Index("ix_records_category_display", "category_code", "display_until"),
+        Index("ix_records_region_code", "region_code"),
+        Index("ix_records_batch_id", "batch_id"),
+    )
+
+
+class RecordVersion(Base):
+    """A record's state before a change: a copy of the ``records`` row as it was."""
+
+    __tablename__ = "record_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str | None] = mapped_column(String(20))
+    decision_no: Mapped[str] = mapped_column(String(200))
+    decision_date: Mapped[date] = mapped_column(Date)
+    subject_name: Mapped[str] = mapped_column(String(200))
+    disclosure: Mapped[str] = mapped_column(String(12))
+    display_until: Mapped[date] = mapped_column(Date)
+    retention_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    facts: Mapped[dict] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    row_no: Mapped[int | None] = mapped_column(Integer)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[datetime] = mapped_column(DateTime)  # when this state was first stored
+    superseded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+# Columns copied from ``records`` into ``record_versions`` when a record changes.
+VERSIONED_COLUMNS = (
+    "severity", "decision_no", "decision_date", "subject_name", "disclosure", "display_until",
+    "retention_until", "status", "facts", "content_hash", "policy_version_id", "batch_id",
+    "row_no", "changed_by",
+)

@@ -1,0 +1,57 @@
+"""The error report an official opens next to the file they sent: one line per problem, with the
+row number as their spreadsheet shows it, the column header, the value, and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from xinyong.records.ingest import ImportResult
+
+HEADERS = ["行号", "列名", "原值", "错误说明", "Error (English)"]
+
+
+def report_path_for(path: Path) -> Path:
+    return path.with_name(path.stem + ".errors.xlsx")
+
+
+def write_report(result: ImportResult, path: Path) -> Path:
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("导入概况")
+    bold = Font(bold=True)
+    for label, value in [
+        ("文件", result.file_name),
+        ("导入批次", result.batch_id),
+        ("政策清单版本", result.policy_version_id),
+        ("总行数", result.total),
+        ("新增", result.new),
+        ("更新（形成新版本）", result.updated),
+        ("未变化", result.unchanged),
+        ("退回", result.rejected),
+        ("错误条数", result.error_count),
+        ("未识别而忽略的列", "、".join(result.ignored_columns) or "无"),
+    ]:
+        summary.append([label, value])
+    if result.error_count > len(result.errors):
+        summary.append(["说明", f"错误过多，仅列出前 {len(result.errors)} 条"])
+    sheet = wb.create_sheet("错误明细")
+    sheet.freeze_panes = "A2"
+    for col, width in zip("ABCDE", (8, 28, 28, 70, 60), strict=True):
+        sheet.column_dimensions[col].width = width
+    header_fill = PatternFill("solid", fgColor="FDE9E7")
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for h in HEADERS:
+        c = WriteOnlyCell(sheet, value=h)
+        c.font = bold
+        c.fill = header_fill
+        cells.append(c)
+    sheet.append(cells)
+    for e in result.errors:
+        sheet.append([e.row, e.field, e.value, e.zh, e.en])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,80 @@
+"""The XLSX template a department fills in: Chinese headers generated from the catalog, a note
+on each header saying what goes in it, drop-down lists for choices, and identifier columns
+formatted as text so that a spreadsheet cannot turn an identity number into 3.3E+17."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Category, PolicySet
+from xinyong.records.columns import COMMON, template_headers
+
+TEXT_COLUMNS = {COMMON["subject_code"][0], COMMON["department_code"][0], COMMON["source_id"][0], COMMON["decision_no"][0]}
+
+
+def write_template(policy: PolicySet, category: Category, path: Path, *, version_label: str = "") -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = category.name[:31]
+    required_fill = PatternFill("solid", fgColor="FFF2CC")
+    optional_fill = PatternFill("solid", fgColor="EDEDED")
+    headers = template_headers(category)
+    text_columns = set(TEXT_COLUMNS)
+    choices: dict[str, list[str]] = {
+        COMMON["subject_kind"][0]: [SUBJECT_KIND_NAMES[k] for k in category.subject_kinds],
+    }
+    if category.severities:
+        names = policy.severity_names()
+        choices[COMMON["severity"][0]] = [names[s] for s in category.severities]
+    for fact in category.facts:
+        if fact.choices:
+            choices[fact.name] = fact.choices
+        if fact.type == "boolean":
+            choices[fact.name] = ["是", "否"]
+        if fact.type in ("uscc", "ric"):
+            text_columns.add(fact.name)
+    for col, (header, desc, required) in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col, value=header)
+        cell.font = Font(bold=True, color="9C0006" if required else "000000")
+        cell.fill = required_fill if required else optional_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        note = ("【必填】" if required else "【选填】") + (desc or header)
+        cell.comment = Comment(note, "xinyong")
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(14, min(40, len(header) * 2 + 4))
+        if header in text_columns:
+            for row in range(2, 1002):
+                ws.cell(row=row, column=col).number_format = "@"
+        if header in choices:
+            formula = '"' + ",".join(choices[header]) + '"'
+            if len(formula) <= 255:
+                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+                dv.error = "请从下拉列表中选择"
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}5000")
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 32
+    info = wb.create_sheet("填写说明")
+    lines = [
+        f"记录类别：{category.name}（{category.code}）",
+        f"政策清单版本：{version_label or policy.meta.label}",
+        f"说明：{category.description}" if category.description else "",
+        "黄色表头为必填项，灰色为选填项；将鼠标移到表头上可看到填写要求。",
+        "身份证号、统一社会信用代码等号码列已设为文本格式，请勿改为数字格式，否则末几位会丢失。",
+        "日期请写成 2024-03-15 或 2024年3月15日。",
+        "同一报送部门、同一来源记录编号重复报送不会重复入库；内容有变化的将形成新版本。",
+        "导入命令：xinyong import 本文件.xlsx（错误会写入同目录下的 .errors.xlsx 文件）",
+    ]
+    for line in lines:
+        if line:
+            info.append([line])
+    info.column_dimensions["A"].width = 100
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,71 @@
+"""Tables for 信用主体 and posts.
+
+One ``subjects`` table holds all four kinds, keyed by their identifier (``code``: the USCC of a
+body or enterprise, the identity number of a person). The identifier decides who is who; a name
+never does. A public servant is a person who holds or held a post: the same identity number, the
+kind ``public_servant``, and rows in ``posts`` with their dates, so that a breach is traced to
+whoever held the post at the time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xinyong.core.db import Base, utcnow
+
+KINDS = ("gov_body", "public_servant", "person", "enterprise")
+NATURAL_KINDS = ("person", "public_servant")
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    legal_rep_name: Mapped[str | None] = mapped_column(String(100))
+    legal_rep_code: Mapped[str | None] = mapped_column(String(18))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Subject | None] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        Index("ix_subjects_region_kind", "region_code", "kind"),
+        Index("ix_subjects_name", "name"),
+        Index("ix_subjects_parent_id", "parent_id"),
+    )
+
+    @property
+    def is_natural(self) -> bool:
+        return self.kind in NATURAL_KINDS
+
+
+class Post(Base):
+    """A post held by a person in a government body from ``start_date`` to ``end_date``."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    person: Mapped[Subject] = relationship(foreign_keys=[person_id])
+    body: Mapped[Subject] = relationship(foreign_keys=[body_id])
+
+    __table_args__ = (
+        Index("ix_posts_person_id", "person_id"),
+        Index("ix_posts_body_title", "body_id", "title"),
+    )
