@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from sqlalchemy import JSON, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -63,22 +62,23 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-@lru_cache(maxsize=4)
+_engines: dict[str, Engine] = {}
+
+
 def get_engine(url: str | None = None) -> Engine:
-    return make_engine(url or get_settings().effective_database_url)
+    """The process's engine for ``url`` (default: the settings' database), made once."""
+    url = url or get_settings().effective_database_url
+    engine = _engines.get(url)
+    if engine is None:
+        engine = _engines[url] = make_engine(url)
+    return engine
 
 
 def reset_engines() -> None:
-    for engine in list(_engines()):
+    """Dispose of every engine (tests switch databases; a forked worker must not share them)."""
+    for engine in _engines.values():
         engine.dispose()
-    get_engine.cache_clear()
-
-
-def _engines():
-    # lru_cache keeps no public list of its values; walk what it holds through a fresh call.
-    info = get_engine.cache_info()
-    if info.currsize:
-        yield get_engine()
+    _engines.clear()
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:

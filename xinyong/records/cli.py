@@ -17,7 +17,7 @@ from xinyong.records.report import report_path_for, write_report
 from xinyong.records.template import write_template
 from xinyong.records.validation import Defaults
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def import_command(
@@ -31,19 +31,23 @@ def import_command(
     """Import credit records. Exit 0: all rows accepted; 1: some rejected (report written);
     2: the file itself is unusable (nothing stored)."""
     try:
-        size = file.stat().st_size if file.exists() else 0
         with Progress(
             TextColumn("[bold]导入[/bold] {task.fields[name]}"), BarColumn(), TextColumn("{task.fields[rows]} 行"),
             TimeElapsedColumn(), console=console, transient=True,
         ) as bar:
             task = bar.add_task("import", total=None, name=file.name, rows=0)
+
+            def progress(rows: int) -> None:
+                bar.update(task, rows=rows)
+                if not console.is_terminal:  # batch jobs and logs get a plain line per chunk
+                    console.print(f"已处理 {rows} 行 / {rows} rows read", soft_wrap=True)
+
             with session_scope() as session:
                 result = import_file(
                     session, file, category=category, user=user,
                     defaults=Defaults(department_code=department_code, department_name=department_name),
-                    progress=lambda n: bar.update(task, rows=n),
+                    progress=progress,
                 )
-        del size
     except FileUnusable as exc:
         console.print(f"[red]✗ 文件无法导入，未存入任何数据：{exc.zh}[/red]\n  {exc.en}")
         raise typer.Exit(2) from None

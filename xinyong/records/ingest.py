@@ -368,8 +368,8 @@ class _ChunkWriter:
             self._supersede([c["b_id"] for c in changes], now)
             cols = [k for k in changes[0] if k != "b_id"]
             stmt = (
-                update(Record.__table__)
-                .where(Record.__table__.c.id == bindparam("b_id"))
+                rt.update()
+                .where(rt.c.id == bindparam("b_id"))
                 .values({c: bindparam(c) for c in cols})
             )
             conn.execute(stmt, changes)

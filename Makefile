@@ -1,0 +1,54 @@
+# xinyong — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+XY     := $(BIN)/xinyong
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SCALE  ?= 1
+
+.PHONY: setup demo serve test test-sqlite lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+## Build the synthetic demo province on SQLite (once) and serve it on 127.0.0.1:8000.
+demo: setup
+	$(XY) init
+	$(XY) demo --scale $(SCALE) --if-empty
+	$(XY) serve
+
+serve: setup
+	$(XY) serve
+
+## The whole suite, on SQLite and — when the server answers — on PostgreSQL too.
+test: setup
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "PostgreSQL answers: the suite runs on SQLite and PostgreSQL"; \
+		XINYONG_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n 2 --dist loadfile; \
+	else \
+		echo "PostgreSQL does not answer: the suite runs on SQLite only"; \
+		$(BIN)/pytest -n 2 --dist loadfile; \
+	fi
+
+test-sqlite: setup
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf var .pytest_cache
