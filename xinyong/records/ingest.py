@@ -14,24 +14,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Category, PolicySet
+from xinyong.catalog.schemas import Category, PolicySet
 from xinyong.core.clock import today
 from xinyong.core.db import utcnow
 from xinyong.core.settings import get_settings
-from xinyong.records import periods
 from xinyong.records.cleaning import clean_text
 from xinyong.records.columns import ColumnMap, detect_category, map_columns
-from xinyong.records.models import VERSIONED_COLUMNS, ImportBatch, Record, RecordVersion
+from xinyong.records.models import ImportBatch
 from xinyong.records.readers import FileUnusable, Source, open_source
 from xinyong.records.validation import CleanRow, Defaults, RowError, validate_row
-from xinyong.subjects.models import Subject
+from xinyong.records.writer import StagedWriter
 
 Progress = Callable[[int], None]
 
@@ -169,7 +166,7 @@ def import_source(
     session.add(batch)
     session.flush()
     result = ImportResult(batch_id=batch.id, file_name=file_name, policy_version_id=version_id)
-    writer = _ChunkWriter(session, batch.id, version_id, user, defaults)
+    writer = StagedWriter(session, policy, batch.id, version_id, user)
     cap = settings.max_import_errors_reported
     chunk: list[CleanRow] = []
 
@@ -221,170 +218,6 @@ def import_source(
     batch.finished_at = utcnow()
     session.flush()
     return result
-
-
-class _ChunkWriter:
-    def __init__(self, session: Session, batch_id: int, version_id: int, user: str, defaults: Defaults):
-        self.session = session
-        self.batch_id = batch_id
-        self.version_id = version_id
-        self.user = user
-        self.defaults = defaults
-
-    def write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
-        """Store one chunk; (new, updated, unchanged) and the rows refused on stored state."""
-        first: list[CleanRow] = []
-        later: list[CleanRow] = []
-        seen: set[tuple[str, str]] = set()
-        for r in rows:
-            key = (r.department_code, r.source_id)
-            (later if key in seen else first).append(r)
-            seen.add(key)
-        counts, errors = self._write_unique(first)
-        if later:  # the same record twice in one chunk: apply in file order
-            more, more_errors = self.write(later)
-            counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
-            errors += more_errors
-        return counts, errors
-
-    def _find_subjects(self, codes: set[str]) -> dict[str, tuple[int, str, str]]:
-        t = Subject.__table__
-        q = select(t.c.id, t.c.code, t.c.kind, t.c.region_code).where(t.c.code.in_(codes))
-        return {code: (sid, kind, region) for sid, code, kind, region in self.session.connection().execute(q)}
-
-    def _subjects(self, rows: list[CleanRow]) -> tuple[dict[str, tuple[int, str, str]], list[RowError]]:
-        found = self._find_subjects({r.subject_code for r in rows})
-        new: dict[str, dict] = {}
-        for r in rows:
-            if r.subject_code in found or r.subject_code in new:
-                continue
-            if r.subject_class == "natural":
-                allowed = r.category.subject_kinds
-                kind = r.subject_kind or ("person" if "person" in allowed else "public_servant")
-                region = r.subject_code[:6]
-                gender = "M" if int(r.subject_code[16]) % 2 else "F"
-            else:
-                kind = r.subject_kind or "enterprise"
-                region = r.subject_code[2:8]
-                gender = None
-            now = utcnow()
-            new[r.subject_code] = {
-                "kind": kind, "code": r.subject_code, "name": r.subject_name, "region_code": region,
-                "birth_date": r.birth_date, "gender": gender, "created_at": now, "updated_at": now,
-            }
-        if new:
-            # Core executemany, then one query for the ids: the same on SQLite and PostgreSQL and
-            # far faster than INSERT … RETURNING row by row.
-            conn = self.session.connection()
-            conn.execute(insert(Subject.__table__), list(new.values()))
-            found.update(self._find_subjects(set(new)))
-        errors: list[RowError] = []
-        for r in rows:
-            kind = found[r.subject_code][1]
-            allowed = set(r.category.subject_kinds)
-            ok = kind in allowed or (kind == "public_servant" and "person" in allowed)
-            if not ok:
-                names = "、".join(SUBJECT_KIND_NAMES[k] for k in r.category.subject_kinds)
-                errors.append(RowError(
-                    r.row_no, "统一社会信用代码或公民身份号码", r.subject_code,
-                    f"该代码在平台登记为{SUBJECT_KIND_NAMES[kind]}，而“{r.category.name}”只记录{names}",
-                    f"the subject is registered as {kind}; category {r.category.code} is for "
-                    f"{', '.join(r.category.subject_kinds)}",
-                ))
-        return found, errors
-
-    def _write_unique(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
-        if not rows:
-            return (0, 0, 0), []
-        session = self.session
-        subjects, errors = self._subjects(rows)
-        if errors:
-            bad = {e.row for e in errors}
-            rows = [r for r in rows if r.row_no not in bad]
-        existing: dict[tuple[str, str], tuple[int, str, int]] = {}
-        source_ids = {r.source_id for r in rows}
-        departments = {r.department_code for r in rows}
-        if source_ids:
-            rt = Record.__table__
-            q = select(rt.c.id, rt.c.department_code, rt.c.source_id, rt.c.content_hash, rt.c.version).where(
-                rt.c.source_id.in_(source_ids), rt.c.department_code.in_(departments)
-            )
-            for rid, dept, sid, digest, version in session.connection().execute(q):
-                existing[(dept, sid)] = (rid, digest, version)
-        now = utcnow()
-        inserts: list[dict] = []
-        changes: list[dict] = []
-        unchanged_ids: list[int] = []
-        for r in rows:
-            hit = existing.get((r.department_code, r.source_id))
-            if hit is not None and hit[1] == r.content_hash:
-                unchanged_ids.append(hit[0])
-                continue
-            subject_id, _kind, region = subjects[r.subject_code]
-            span = periods.compute(r.category, r.severity, r.decision_date, r.facts)
-            disclosure = r.category.disclosure.natural if r.subject_class == "natural" else r.category.disclosure.legal
-            values = {
-                "subject_id": subject_id,
-                "category_code": r.category.code,
-                "polarity": r.category.polarity,
-                "severity": r.severity,
-                "department_name": r.department_name,
-                "decision_no": r.decision_no,
-                "decision_date": r.decision_date,
-                "subject_name": r.subject_name,
-                "region_code": region,
-                "disclosure": disclosure,
-                "display_from": r.decision_date,
-                "display_until": span.display_until,
-                "repair_from": span.repair_from,
-                "retention_until": span.retention_until,
-                "facts": r.facts,
-                "content_hash": r.content_hash,
-                "policy_version_id": self.version_id,
-                "batch_id": self.batch_id,
-                "row_no": r.row_no,
-                "last_seen": now,
-                "last_batch_id": self.batch_id,
-                "changed_by": self.user,
-                "changed_at": now,
-            }
-            if hit is None:
-                values.update(department_code=r.department_code, source_id=r.source_id, status="active",
-                              version=1, first_seen=now)
-                inserts.append(values)
-            else:
-                values["b_id"] = hit[0]
-                values["version"] = hit[2] + 1
-                changes.append(values)
-        conn = session.connection()
-        rt = Record.__table__
-        if inserts:
-            conn.execute(rt.insert(), inserts)
-        if unchanged_ids:
-            conn.execute(
-                rt.update().where(rt.c.id.in_(unchanged_ids)).values(last_seen=now, last_batch_id=self.batch_id)
-            )
-        if changes:
-            self._supersede([c["b_id"] for c in changes], now)
-            cols = [k for k in changes[0] if k != "b_id"]
-            stmt = (
-                rt.update()
-                .where(rt.c.id == bindparam("b_id"))
-                .values({c: bindparam(c) for c in cols})
-            )
-            conn.execute(stmt, changes)
-        return (len(inserts), len(changes), len(unchanged_ids)), errors
-
-    def _supersede(self, ids: list[int], now: datetime) -> None:
-        """Copy the records' current state into ``record_versions`` (INSERT … SELECT)."""
-        rt = Record.__table__
-        vt = RecordVersion.__table__
-        cols = ["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"]
-        src = select(
-            rt.c.id, rt.c.version, *(rt.c[c] for c in VERSIONED_COLUMNS), rt.c.changed_at,
-            bindparam("now", now, type_=vt.c.superseded_at.type),
-        ).where(rt.c.id.in_(ids))
-        self.session.connection().execute(vt.insert().from_select(cols, src))
 
 
 def _sha256(path: Path) -> str:

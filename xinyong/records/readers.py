@@ -132,7 +132,7 @@ def _xlsx(path: Path) -> Source:
     it = ws.iter_rows(values_only=True)
     headers = None
     header_row = 0
-    for header_row, values in enumerate(it, start=1):
+    for header_row, values in enumerate(it, start=1):  # noqa: B007 (used below)
         if values and any(v is not None and str(v).strip() for v in values):
             headers = ["" if v is None else str(v) for v in values]
             break

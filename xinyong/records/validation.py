@@ -57,6 +57,7 @@ class CleanRow:
     department_name: str
     source_id: str
     facts: dict
+    facts_json: str  # the stored JSON text, made once
     content_hash: str
 
 
@@ -246,9 +247,11 @@ def validate_row(
     if errors:
         return errors
     assert subject_code and subject_class and decision_date and department_code
-    content = [category.code, subject_code, subject_name, severity, decision_no, decision_date.isoformat(), facts]
+    facts_json = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = hashlib.blake2b(
-        json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(), digest_size=16
+        "\x1f".join((category.code, subject_code, subject_name, severity or "", decision_no,
+                      decision_date.isoformat(), facts_json)).encode(),
+        digest_size=16,
     ).hexdigest()
     return CleanRow(
         row_no=row_no,
@@ -265,6 +268,7 @@ def validate_row(
         department_name=department_name,
         source_id=source_id,
         facts=facts,
+        facts_json=facts_json,
         content_hash=digest,
     )
 
