@@ -30,13 +30,16 @@ def halfwidth(text: str) -> str:
 
 
 def clean_text(value: object) -> str:
-    """Trim, fold ideographic and non-breaking spaces to one space, keep the characters."""
+    """Trim, fold runs of any whitespace (ideographic, non-breaking) to one space."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    return _SPACES.sub(" ", text).strip()
+    if value.__class__ is not str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    if "\u200b" in value or "\ufeff" in value:
+        value = value.replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(value.split())
 
 
 def clean_header(value: object) -> str:
@@ -97,7 +100,12 @@ def parse_date(value: object) -> date:
         if isinstance(value, float) and not value.is_integer():
             raise _date_error(str(value))
         value = str(int(value))
-    text = halfwidth(clean_text(value)).replace(" ", " ")
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)  # the common case, in C
+        except ValueError:
+            pass
+    text = halfwidth(clean_text(value))
     text = _TIME_SUFFIX.sub("", text).strip().replace(" ", "")
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)

@@ -20,6 +20,9 @@ from xinyong.records import cleaning
 from xinyong.records.cleaning import CellError
 from xinyong.records.columns import COMMON, COMMON_EN, ColumnMap
 
+# One encoder for every row: json.dumps with options builds a new encoder on each call.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
 KIND_WORDS = {
     **{v: k for k, v in SUBJECT_KIND_NAMES.items()},
     **{k: k for k in SUBJECT_KIND_NAMES},
@@ -72,12 +75,15 @@ class Defaults:
 
 def _cell(values: list, cmap: ColumnMap, positions: list[int] | None) -> tuple[object, str | None]:
     """The first non-empty cell among a field's columns, and its header."""
-    for pos in positions or ():
-        if pos < len(values):
-            v = values[pos]
-            if v is not None and (not isinstance(v, str) or v.strip()):
-                return v, cmap.headers[pos]
-    return None, (cmap.headers[positions[0]] if positions else None)
+    if positions:
+        n = len(values)
+        for pos in positions:
+            if pos < n:
+                v = values[pos]
+                if v is not None and (v.__class__ is not str or (v and not v.isspace())):
+                    return v, cmap.headers[pos]
+        return None, cmap.headers[positions[0]]
+    return None, None
 
 
 def validate_row(
@@ -247,7 +253,7 @@ def validate_row(
     if errors:
         return errors
     assert subject_code and subject_class and decision_date and department_code
-    facts_json = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    facts_json = _JSON.encode(facts)
     digest = hashlib.blake2b(
         "\x1f".join((category.code, subject_code, subject_name, severity or "", decision_no,
                       decision_date.isoformat(), facts_json)).encode(),

@@ -20,6 +20,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     Date,
+    Index,
     Integer,
     MetaData,
     String,
@@ -67,6 +68,8 @@ STAGE = Table(
     Column("retention_until", Date),
     Column("facts", Text),
     Column("content_hash", String(32)),
+    Index("ix_ingest_stage_key", "department_code", "source_id"),
+    Index("ix_ingest_stage_code", "subject_code"),
     prefixes=["TEMPORARY"],
 )
 ALLOWED = Table(
@@ -135,11 +138,14 @@ class StagedWriter:
             else:
                 kind, region, gender = r.subject_kind or "enterprise", r.subject_code[2:8], None
                 disclosure = r.category.disclosure.legal
+            dates = (r.birth_date, r.decision_date, span.display_until, span.repair_from, span.retention_until)
+            if not self.pg:  # SQLAlchemy stores dates on SQLite as ISO text: write them the same way
+                dates = tuple(d.isoformat() if d is not None else None for d in dates)
             tuples.append((
-                r.row_no, r.subject_code, kind, r.subject_name, region, r.birth_date, gender,
+                r.row_no, r.subject_code, kind, r.subject_name, region, dates[0], gender,
                 r.category.code, r.category.polarity, r.severity, r.department_code, r.department_name,
-                r.source_id, r.decision_no, r.decision_date, disclosure, span.display_until,
-                span.repair_from, span.retention_until, r.facts_json, r.content_hash,
+                r.source_id, r.decision_no, dates[1], disclosure, dates[2], dates[3], dates[4],
+                r.facts_json, r.content_hash,
             ))
         raw = self.conn.connection.dbapi_connection
         cur = raw.cursor()
@@ -149,9 +155,7 @@ class StagedWriter:
                     for t in tuples:
                         copy.write_row(t)
             else:
-                # SQLAlchemy stores dates on SQLite as ISO text: write them the same way.
-                iso = [tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in t) for t in tuples]
-                cur.executemany(_SQLITE_STAGE_INSERT, iso)
+                cur.executemany(_SQLITE_STAGE_INSERT, tuples)
         finally:
             cur.close()
 
@@ -201,24 +205,29 @@ class StagedWriter:
 
         same_key = and_(rec.department_code == s.department_code, rec.source_id == s.source_id)
         facts = cast(s.facts, JSONB) if self.pg else s.facts
+        # Every statement below is driven from the chunk (the stage), never from the whole
+        # records table: the join finds the chunk's stored records through their unique key.
+        matched = select(rec.id).select_from(STAGE.join(rt, same_key))
 
         # 3. unchanged records: seen again (before step 4 makes changed ones look the same)
         unchanged = conn.execute(
             rt.update()
-            .where(exists().where(and_(same_key, rec.content_hash == s.content_hash)))
+            .where(rec.id.in_(matched.where(rec.content_hash == s.content_hash)))
             .values(last_seen=now, last_batch_id=self.batch_id)
         ).rowcount
 
         # 4. changed records: keep the old state, then update
-        changed = exists().where(and_(same_key, rec.content_hash != s.content_hash))
-        old = select(
-            rec.id, rec.version, *(rec[c] for c in VERSIONED_COLUMNS), rec.changed_at,
-            literal(now, type_=vt.c.superseded_at.type),
-        ).where(changed)
+        old = (
+            select(rec.id, rec.version, *(rec[c] for c in VERSIONED_COLUMNS), rec.changed_at,
+                   literal(now, type_=vt.c.superseded_at.type))
+            .select_from(STAGE.join(rt, same_key))
+            .where(rec.content_hash != s.content_hash)
+        )
         conn.execute(vt.insert().from_select(["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"], old))
         updated = conn.execute(
             rt.update()
-            .where(and_(same_key, rec.content_hash != s.content_hash))
+            .where(rec.id.in_(matched.where(rec.content_hash != s.content_hash)))
+            .where(same_key)
             .values(
                 subject_id=select(subj.id).where(subj.code == s.subject_code).scalar_subquery(),
                 category_code=s.category_code, polarity=s.polarity, severity=s.severity,
