@@ -73,11 +73,14 @@ def load_from_dir(session: Session, directory: Path, *, user: str) -> tuple[Poli
 
 
 def ensure_default(session: Session, *, user: str = "system") -> PolicyVersion:
-    """The active version, loading the shipped defaults when none was ever loaded."""
+    """The active version, loading ``XINYONG_POLICY_DIR`` (or the shipped defaults) when none
+    was ever loaded."""
     version = session.scalar(select(PolicyVersion).where(PolicyVersion.active.is_(True)))
     if version is not None:
         return version
-    version, _ = load_from_dir(session, DEFAULT_DIR, user=user)
+    from xinyong.core.settings import get_settings
+
+    version, _ = load_from_dir(session, get_settings().policy_dir or DEFAULT_DIR, user=user)
     return version
 
 
