@@ -88,8 +88,6 @@ class Record(Base):
         UniqueConstraint("department_code", "source_id"),
         Index("ix_records_subject_id", "subject_id"),
         Index("ix_records_category_display", "category_code", "display_until"),
-        Index("ix_records_region_code", "region_code"),
-        Index("ix_records_batch_id", "batch_id"),
     )
 
 

@@ -125,9 +125,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('department_code', 'source_id', name=op.f('uq_records_department_code_source_id'))
     )
     with op.batch_alter_table('records', schema=None) as batch_op:
-        batch_op.create_index('ix_records_batch_id', ['batch_id'], unique=False)
         batch_op.create_index('ix_records_category_display', ['category_code', 'display_until'], unique=False)
-        batch_op.create_index('ix_records_region_code', ['region_code'], unique=False)
         batch_op.create_index('ix_records_subject_id', ['subject_id'], unique=False)
 
     op.create_table('record_versions',
@@ -164,9 +162,7 @@ def downgrade() -> None:
     op.drop_table('record_versions')
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_index('ix_records_subject_id')
-        batch_op.drop_index('ix_records_region_code')
         batch_op.drop_index('ix_records_category_display')
-        batch_op.drop_index('ix_records_batch_id')
 
     op.drop_table('records')
     with op.batch_alter_table('posts', schema=None) as batch_op:
