@@ -156,6 +156,10 @@ class StagedWriter:
                         copy.write_row(t)
             else:
                 cur.executemany(_SQLITE_STAGE_INSERT, tuples)
+            if self.pg:
+                # Autovacuum never analyses temporary tables: without statistics the planner
+                # scans the whole records table for every chunk.
+                cur.execute("ANALYZE ingest_stage")
         finally:
             cur.close()
 
