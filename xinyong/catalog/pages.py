@@ -1,0 +1,27 @@
+"""Web page: the policy version in use and its 数据目录 categories."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from xinyong.catalog.api import policy_out
+from xinyong.web.deps import PolicyDep
+from xinyong.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(
+    "/policy",
+    response_class=HTMLResponse,
+    summary="政策清单页",
+    description="正在使用的政策清单版本，以及数据目录各类信息的性质、适用主体、公示期、保存期和公开方式。",
+)
+def policy_page(request: Request, policy: PolicyDep) -> Response:
+    out = policy_out(policy.version_id, policy.policy)
+    groups: dict[str, list] = {}
+    for c in out.categories:
+        groups.setdefault(c.group, []).append(c)
+    return render(request, "catalog/policy.html", {"active": "/policy", "p": out, "groups": groups})

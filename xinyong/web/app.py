@@ -1,0 +1,208 @@
+"""The FastAPI application: every capability's API router and pages, static files, errors.
+
+Each capability that has an ``api.py`` or ``pages.py`` with a ``router`` is included, in the
+order of DESIGN.md's table, so a new capability plugs in by adding those files. Errors are one
+shape everywhere: a :class:`XinyongError` becomes ``{"detail": {"message", "message_en"}}`` with
+its status under ``/api`` and an error page in Chinese elsewhere. Every response carries an
+``X-Request-ID`` (the caller's, when it sent a sensible one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request, routing
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import xinyong
+from xinyong.core.errors import XinyongError
+from xinyong.web import templating
+from xinyong.web.templating import STATIC_DIR, VENDOR_DIRS, render, vendor_available
+
+log = logging.getLogger("xinyong.web")
+
+API_PREFIX = "/api/v1"
+# Capabilities in dependency order (DESIGN.md); those without api.py / pages.py are skipped.
+CAPABILITIES = (
+    "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks",
+    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange",
+)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+HTTP_MESSAGES = {
+    404: ("页面或资源不存在", "not found"),
+    405: ("不支持该请求方式", "method not allowed"),
+    500: ("系统内部错误，请稍后重试", "internal server error"),
+}
+
+
+class RequestIdMiddleware:
+    """Sets ``X-Request-ID`` on every response (a new uuid4 unless the request brought one) and
+    keeps it on ``request.state.request_id`` for logs and the change log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = None
+        for key, value in scope.get("headers", ()):
+            if key == b"x-request-id":
+                given = value.decode("latin-1")
+                break
+        request_id = given if given and _REQUEST_ID.match(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error (request %s)", request_id)
+            if not started:  # answer here, so the 500 carries the request id too
+                response = _error_response(Request(scope), 500, *HTTP_MESSAGES[500])
+                await response(scope, receive, send_with_id)
+            raise
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path == API_PREFIX or request.url.path.startswith(API_PREFIX + "/")
+
+
+def _error_response(request: Request, status: int, zh: str, en: str, extra: dict | None = None) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": {"message": zh, "message_en": en, **(extra or {})}}, status_code=status)
+    try:
+        return render(request, "error.html", {"status": status, "message": zh, "message_en": en}, status_code=status)
+    except Exception:  # the error page itself failed: plain text, never a second traceback
+        log.exception("error page failed")
+        return HTMLResponse(f"<h1>{status}</h1><p>{zh}</p>", status_code=status)
+
+
+async def _xinyong_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, XinyongError)
+    if _is_api(request):
+        return JSONResponse({"detail": exc.as_dict()}, status_code=exc.status_code)
+    return _error_response(request, exc.status_code, exc.zh, exc.en)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors(), exclude={"input", "url", "ctx"})
+    fields = "、".join(str(e["loc"][-1]) for e in errors if e.get("loc")) or "请求"
+    return _error_response(
+        request, 422, f"参数有误：{fields}", f"invalid request parameters: {fields}", {"errors": errors}
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    zh, en = HTTP_MESSAGES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+    response = _error_response(request, exc.status_code, zh, en)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def _routers(module_name: str):
+    for capability in CAPABILITIES:
+        name = f"xinyong.{capability}.{module_name}"
+        try:
+            found = importlib.util.find_spec(name)
+        except ModuleNotFoundError:
+            found = None
+        if found is None:
+            continue
+        router = getattr(importlib.import_module(name), "router", None)
+        if router is not None:
+            yield router
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    path: str
+    methods: frozenset[str]
+    summary: str | None
+    description: str | None
+    in_schema: bool
+    mount: bool = False
+
+
+def route_table(app: FastAPI) -> list[RouteInfo]:
+    """Every route of the app with its full path. FastAPI ≥ 0.16x keeps included routers
+    nested (``app.routes`` holds one entry per router), so walk them the way it does."""
+    out = []
+    for ctx in routing.iter_route_contexts(app.routes):
+        original = ctx.original_route
+        if isinstance(original, Mount):
+            out.append(RouteInfo(original.path, frozenset(), None, None, False, mount=True))
+            continue
+        path = ctx.path
+        if path is None:
+            continue
+        out.append(RouteInfo(
+            path=path,
+            methods=frozenset(ctx.methods or ()),
+            summary=getattr(original, "summary", None),
+            description=getattr(original, "description", None),
+            in_schema=bool(getattr(original, "include_in_schema", False)),
+        ))
+    return out
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="xinyong 公共信用信息平台",
+        version=xinyong.__version__,
+        description=(
+            "浙江省公共信用信息平台的接口：信用主体、信用记录与政策清单。"
+            "身份证号码与自然人姓名一律脱敏；自然人的授权查询、政务共享信息只给出条数。"
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    app.add_exception_handler(XinyongError, _xinyong_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+    for router in _routers("api"):
+        app.include_router(router, prefix=API_PREFIX)
+    from xinyong.web.pages import router as home_router
+
+    app.include_router(home_router)
+    for router in _routers("pages"):
+        app.include_router(router)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    vendor_available.cache_clear()
+    for name, directory in VENDOR_DIRS.items():
+        if directory.is_dir():
+            app.mount(f"/vendor/{name}", StaticFiles(directory=directory), name=f"vendor-{name}")
+    if not all(vendor_available().values()):
+        log.warning("npm packages missing under %s: run `npm install` for charts and live search",
+                    templating.NODE_MODULES)
+    return app

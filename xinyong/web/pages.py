@@ -1,0 +1,38 @@
+"""Web page: the home page with the platform's counts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from xinyong.core import regions
+from xinyong.subjects.service import home_counts
+from xinyong.web.deps import PolicyDep, SessionDep
+from xinyong.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="首页",
+    description="信用主体按类别的数量、公示期内信用记录按类别和按市的数量（含图表）。",
+)
+def home(request: Request, session: SessionDep, policy: PolicyDep) -> HTMLResponse:
+    counts = home_counts(session)
+    categories = []
+    for code, n in counts.records_by_category:
+        category = policy.policy.category(code)
+        categories.append((category.name if category else code, n))
+    cities = [(code, regions.name_of(code), n) for code, n in counts.records_by_city]
+    return render(request, "home.html", {
+        "active": "/",
+        "counts": counts,
+        "categories": categories,
+        "cities": cities,
+        "category_chart": {"labels": [c for c, _ in categories], "values": [n for _, n in categories],
+                           "name": "记录数", "horizontal": True},
+        "city_chart": {"labels": [name for _, name, _ in cities], "values": [n for *_, n in cities],
+                       "name": "记录数"},
+    })
