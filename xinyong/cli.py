@@ -6,12 +6,14 @@ import typer
 from rich.console import Console
 
 from xinyong.catalog.cli import app as policy_app
+from xinyong.demo.cli import demo_command
 from xinyong.records.cli import import_command, template_command
 
 app = typer.Typer(help="xinyong 公共信用信息平台 (public credit information platform)", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.command("import")(import_command)
 app.command("template")(template_command)
+app.command("demo")(demo_command)
 console = Console()
 
 

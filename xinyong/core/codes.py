@@ -64,6 +64,7 @@ def clean_code(value: object) -> str:
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _LETTER_AUTHORITIES = "ABCDEFGNY"
+_USCC_SET = frozenset(_USCC_ALPHABET)
 
 
 def _uscc_check_error() -> CodeError:
@@ -119,12 +120,12 @@ def _validate_uscc(code: str) -> str:
         if code[-1] != _uscc.calc_check_digit(code):
             raise _uscc_check_error()
         return _check_uscc_region(code)
-    try:
-        _uscc.validate(code)
-    except sx.InvalidChecksum:
-        raise _uscc_check_error() from None
-    except (sx.ValidationError, KeyError, ValueError):
-        raise _uscc_format_error() from None
+    # The format checks python-stdnum's validate() makes, on the already compact code (its own
+    # validate cleans the string twice more); the check character is stdnum's.
+    if not code[:8].isdigit() or not _USCC_SET.issuperset(code[8:]):
+        raise _uscc_format_error()
+    if code[-1] != _uscc.calc_check_digit(code):
+        raise _uscc_check_error()
     return _check_uscc_region(code)
 
 

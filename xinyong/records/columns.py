@@ -57,6 +57,7 @@ class ColumnMap:
     facts: dict[str, list[int]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    plans: dict[str, list] = field(default_factory=dict)  # per-category caches for validation
 
     def header_for(self, name: str) -> str:
         positions = self.common.get(name) or self.facts.get(name)
@@ -72,17 +73,21 @@ def header_names(category: Category | None) -> dict[str, list[tuple[str, str]]]:
         if (kind, key) not in out.setdefault(folded, []):
             out[folded].append((kind, key))
 
+    # Rank: the template's own headers, then the category's names (its aliases for common
+    # fields, its facts), then the generic aliases. When two columns of a file could fill the
+    # same field, the better-ranked one is read first.
+    for key, (template, _others) in COMMON.items():
+        add(template, "common", key)
     if category is not None:
         for key in COMMON:
-            for name in getattr(category.columns, key, []) if hasattr(category.columns, key) else []:
+            for name in getattr(category.columns, key, None) or []:
                 add(name, "common", key)
         for fact in category.facts:
             add(fact.name, "fact", fact.key)
             add(fact.key, "fact", fact.key)
             for alias in fact.aliases:
                 add(alias, "fact", fact.key)
-    for key, (template, others) in COMMON.items():
-        add(template, "common", key)
+    for key, (_template, others) in COMMON.items():
         for name in others:
             add(name, "common", key)
     return out

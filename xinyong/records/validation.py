@@ -86,6 +86,14 @@ def _cell(values: list, cmap: ColumnMap, positions: list[int] | None) -> tuple[o
     return None, None
 
 
+def _fact_plan(cmap: ColumnMap, category: Category) -> list[tuple]:
+    """(fact, column positions) for a category in a file, worked out once per file."""
+    plan = cmap.plans.get(category.code)
+    if plan is None:
+        plan = cmap.plans[category.code] = [(f, cmap.facts.get(f.key)) for f in category.facts]
+    return plan
+
+
 def validate_row(
     row_no: int,
     values: list,
@@ -196,8 +204,8 @@ def validate_row(
     # --- facts -------------------------------------------------------------------------
     facts: dict = {}
     consent_needed = False
-    for fact in category.facts:
-        raw, header = _cell(values, cmap, cmap.facts.get(fact.key))
+    for fact, positions in _fact_plan(cmap, category):
+        raw, header = _cell(values, cmap, positions)
         header = header or fact.name
         if raw is None:
             if fact.required:

@@ -248,7 +248,7 @@ class StagedWriter:
         new_rows = (
             select(
                 subj.id, s.category_code, s.polarity, s.severity, s.department_code, s.department_name,
-                s.source_id, s.decision_no, s.decision_date, s.subject_name, s.region_code, s.disclosure,
+                s.source_id, s.decision_no, s.decision_date, s.subject_name, subj.region_code, s.disclosure,
                 s.decision_date, s.display_until, s.repair_from, s.retention_until, literal("active"),
                 facts, s.content_hash, literal(1), literal(self.version_id), literal(self.batch_id), s.row_no,
                 literal(now, type_=rt.c.first_seen.type), literal(now, type_=rt.c.last_seen.type),
