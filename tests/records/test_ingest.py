@@ -201,7 +201,7 @@ def test_jsonl_with_english_keys(session, tmp_path):
         ("a.csv", b"\xff\xfe\x00\x01\x80\x81" * 10, "编码"),
         ("a.xlsx", b"not a zip", "Excel"),
         ("a.csv", "名称,名称\n1,2\n".encode(), "两次"),
-        ("a.csv", "foo,bar\n1,2\n".encode(), "记录类别"),
+        ("a.csv", b"foo,bar\n1,2\n", "记录类别"),
     ],
 )
 def test_unusable_files_store_nothing(session, tmp_path, name, content, words):

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.subjects.factories import World, build_world, revise
+from tests.records.factories import World, build_world, revise
 from xinyong.core.codes import make_ric
 from xinyong.core.db import get_engine
 from xinyong.web.app import create_app
@@ -231,7 +231,7 @@ def test_page_query_count(client, session, world, count_queries, name):
 
 def test_query_counts_do_not_grow_with_data(client, session, world, count_queries):
     """Search over many subjects with many records still costs the same."""
-    from tests.subjects.factories import load, penalty
+    from tests.records.factories import load, penalty
     from xinyong.core.clock import today
     from xinyong.core.codes import make_uscc
 

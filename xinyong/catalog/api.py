@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import (
     POLARITY_NAMES,
     SUBJECT_KIND_NAMES,
@@ -14,8 +15,7 @@ from xinyong.catalog.schemas import (
     Period,
     PolicySet,
 )
-from xinyong.web.deps import PolicyDep
-from xinyong.web.schemas import error_responses
+from xinyong.core.http import error_responses
 
 router = APIRouter(tags=["政策清单"])
 

@@ -7,8 +7,9 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from xinyong.catalog.api import policy_out
-from xinyong.web.deps import PolicyDep
-from xinyong.web.templating import render
+from xinyong.catalog.deps import PolicyDep
+from xinyong.catalog.schemas import DISCLOSURE_NAMES
+from xinyong.core.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,4 +25,6 @@ def policy_page(request: Request, policy: PolicyDep) -> Response:
     groups: dict[str, list] = {}
     for c in out.categories:
         groups.setdefault(c.group, []).append(c)
-    return render(request, "catalog/policy.html", {"active": "/policy", "p": out, "groups": groups})
+    return render(request, "catalog/policy.html", {
+        "active": "/policy", "p": out, "groups": groups, "disclosure_names": DISCLOSURE_NAMES,
+    })

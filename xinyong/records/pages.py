@@ -1,18 +1,97 @@
-"""Web page: one credit record with its facts and version history."""
+"""Web pages: 信用主体查询 (search, with an htmx fragment for live results), the credit file
+(信用档案) and one credit record with its facts and version history."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from xinyong.catalog.deps import PolicyDep
+from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
+from xinyong.core import regions
+from xinyong.core.http import SessionDep
+from xinyong.core.settings import get_settings
+from xinyong.core.templating import is_htmx, render
+from xinyong.records import credit_file as files
 from xinyong.records.api import detail_out
-from xinyong.web.deps import PolicyDep, SessionDep
-from xinyong.web.templating import render
+from xinyong.records.schemas import CreditFileOut, SearchResult
+from xinyong.subjects import service as subjects
+from xinyong.subjects.schemas import masked_query
 
 router = APIRouter(include_in_schema=False)
+
+
+def _url(q: str, kind: str | None, region: str | None, offset: int) -> str:
+    params = {k: v for k, v in (("q", q), ("kind", kind), ("region", region)) if v}
+    if offset:
+        params["offset"] = str(offset)
+    return "/subjects" + ("?" + urlencode(params) if params else "")
+
+
+@router.get(
+    "/subjects",
+    response_class=HTMLResponse,
+    summary="信用主体查询页",
+    description="按名称或代码查询信用主体，可按主体类别和地区（市）筛选，分页；htmx 请求只返回结果部分。",
+)
+def search_page(
+    request: Request,
+    session: SessionDep,
+    policy: PolicyDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: str = "",
+    region: str = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    q = q.strip()
+    result = None
+    if q or kind or region:
+        limit = get_settings().page_size
+        page = files.search(session, q, region=region or None, kind=kind or None, limit=limit, offset=offset)
+        if page.by_code and len(page.hits) == 1 and not is_htmx(request):
+            # A full code finds one subject: go straight to its file (by number for persons,
+            # so that no identity number sits in a URL).
+            return RedirectResponse(f"/subjects/{subjects.ref_of(page.hits[0].subject)}", status_code=303)
+        result = SearchResult.build(page)
+    shown_q = masked_query(q)
+    context = {
+        "active": "/subjects",
+        "q": shown_q,
+        "kind": kind,
+        "region": region,
+        "kind_names": SUBJECT_KIND_NAMES,
+        "cities": regions.cities(),
+        "result": result,
+        "prev_url": _url(shown_q, kind, region, max(0, offset - (result.limit if result else 0))),
+        "next_url": _url(shown_q, kind, region, offset + (result.limit if result else 0)),
+    }
+    headers = {"Vary": "HX-Request"}
+    if is_htmx(request):
+        return render(request, "records/_results.html", context, headers=headers)
+    return render(request, "records/search.html", context, headers=headers)
+
+
+@router.get(
+    "/subjects/{code}",
+    response_class=HTMLResponse,
+    summary="信用档案页",
+    description="一个信用主体的信用档案；`?archive=1` 显示含已过公示期记录的档案。",
+)
+def credit_file_page(
+    request: Request,
+    session: SessionDep,
+    policy: PolicyDep,
+    code: str,
+    archive: bool = False,
+) -> Response:
+    subject = subjects.get_by_ref(session, code)
+    file = files.credit_file(session, subject, archive=archive)
+    out = CreditFileOut.build(file, policy.policy, policy.version_id)
+    return render(request, "records/file.html", {"active": "/subjects", "file": out})
 
 
 @router.get(

@@ -1,31 +1,25 @@
-"""Finding 信用主体 and reading their credit files.
+"""Finding 信用主体: by code, by the reference used in links, by name; their posts.
 
-Plain functions over a session: no HTTP, no masking (that belongs to the outputs in
-:mod:`xinyong.subjects.schemas`). What a reader may see of a natural person's records is a
-domain rule, so it is decided here: a record whose disclosure is ``authorized`` (授权查询) or
-``shared`` (政务共享) is withheld from a public reader, who learns only how many there are.
-Every function costs a fixed number of queries whatever the number of subjects or records.
+Plain functions over a session: no HTTP, no masking (that belongs to the outputs). What is
+kept about a subject (its credit file, its records) is :mod:`xinyong.records.credit_file`,
+which builds on these. Every function costs a fixed number of queries whatever the number of
+subjects.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from xinyong.core import regions
 from xinyong.core.clock import today as _today
 from xinyong.core.codes import CodeError, clean_code, looks_like_ric, validate_ric, validate_uscc
-from xinyong.core.errors import InvalidInput, NotFound, XinyongError
-from xinyong.records.models import Record, RecordVersion
-from xinyong.records.service import archived, displayed, effective_status
-from xinyong.records.service import history as record_history
+from xinyong.core.errors import InvalidInput, NotFound
 from xinyong.subjects.models import KINDS, NATURAL_KINDS, Post, Subject
 
-PUBLIC_DISCLOSURE = "public"
 MAX_SEARCH_LIMIT = 200
 
 
@@ -83,19 +77,13 @@ def ref_of(subject: Subject) -> str:
 
 
 @dataclass
-class SearchHit:
-    subject: Subject
-    record_count: int  # displayed records, whatever their disclosure
-
-
-@dataclass
-class SearchPage:
+class SubjectPage:
     q: str
     region: str | None
     kind: str | None
     limit: int
     offset: int
-    hits: list[SearchHit]
+    subjects: list[Subject]
     has_more: bool
     by_code: bool  # the query was a code and was looked up exactly
 
@@ -129,13 +117,10 @@ def search(
     kind: str | None = None,
     limit: int = 20,
     offset: int = 0,
-    *,
-    on: date | None = None,
-) -> SearchPage:
+) -> SubjectPage:
     """Subjects by exact code (USCC or identity number) or by a part of the name, optionally
-    within a region and of one kind, ordered by name. Two queries: the page (one row more
-    than asked, to know whether there is a next page) and the displayed-record counts of the
-    page's subjects, grouped."""
+    within a region and of one kind, ordered by name. One query: the page, one row more than
+    asked, to know whether there is a next page."""
     region = check_region(region)
     kind = check_kind(kind)
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
@@ -154,28 +139,19 @@ def search(
         stmt = stmt.where(Subject.kind == kind)
     stmt = stmt.order_by(Subject.name, Subject.id).limit(limit + 1).offset(offset)
     subjects = list(session.scalars(stmt))
-    has_more = len(subjects) > limit
-    subjects = subjects[:limit]
-    counts: dict[int, int] = {}
-    if subjects:
-        cq = (
-            select(Record.subject_id, func.count())
-            .where(Record.subject_id.in_([s.id for s in subjects]), displayed(on))
-            .group_by(Record.subject_id)
-        )
-        counts = dict(session.execute(cq).all())
-    return SearchPage(
+    return SubjectPage(
         q=text, region=region, kind=kind, limit=limit, offset=offset,
-        hits=[SearchHit(s, counts.get(s.id, 0)) for s in subjects], has_more=has_more, by_code=by_code,
+        subjects=subjects[:limit], has_more=len(subjects) > limit, by_code=by_code,
     )
 
 
-# --- the credit file -----------------------------------------------------------------------
+def count_by_kind(session: Session) -> dict[str, int]:
+    """Subjects of each kind (every kind present, zero when there is none): one grouped query."""
+    found = dict(session.execute(select(Subject.kind, func.count()).group_by(Subject.kind)).all())
+    return {k: found.get(k, 0) for k in KINDS}
 
 
-def withheld_from_public(record: Record, subject: Subject) -> bool:
-    """A natural person's record whose content a public reader may not see (授权查询, 政务共享)."""
-    return subject.kind in NATURAL_KINDS and record.disclosure != PUBLIC_DISCLOSURE
+# --- posts ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -184,143 +160,17 @@ class PostHeld:
     current: bool
 
 
-@dataclass
-class CreditFile:
-    subject: Subject
-    region_path: list[regions.Region]
-    archive: bool
-    on: date
-    records: list[Record]  # what the reader may see, newest decision first
-    statuses: dict[int, str]  # record id → effective status on ``on``
-    withheld: int  # records the reader may not see (授权查询 / 政务共享), only counted
-    counts: dict[str, int]  # shown records by polarity
-    posts: list[PostHeld] = field(default_factory=list)  # public servants: posts, current first
-    parent: Subject | None = None  # government bodies: the body above
-    legal_rep_name: str | None = None  # enterprises
-    legal_rep_code: str | None = None
-
-    @property
-    def current_posts(self) -> list[PostHeld]:
-        return [p for p in self.posts if p.current]
-
-
-def credit_file(
-    session: Session,
-    subject: Subject,
-    archive: bool = False,
-    *,
-    public: bool = True,
-    on: date | None = None,
-) -> CreditFile:
-    """A subject's credit file: its displayed records, or with ``archive`` every record still
-    kept (expired ones too, each with its effective status). A public reader (the only kind
-    until accounts exist) does not see a natural person's 授权查询 and 政务共享 records, only
-    their number. One query for the records, one more for posts or the parent body."""
+def posts_held(session: Session, person: Subject, *, on: date | None = None) -> list[PostHeld]:
+    """The posts a person holds or held, with their bodies: those held on ``on`` (today) first,
+    then the latest start first. One query."""
     day = on or _today()
-    q = select(Record).where(Record.subject_id == subject.id)
-    q = q.where(archived(day)) if archive else q.where(displayed(day))
-    rows = list(session.scalars(q.order_by(Record.decision_date.desc(), Record.id.desc())))
-    shown = [r for r in rows if not (public and withheld_from_public(r, subject))]
-    out = CreditFile(
-        subject=subject,
-        region_path=regions.path(subject.region_code),
-        archive=archive,
-        on=day,
-        records=shown,
-        statuses={r.id: effective_status(r, day) for r in shown},
-        withheld=len(rows) - len(shown),
-        counts=dict(Counter(r.polarity for r in shown)),
+    q = (
+        select(Post)
+        .options(joinedload(Post.body))
+        .where(Post.person_id == person.id)
+        .order_by(Post.start_date.desc(), Post.id.desc())
     )
-    if subject.kind in NATURAL_KINDS:
-        pq = (
-            select(Post)
-            .options(joinedload(Post.body))
-            .where(Post.person_id == subject.id)
-            .order_by(Post.start_date.desc(), Post.id.desc())
-        )
-        held = [PostHeld(p, p.end_date is None or p.end_date >= day) for p in session.scalars(pq)]
-        out.posts = sorted(held, key=lambda h: not h.current)
-    elif subject.kind == "gov_body" and subject.parent_id is not None:
-        out.parent = session.get(Subject, subject.parent_id)
-    if subject.kind == "enterprise":
-        out.legal_rep_name = subject.legal_rep_name
-        out.legal_rep_code = subject.legal_rep_code
-    return out
-
-
-@dataclass
-class RecordDetail:
-    record: Record
-    subject: Subject
-    status: str  # effective status today
-    versions: list[RecordVersion]  # earlier states, oldest first
-
-
-def record_detail(session: Session, record_id: int, *, public: bool = True, on: date | None = None) -> RecordDetail:
-    """One record with its subject and its earlier versions. A public reader asking for a
-    natural person's 授权查询 or 政务共享 record gets :class:`Withheld`."""
-    row = session.execute(
-        select(Record, Subject).join(Subject, Subject.id == Record.subject_id).where(Record.id == record_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"信用记录 {record_id} 不存在", f"credit record {record_id} does not exist")
-    record, subject = row
-    if public and withheld_from_public(record, subject):
-        raise Withheld()
-    return RecordDetail(record, subject, effective_status(record, on), record_history(session, record.id))
-
-
-class Withheld(XinyongError):
-    """The record exists but its content is not public (授权查询 / 政务共享)."""
-
-    status_code = 403
-
-    def __init__(self) -> None:
-        super().__init__(
-            "该信用记录属于授权查询或政务共享信息，不予公开；经信用主体授权后方可查询",
-            "this credit record is disclosed only on the subject's authorization or to government",
-        )
-
-
-# --- counts for the home page --------------------------------------------------------------
-
-
-@dataclass
-class HomeCounts:
-    subjects_by_kind: dict[str, int]
-    records_by_category: list[tuple[str, int]]  # largest first
-    records_by_city: list[tuple[str, int]]  # (city code, count), largest first
-    total_records: int
-
-    @property
-    def total_subjects(self) -> int:
-        return sum(self.subjects_by_kind.values())
-
-
-def home_counts(session: Session, *, on: date | None = None) -> HomeCounts:
-    """Subjects by kind, displayed records by category and by city: one grouped query each."""
-    by_kind = dict(session.execute(select(Subject.kind, func.count()).group_by(Subject.kind)).all())
-    by_category = [
-        (code, n)
-        for code, n in session.execute(
-            select(Record.category_code, func.count())
-            .where(displayed(on))
-            .group_by(Record.category_code)
-            .order_by(func.count().desc(), Record.category_code)
-        )
+    held = [
+        PostHeld(p, p.start_date <= day and (p.end_date is None or p.end_date >= day)) for p in session.scalars(q)
     ]
-    # Literal positions (not bound parameters), so that PostgreSQL sees the same expression
-    # in SELECT and GROUP BY.
-    city4 = func.substr(Record.region_code, literal_column("1"), literal_column("4"))
-    by_city = [
-        (prefix + "00", n)
-        for prefix, n in session.execute(
-            select(city4, func.count()).where(displayed(on)).group_by(city4).order_by(func.count().desc(), city4)
-        )
-    ]
-    return HomeCounts(
-        subjects_by_kind={k: by_kind.get(k, 0) for k in KINDS},
-        records_by_category=by_category,
-        records_by_city=by_city,
-        total_records=sum(n for _c, n in by_category),
-    )
+    return sorted(held, key=lambda h: not h.current)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from xinyong.catalog.deps import PolicyDep
+from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
-from xinyong.subjects.service import home_counts
-from xinyong.web.deps import PolicyDep, SessionDep
+from xinyong.core.http import SessionDep
+from xinyong.records.credit_file import home_counts
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +31,7 @@ def home(request: Request, session: SessionDep, policy: PolicyDep) -> HTMLRespon
     return render(request, "home.html", {
         "active": "/",
         "counts": counts,
+        "kind_names": SUBJECT_KIND_NAMES,
         "categories": categories,
         "cities": cities,
         "category_chart": {"labels": [c for c, _ in categories], "values": [n for _, n in categories],

@@ -1,4 +1,4 @@
-"""A small, known set of subjects and records for the subjects and web tests.
+"""A small, known set of subjects and records for the subjects, records and web tests.
 
 Records are imported the way departments send them (``import_source``), so the display periods
 and disclosure come from the default policy lists: an ordinary administrative penalty (罚款) is

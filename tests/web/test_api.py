@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.subjects.factories import World, build_world, revise
+from tests.records.factories import World, build_world, revise
 from xinyong.core.codes import make_ric
 from xinyong.web.app import create_app
 

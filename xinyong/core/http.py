@@ -1,0 +1,51 @@
+"""What every capability's ``api.py`` and ``pages.py`` share: a database session per request
+and the error body the API answers with.
+
+These live in ``core`` (not in ``web``) because DESIGN.md's table is the dependency order: a
+capability may import only the packages above it, and ``web``, which assembles the app, sits
+below them all. FastAPI caches a dependency within one request, so a route that asks for the
+session twice (directly and through another dependency) still opens one session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from xinyong.core.db import session_factory
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request, closed (and so rolled back if uncommitted) afterwards."""
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# --- the error body ----------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    message: str = Field(description="中文说明，给办事人员看")
+    message_en: str = Field(description="The same in English")
+    field: str | None = Field(None, description="The parameter at fault, when one is")
+    errors: list[dict[str, Any]] | None = Field(None, description="Validation errors (422 only)")
+
+
+class ErrorBody(BaseModel):
+    detail: ErrorDetail
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: the error body under each status code."""
+    text = {403: "不予公开", 404: "不存在", 422: "参数有误"}
+    return {code: {"model": ErrorBody, "description": text.get(code, "错误")} for code in codes}

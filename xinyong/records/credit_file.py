@@ -1,0 +1,228 @@
+"""The credit file (信用档案): the records kept about a subject, as a reader may see them.
+
+Plain functions over a session: no HTTP, no masking (that belongs to the outputs in
+:mod:`xinyong.records.schemas`). Finding the subject itself is :mod:`xinyong.subjects.service`;
+this module adds what is kept about it: its records in a file, one record with its versions,
+subjects found with their record counts, and the counts on the home page. What a reader may see
+of a natural person's records is a domain rule, so it is decided here: a record whose disclosure
+is ``authorized`` (授权查询) or ``shared`` (政务共享) is withheld from a public reader, who learns
+only how many there are. Every function costs a fixed number of queries whatever the number of
+subjects or records.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from xinyong.core import regions
+from xinyong.core.clock import today as _today
+from xinyong.core.errors import NotFound, XinyongError
+from xinyong.records.models import Record, RecordVersion
+from xinyong.records.service import archived, displayed, effective_status
+from xinyong.records.service import history as record_history
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import NATURAL_KINDS, Subject
+from xinyong.subjects.service import PostHeld
+
+PUBLIC_DISCLOSURE = "public"
+
+
+# --- search, with record counts ------------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    subject: Subject
+    record_count: int  # displayed records, whatever their disclosure
+
+
+@dataclass
+class SearchPage:
+    q: str
+    region: str | None
+    kind: str | None
+    limit: int
+    offset: int
+    hits: list[SearchHit]
+    has_more: bool
+    by_code: bool  # the query was a code and was looked up exactly
+
+
+def search(
+    session: Session,
+    q: str | None,
+    region: str | None = None,
+    kind: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    on: date | None = None,
+) -> SearchPage:
+    """:func:`xinyong.subjects.service.search` with each subject's displayed records counted.
+    Two queries: the page and the counts of the page's subjects, grouped (none when the page
+    is empty)."""
+    page = subjects.search(session, q, region=region, kind=kind, limit=limit, offset=offset)
+    counts: dict[int, int] = {}
+    if page.subjects:
+        cq = (
+            select(Record.subject_id, func.count())
+            .where(Record.subject_id.in_([s.id for s in page.subjects]), displayed(on))
+            .group_by(Record.subject_id)
+        )
+        counts = dict(session.execute(cq).all())
+    return SearchPage(
+        q=page.q, region=page.region, kind=page.kind, limit=page.limit, offset=page.offset,
+        hits=[SearchHit(s, counts.get(s.id, 0)) for s in page.subjects], has_more=page.has_more,
+        by_code=page.by_code,
+    )
+
+
+# --- the credit file -----------------------------------------------------------------------
+
+
+def withheld_from_public(record: Record, subject: Subject) -> bool:
+    """A natural person's record whose content a public reader may not see (授权查询, 政务共享)."""
+    return subject.kind in NATURAL_KINDS and record.disclosure != PUBLIC_DISCLOSURE
+
+
+@dataclass
+class CreditFile:
+    subject: Subject
+    region_path: list[regions.Region]
+    archive: bool
+    on: date
+    records: list[Record]  # what the reader may see, newest decision first
+    statuses: dict[int, str]  # record id → effective status on ``on``
+    withheld: int  # records the reader may not see (授权查询 / 政务共享), only counted
+    counts: dict[str, int]  # shown records by polarity
+    posts: list[PostHeld] = field(default_factory=list)  # public servants: posts, current first
+    parent: Subject | None = None  # government bodies: the body above
+    legal_rep_name: str | None = None  # enterprises
+    legal_rep_code: str | None = None
+
+    @property
+    def current_posts(self) -> list[PostHeld]:
+        return [p for p in self.posts if p.current]
+
+
+def credit_file(
+    session: Session,
+    subject: Subject,
+    archive: bool = False,
+    *,
+    public: bool = True,
+    on: date | None = None,
+) -> CreditFile:
+    """A subject's credit file: its displayed records, or with ``archive`` every record still
+    kept (expired ones too, each with its effective status). A public reader (the only kind
+    until accounts exist) does not see a natural person's 授权查询 and 政务共享 records, only
+    their number. One query for the records, one more for posts or the parent body."""
+    day = on or _today()
+    q = select(Record).where(Record.subject_id == subject.id)
+    q = q.where(archived(day)) if archive else q.where(displayed(day))
+    rows = list(session.scalars(q.order_by(Record.decision_date.desc(), Record.id.desc())))
+    shown = [r for r in rows if not (public and withheld_from_public(r, subject))]
+    out = CreditFile(
+        subject=subject,
+        region_path=regions.path(subject.region_code),
+        archive=archive,
+        on=day,
+        records=shown,
+        statuses={r.id: effective_status(r, day) for r in shown},
+        withheld=len(rows) - len(shown),
+        counts=dict(Counter(r.polarity for r in shown)),
+    )
+    if subject.kind in NATURAL_KINDS:
+        out.posts = subjects.posts_held(session, subject, on=day)
+    elif subject.kind == "gov_body" and subject.parent_id is not None:
+        out.parent = session.get(Subject, subject.parent_id)
+    if subject.kind == "enterprise":
+        out.legal_rep_name = subject.legal_rep_name
+        out.legal_rep_code = subject.legal_rep_code
+    return out
+
+
+# --- one record ----------------------------------------------------------------------------
+
+
+@dataclass
+class RecordDetail:
+    record: Record
+    subject: Subject
+    status: str  # effective status today
+    versions: list[RecordVersion]  # earlier states, oldest first
+
+
+def record_detail(session: Session, record_id: int, *, public: bool = True, on: date | None = None) -> RecordDetail:
+    """One record with its subject and its earlier versions. A public reader asking for a
+    natural person's 授权查询 or 政务共享 record gets :class:`Withheld`."""
+    row = session.execute(
+        select(Record, Subject).join(Subject, Subject.id == Record.subject_id).where(Record.id == record_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"信用记录 {record_id} 不存在", f"credit record {record_id} does not exist")
+    record, subject = row
+    if public and withheld_from_public(record, subject):
+        raise Withheld()
+    return RecordDetail(record, subject, effective_status(record, on), record_history(session, record.id))
+
+
+class Withheld(XinyongError):
+    """The record exists but its content is not public (授权查询 / 政务共享)."""
+
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "该信用记录属于授权查询或政务共享信息，不予公开；经信用主体授权后方可查询",
+            "this credit record is disclosed only on the subject's authorization or to government",
+        )
+
+
+# --- counts for the home page --------------------------------------------------------------
+
+
+@dataclass
+class HomeCounts:
+    subjects_by_kind: dict[str, int]
+    records_by_category: list[tuple[str, int]]  # largest first
+    records_by_city: list[tuple[str, int]]  # (city code, count), largest first
+    total_records: int
+
+    @property
+    def total_subjects(self) -> int:
+        return sum(self.subjects_by_kind.values())
+
+
+def home_counts(session: Session, *, on: date | None = None) -> HomeCounts:
+    """Subjects by kind, displayed records by category and by city: one grouped query each."""
+    by_kind = subjects.count_by_kind(session)
+    by_category = [
+        (code, n)
+        for code, n in session.execute(
+            select(Record.category_code, func.count())
+            .where(displayed(on))
+            .group_by(Record.category_code)
+            .order_by(func.count().desc(), Record.category_code)
+        )
+    ]
+    # Literal positions (not bound parameters), so that PostgreSQL sees the same expression
+    # in SELECT and GROUP BY.
+    city4 = func.substr(Record.region_code, literal_column("1"), literal_column("4"))
+    by_city = [
+        (prefix + "00", n)
+        for prefix, n in session.execute(
+            select(city4, func.count()).where(displayed(on)).group_by(city4).order_by(func.count().desc(), city4)
+        )
+    ]
+    return HomeCounts(
+        subjects_by_kind=by_kind,
+        records_by_category=by_category,
+        records_by_city=by_city,
+        total_records=sum(n for _c, n in by_category),
+    )
