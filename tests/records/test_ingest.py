@@ -250,3 +250,10 @@ def test_batch_is_all_or_none(session, monkeypatch):
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Record)) == 0
     assert session.scalar(select(func.count()).select_from(Subject)) == 0
+
+
+def test_text_with_tabs_newlines_and_backslashes_survives(session):
+    facts = "第一行\t制表\n第二行 C:\\路径\\ 引号\"结束"
+    run(session, [f.penalty_row(1, 违法事实=facts)])
+    rec = session.scalar(select(Record))
+    assert rec.facts["violation_facts"] == "第一行 制表 第二行 C:\\路径\\ 引号\"结束"
