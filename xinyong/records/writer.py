@@ -17,6 +17,8 @@ own afterwards, so the statements never see a key twice.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     Column,
     Date,
@@ -93,6 +95,7 @@ class StagedWriter:
         self.conn = session.connection()
         self.pg = self.conn.dialect.name == "postgresql"
         self.chunks = 0
+        self._period_cache: dict[tuple, periods.Periods] = {}
         self._prepare()
 
     def _prepare(self) -> None:
@@ -100,6 +103,12 @@ class StagedWriter:
         for table in (STAGE, ALLOWED):
             table.create(conn, checkfirst=True)
             conn.execute(table.delete())
+        if self.pg:
+            # Every statement here is driven by the small staging table through unique indexes;
+            # the planner, whose statistics lag behind a batch that grows the tables, would
+            # otherwise hash-join whole tables for every chunk. Transaction-local.
+            conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+            conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
         pairs = set()
         for cat in self.policy.catalog.categories:
             for kind in cat.subject_kinds:
@@ -131,7 +140,7 @@ class StagedWriter:
     def _stage(self, rows: list[CleanRow]) -> None:
         tuples = []
         for r in rows:
-            span = periods.compute(r.category, r.severity, r.decision_date, r.facts)
+            span = self._periods(r)
             if r.subject_class == "natural":
                 kind = r.subject_kind or ("person" if "person" in r.category.subject_kinds else "public_servant")
                 region, gender = r.subject_code[:6], ("M" if int(r.subject_code[16]) % 2 else "F")
@@ -160,13 +169,25 @@ class StagedWriter:
                 # Autovacuum never analyses temporary tables, and the tables this batch grows
                 # keep the statistics of before it: without fresh ones the planner hash-joins
                 # whole tables for every chunk. Refresh them as the batch doubles them.
-                cur.execute("ANALYZE ingest_stage")
                 self.chunks += 1
                 if self.chunks & (self.chunks - 1) == 0:
+                    cur.execute("ANALYZE ingest_stage")
                     cur.execute("ANALYZE subjects")
                     cur.execute("ANALYZE records")
         finally:
             cur.close()
+
+    def _periods(self, r: CleanRow) -> periods.Periods:
+        """Display and retention periods; many rows share a decision date, so they are cached."""
+        cat = r.category
+        rule = cat.display_period[r.severity or "default"]
+        key = (cat.code, r.severity, r.decision_date,
+               r.facts.get(rule.until_fact) if rule.until_fact else None,
+               r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
+        span = self._period_cache.get(key)
+        if span is None:
+            span = self._period_cache[key] = periods.compute(cat, r.severity, r.decision_date, r.facts)
+        return span
 
     def _write_unique(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
         if not rows:
@@ -176,7 +197,7 @@ class StagedWriter:
         conn.execute(STAGE.delete())
         self._stage(rows)
         s, subj, rec = STAGE.c, Subject.__table__.c, Record.__table__.c
-        st, rt, vt = Subject.__table__, Record.__table__, RecordVersion.__table__
+        st, rt = Subject.__table__, Record.__table__
 
         # 1. new subjects (the first row of each new code names it)
         first = (
@@ -218,6 +239,39 @@ class StagedWriter:
         # records table: the join finds the chunk's stored records through their unique key.
         matched = select(rec.id).select_from(STAGE.join(rt, same_key))
 
+        # A fresh batch usually matches nothing stored: one probe saves steps 3 and 4.
+        known = conn.execute(select(func.count()).select_from(STAGE.join(rt, same_key))).scalar_one()
+        unchanged = updated = 0
+        if known:
+            unchanged, updated = self._update_known(now, matched, same_key, facts)
+
+        # 5. new records
+        new_rows = (
+            select(
+                subj.id, s.category_code, s.polarity, s.severity, s.department_code, s.department_name,
+                s.source_id, s.decision_no, s.decision_date, s.subject_name, subj.region_code, s.disclosure,
+                s.decision_date, s.display_until, s.repair_from, s.retention_until, literal("active"),
+                facts, s.content_hash, literal(1), literal(self.version_id), literal(self.batch_id), s.row_no,
+                literal(now, type_=rt.c.first_seen.type), literal(now, type_=rt.c.last_seen.type),
+                literal(self.batch_id), literal(self.user), literal(now, type_=rt.c.changed_at.type),
+            )
+            .join(st, subj.code == s.subject_code)
+            .where(~exists().where(same_key))
+        )
+        inserted = conn.execute(rt.insert().from_select([
+            "subject_id", "category_code", "polarity", "severity", "department_code", "department_name",
+            "source_id", "decision_no", "decision_date", "subject_name", "region_code", "disclosure",
+            "display_from", "display_until", "repair_from", "retention_until", "status",
+            "facts", "content_hash", "version", "policy_version_id", "batch_id", "row_no",
+            "first_seen", "last_seen", "last_batch_id", "changed_by", "changed_at",
+        ], new_rows).execution_options(preserve_rowcount=True)).rowcount
+        return (inserted, updated, unchanged), errors
+
+    def _update_known(self, now: datetime, matched, same_key, facts) -> tuple[int, int]:
+        """Steps 3 and 4, for a chunk some of whose records are already stored."""
+        conn = self.conn
+        s, subj, rec = STAGE.c, Subject.__table__.c, Record.__table__.c
+        rt, vt = Record.__table__, RecordVersion.__table__
         # 3. unchanged records: seen again (before step 4 makes changed ones look the same)
         unchanged = conn.execute(
             rt.update()
@@ -248,28 +302,7 @@ class StagedWriter:
                 last_seen=now, last_batch_id=self.batch_id, changed_by=self.user, changed_at=now,
             )
         ).rowcount
-
-        # 5. new records
-        new_rows = (
-            select(
-                subj.id, s.category_code, s.polarity, s.severity, s.department_code, s.department_name,
-                s.source_id, s.decision_no, s.decision_date, s.subject_name, subj.region_code, s.disclosure,
-                s.decision_date, s.display_until, s.repair_from, s.retention_until, literal("active"),
-                facts, s.content_hash, literal(1), literal(self.version_id), literal(self.batch_id), s.row_no,
-                literal(now, type_=rt.c.first_seen.type), literal(now, type_=rt.c.last_seen.type),
-                literal(self.batch_id), literal(self.user), literal(now, type_=rt.c.changed_at.type),
-            )
-            .join(st, subj.code == s.subject_code)
-            .where(~exists().where(same_key))
-        )
-        inserted = conn.execute(rt.insert().from_select([
-            "subject_id", "category_code", "polarity", "severity", "department_code", "department_name",
-            "source_id", "decision_no", "decision_date", "subject_name", "region_code", "disclosure",
-            "display_from", "display_until", "repair_from", "retention_until", "status",
-            "facts", "content_hash", "version", "policy_version_id", "batch_id", "row_no",
-            "first_seen", "last_seen", "last_batch_id", "changed_by", "changed_at",
-        ], new_rows).execution_options(preserve_rowcount=True)).rowcount
-        return (inserted, updated, unchanged), errors
+        return unchanged, updated
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
