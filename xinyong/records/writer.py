@@ -200,16 +200,13 @@ class StagedWriter:
         st, rt = Subject.__table__, Record.__table__
 
         # 1. new subjects (the first row of each new code names it)
-        first = (
-            select(func.min(s.row_no).label("row_no"), s.subject_code)
-            .where(~exists().where(subj.code == s.subject_code))
-            .group_by(s.subject_code)
-            .subquery()
-        )
+        s2 = STAGE.alias("first_row")
+        first_row = select(func.min(s2.c.row_no)).where(s2.c.subject_code == s.subject_code).scalar_subquery()
         pick = (
             select(s.new_kind, s.subject_code, s.subject_name, s.region_code, s.birth_date, s.gender,
                    literal(now, type_=st.c.created_at.type), literal(now, type_=st.c.updated_at.type))
-            .join(first, and_(first.c.row_no == s.row_no, first.c.subject_code == s.subject_code))
+            .where(~exists().where(subj.code == s.subject_code))
+            .where(s.row_no == first_row)
         )
         conn.execute(st.insert().from_select(
             ["kind", "code", "name", "region_code", "birth_date", "gender", "created_at", "updated_at"], pick))
