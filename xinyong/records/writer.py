@@ -1,41 +1,30 @@
-"""Write validated rows set-based: a staging table and a handful of INSERT … SELECT statements.
+"""Write a chunk of validated rows with a fixed handful of statements, whatever its size.
 
-Each chunk of clean rows is loaded into a temporary staging table by the fastest bulk path the
-database has (``executemany`` of plain tuples on SQLite, ``COPY`` on PostgreSQL); then five
-statements do the rest inside the database, whatever the chunk's size:
+Per chunk (thousands of rows):
 
-1. new subjects: ``INSERT INTO subjects … SELECT … WHERE NOT EXISTS``;
+1. one ``SELECT … WHERE code IN (…)`` finds the chunk's stored subjects; the new ones are
+   bulk-loaded (``COPY`` on PostgreSQL, ``executemany`` of plain tuples on SQLite) and one more
+   ``SELECT`` fetches their ids;
 2. rows whose stored subject is of a kind the category does not take are refused;
-3. changed records: their current state is copied into ``record_versions``, then updated
-   (``UPDATE … FROM stage``);
-4. unchanged records: ``last_seen`` and ``last_batch_id`` touched;
-5. new records: ``INSERT INTO records … SELECT … FROM stage JOIN subjects``.
+3. one ``SELECT … WHERE department_code IN (…) AND source_id IN (…)`` finds the chunk's stored
+   records through their unique key;
+4. new records are bulk-loaded straight into ``records``; unchanged ones get ``last_seen`` in one
+   ``UPDATE … WHERE id IN (…)``; changed ones have their current state copied into
+   ``record_versions`` (``INSERT … SELECT … WHERE id IN (…)``) and are then updated.
 
-The same record twice in one chunk is split off in Python first and written as a chunk of its
-own afterwards, so the statements never see a key twice.
+Every statement looks rows up by key through a unique index, so the work per chunk does not
+grow with the tables, and no statement depends on the planner's statistics (which lag far
+behind a batch that grows the tables inside one transaction). An earlier design joined a
+staging table to the whole tables and degraded badly on PostgreSQL past a few hundred
+thousand rows. The same record twice in one chunk is split off first and written as a chunk
+of its own afterwards, in file order.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (
-    Column,
-    Date,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    cast,
-    exists,
-    func,
-    literal,
-    select,
-)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
@@ -45,44 +34,28 @@ from xinyong.records.models import VERSIONED_COLUMNS, Record, RecordVersion
 from xinyong.records.validation import CleanRow, RowError
 from xinyong.subjects.models import Subject
 
-_meta = MetaData()
-STAGE = Table(
-    "ingest_stage",
-    _meta,
-    Column("row_no", Integer),
-    Column("subject_code", String(18)),
-    Column("new_kind", String(20)),
-    Column("subject_name", String(200)),
-    Column("region_code", String(6)),
-    Column("birth_date", Date),
-    Column("gender", String(1)),
-    Column("category_code", String(50)),
-    Column("polarity", String(10)),
-    Column("severity", String(20)),
-    Column("department_code", String(18)),
-    Column("department_name", String(200)),
-    Column("source_id", String(200)),
-    Column("decision_no", String(200)),
-    Column("decision_date", Date),
-    Column("disclosure", String(12)),
-    Column("display_until", Date),
-    Column("repair_from", Date),
-    Column("retention_until", Date),
-    Column("facts", Text),
-    Column("content_hash", String(32)),
-    Index("ix_ingest_stage_key", "department_code", "source_id"),
-    Index("ix_ingest_stage_code", "subject_code"),
-    prefixes=["TEMPORARY"],
-)
-ALLOWED = Table(
-    "ingest_allowed", _meta, Column("category_code", String(50)), Column("kind", String(20)), prefixes=["TEMPORARY"]
-)
-STAGE_COLUMNS = [c.name for c in STAGE.columns]
-# Built once from this module's own column names; no value is ever spliced into SQL.
-_SQLITE_STAGE_INSERT = "INSERT INTO ingest_stage ({}) VALUES ({})".format(  # noqa: S608
-    ", ".join(STAGE_COLUMNS), ", ".join("?" for _ in STAGE_COLUMNS)
-)
-_PG_STAGE_COPY = "COPY ingest_stage ({}) FROM STDIN".format(", ".join(STAGE_COLUMNS))
+SUBJECT_COLUMNS = ["kind", "code", "name", "region_code", "birth_date", "gender", "created_at", "updated_at"]
+RECORD_COLUMNS = [
+    "subject_id", "category_code", "polarity", "severity", "department_code", "department_name",
+    "source_id", "decision_no", "decision_date", "subject_name", "region_code", "disclosure",
+    "display_from", "display_until", "repair_from", "retention_until", "status", "facts",
+    "content_hash", "version", "policy_version_id", "batch_id", "row_no", "first_seen", "last_seen",
+    "last_batch_id", "changed_by", "changed_at",
+]
+# Changed records get these from the new row (the rest of RECORD_COLUMNS keep their values).
+UPDATED_COLUMNS = [
+    "subject_id", "category_code", "polarity", "severity", "department_name", "decision_no",
+    "decision_date", "subject_name", "disclosure", "display_from", "display_until", "repair_from",
+    "retention_until", "facts", "content_hash", "policy_version_id", "batch_id", "row_no",
+    "last_seen", "last_batch_id", "changed_by", "changed_at",
+]
+
+
+def _bulk_sql(table: str, columns: list[str], pg: bool) -> str:
+    cols = ", ".join(columns)
+    if pg:
+        return f"COPY {table} ({cols}) FROM STDIN"
+    return f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608 (constants)
 
 
 class StagedWriter:
@@ -94,28 +67,19 @@ class StagedWriter:
         self.user = user
         self.conn = session.connection()
         self.pg = self.conn.dialect.name == "postgresql"
-        self.chunks = 0
         self._period_cache: dict[tuple, periods.Periods] = {}
-        self._prepare()
-
-    def _prepare(self) -> None:
-        conn = self.conn
-        for table in (STAGE, ALLOWED):
-            table.create(conn, checkfirst=True)
-            conn.execute(table.delete())
         if self.pg:
-            # Every statement here is driven by the small staging table through unique indexes;
-            # the planner, whose statistics lag behind a batch that grows the tables, would
-            # otherwise hash-join whole tables for every chunk. Transaction-local.
-            conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
-            conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
-        pairs = set()
-        for cat in self.policy.catalog.categories:
-            for kind in cat.subject_kinds:
-                pairs.add((cat.code, kind))
-                if kind == "person":  # a public servant is a natural person too
-                    pairs.add((cat.code, "public_servant"))
-        conn.execute(ALLOWED.insert(), [{"category_code": c, "kind": k} for c, k in sorted(pairs)])
+            # Inside one long transaction the statistics still describe the tables as they were
+            # before the batch; with them the planner would scan whole tables for lookups that
+            # an index answers. Every statement here is a keyed lookup. Transaction-local.
+            self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        allowed: dict[str, set[str]] = {}
+        for cat in policy.catalog.categories:
+            kinds = set(cat.subject_kinds)
+            if "person" in kinds:  # a public servant is a natural person too
+                kinds.add("public_servant")
+            allowed[cat.code] = kinds
+        self.allowed = allowed
 
     # -- public -----------------------------------------------------------------------------
 
@@ -137,45 +101,43 @@ class StagedWriter:
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _stage(self, rows: list[CleanRow]) -> None:
-        tuples = []
-        for r in rows:
-            span = self._periods(r)
+    def _bulk(self, table: str, columns: list[str], tuples: list[tuple]) -> None:
+        """The database's fastest plain load: COPY on PostgreSQL, executemany on SQLite."""
+        if not tuples:
+            return
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
+            if self.pg:
+                with cur.copy(_bulk_sql(table, columns, True)) as copy:
+                    copy.write(_copy_text(tuples))
+            else:
+                cur.executemany(_bulk_sql(table, columns, False), [_sqlite_row(t) for t in tuples])
+        finally:
+            cur.close()
+
+    def _subjects(self, rows: list[CleanRow], now: datetime) -> dict[str, tuple[int, str, str]]:
+        t = Subject.__table__.c
+        codes = {r.subject_code for r in rows}
+
+        def find(wanted: set[str]) -> dict[str, tuple[int, str, str]]:
+            q = select(t.code, t.id, t.kind, t.region_code).where(t.code.in_(wanted))
+            return {code: (sid, kind, region) for code, sid, kind, region in self.conn.execute(q)}
+
+        found = find(codes)
+        new: dict[str, tuple] = {}
+        for r in rows:  # the first row of each new code names it
+            if r.subject_code in found or r.subject_code in new:
+                continue
             if r.subject_class == "natural":
                 kind = r.subject_kind or ("person" if "person" in r.category.subject_kinds else "public_servant")
                 region, gender = r.subject_code[:6], ("M" if int(r.subject_code[16]) % 2 else "F")
-                disclosure = r.category.disclosure.natural
             else:
                 kind, region, gender = r.subject_kind or "enterprise", r.subject_code[2:8], None
-                disclosure = r.category.disclosure.legal
-            dates = (r.birth_date, r.decision_date, span.display_until, span.repair_from, span.retention_until)
-            if not self.pg:  # SQLAlchemy stores dates on SQLite as ISO text: write them the same way
-                dates = tuple(d.isoformat() if d is not None else None for d in dates)
-            tuples.append((
-                r.row_no, r.subject_code, kind, r.subject_name, region, dates[0], gender,
-                r.category.code, r.category.polarity, r.severity, r.department_code, r.department_name,
-                r.source_id, r.decision_no, dates[1], disclosure, dates[2], dates[3], dates[4],
-                r.facts_json, r.content_hash,
-            ))
-        raw = self.conn.connection.dbapi_connection
-        cur = raw.cursor()
-        try:
-            if self.pg:
-                with cur.copy(_PG_STAGE_COPY) as copy:
-                    copy.write(_copy_text(tuples))
-            else:
-                cur.executemany(_SQLITE_STAGE_INSERT, tuples)
-            if self.pg:
-                # Autovacuum never analyses temporary tables, and the tables this batch grows
-                # keep the statistics of before it: without fresh ones the planner hash-joins
-                # whole tables for every chunk. Refresh them as the batch doubles them.
-                self.chunks += 1
-                if self.chunks & (self.chunks - 1) == 0:
-                    cur.execute("ANALYZE ingest_stage")
-                    cur.execute("ANALYZE subjects")
-                    cur.execute("ANALYZE records")
-        finally:
-            cur.close()
+            new[r.subject_code] = (kind, r.subject_code, r.subject_name, region, r.birth_date, gender, now, now)
+        if new:
+            self._bulk("subjects", SUBJECT_COLUMNS, list(new.values()))
+            found.update(find(set(new)))
+        return found
 
     def _periods(self, r: CleanRow) -> periods.Periods:
         """Display and retention periods; many rows share a decision date, so they are cached."""
@@ -194,112 +156,94 @@ class StagedWriter:
             return (0, 0, 0), []
         conn = self.conn
         now = utcnow()
-        conn.execute(STAGE.delete())
-        self._stage(rows)
-        s, subj, rec = STAGE.c, Subject.__table__.c, Record.__table__.c
-        st, rt = Subject.__table__, Record.__table__
+        subjects = self._subjects(rows, now)
 
-        # 1. new subjects (the first row of each new code names it)
-        s2 = STAGE.alias("first_row")
-        first_row = select(func.min(s2.c.row_no)).where(s2.c.subject_code == s.subject_code).scalar_subquery()
-        pick = (
-            select(s.new_kind, s.subject_code, s.subject_name, s.region_code, s.birth_date, s.gender,
-                   literal(now, type_=st.c.created_at.type), literal(now, type_=st.c.updated_at.type))
-            .where(~exists().where(subj.code == s.subject_code))
-            .where(s.row_no == first_row)
-        )
-        conn.execute(st.insert().from_select(
-            ["kind", "code", "name", "region_code", "birth_date", "gender", "created_at", "updated_at"], pick))
-
-        # 2. rows whose stored subject is of a kind the category does not take
         errors: list[RowError] = []
-        a = ALLOWED.c
-        bad = conn.execute(
-            select(s.row_no, s.subject_code, s.category_code, subj.kind)
-            .join(st, subj.code == s.subject_code)
-            .where(~exists().where(and_(a.category_code == s.category_code, a.kind == subj.kind)))
-        ).all()
-        if bad:
-            for row_no, code, category_code, kind in bad:
-                cat = self.policy.category(category_code)
-                names = "、".join(SUBJECT_KIND_NAMES[k] for k in cat.subject_kinds)
-                errors.append(RowError(
-                    row_no, "统一社会信用代码或公民身份号码", code,
-                    f"该代码在平台登记为{SUBJECT_KIND_NAMES[kind]}，而“{cat.name}”只记录{names}",
-                    f"the subject is registered as {kind}; category {category_code} is for {', '.join(cat.subject_kinds)}",
+        kept: list[CleanRow] = []
+        for r in rows:
+            kind = subjects[r.subject_code][1]
+            if kind in self.allowed[r.category.code]:
+                kept.append(r)
+                continue
+            names = "、".join(SUBJECT_KIND_NAMES[k] for k in r.category.subject_kinds)
+            errors.append(RowError(
+                r.row_no, "统一社会信用代码或公民身份号码", r.subject_code,
+                f"该代码在平台登记为{SUBJECT_KIND_NAMES[kind]}，而“{r.category.name}”只记录{names}",
+                f"the subject is registered as {kind}; category {r.category.code} is for "
+                f"{', '.join(r.category.subject_kinds)}",
+            ))
+
+        rc = Record.__table__.c
+        stored: dict[tuple[str, str], tuple[int, str, int]] = {}
+        if kept:
+            q = select(rc.department_code, rc.source_id, rc.id, rc.content_hash, rc.version).where(
+                rc.department_code.in_({r.department_code for r in kept}),
+                rc.source_id.in_({r.source_id for r in kept}),
+            )
+            stored = {(d, s): (rid, h, v) for d, s, rid, h, v in conn.execute(q)}
+
+        inserts: list[tuple] = []
+        changes: list[dict] = []
+        unchanged: list[int] = []
+        for r in kept:
+            hit = stored.get((r.department_code, r.source_id))
+            if hit is not None and hit[1] == r.content_hash:
+                unchanged.append(hit[0])
+                continue
+            subject_id, _kind, region = subjects[r.subject_code]
+            span = self._periods(r)
+            disclosure = r.category.disclosure.natural if r.subject_class == "natural" else r.category.disclosure.legal
+            if hit is None:
+                inserts.append((
+                    subject_id, r.category.code, r.category.polarity, r.severity, r.department_code,
+                    r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
+                    disclosure, r.decision_date, span.display_until, span.repair_from, span.retention_until,
+                    "active", r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now,
+                    now, self.batch_id, self.user, now,
                 ))
-            conn.execute(STAGE.delete().where(s.row_no.in_([b[0] for b in bad])))
+            else:
+                changes.append({
+                    "b_id": hit[0], "subject_id": subject_id, "category_code": r.category.code,
+                    "polarity": r.category.polarity, "severity": r.severity, "department_name": r.department_name,
+                    "decision_no": r.decision_no, "decision_date": r.decision_date, "subject_name": r.subject_name,
+                    "disclosure": disclosure, "display_from": r.decision_date, "display_until": span.display_until,
+                    "repair_from": span.repair_from, "retention_until": span.retention_until, "facts": r.facts,
+                    "content_hash": r.content_hash, "policy_version_id": self.version_id,
+                    "batch_id": self.batch_id, "row_no": r.row_no, "last_seen": now,
+                    "last_batch_id": self.batch_id, "changed_by": self.user, "changed_at": now,
+                    "b_version": hit[2] + 1,
+                })
 
-        same_key = and_(rec.department_code == s.department_code, rec.source_id == s.source_id)
-        facts = cast(s.facts, JSONB) if self.pg else s.facts
-        # Every statement below is driven from the chunk (the stage), never from the whole
-        # records table: the join finds the chunk's stored records through their unique key.
-        matched = select(rec.id).select_from(STAGE.join(rt, same_key))
-
-        # A fresh batch usually matches nothing stored: one probe saves steps 3 and 4.
-        known = conn.execute(select(func.count()).select_from(STAGE.join(rt, same_key))).scalar_one()
-        unchanged = updated = 0
-        if known:
-            unchanged, updated = self._update_known(now, matched, same_key, facts)
-
-        # 5. new records
-        new_rows = (
-            select(
-                subj.id, s.category_code, s.polarity, s.severity, s.department_code, s.department_name,
-                s.source_id, s.decision_no, s.decision_date, s.subject_name, subj.region_code, s.disclosure,
-                s.decision_date, s.display_until, s.repair_from, s.retention_until, literal("active"),
-                facts, s.content_hash, literal(1), literal(self.version_id), literal(self.batch_id), s.row_no,
-                literal(now, type_=rt.c.first_seen.type), literal(now, type_=rt.c.last_seen.type),
-                literal(self.batch_id), literal(self.user), literal(now, type_=rt.c.changed_at.type),
+        rt = Record.__table__
+        self._bulk("records", RECORD_COLUMNS, inserts)
+        if unchanged:
+            conn.execute(rt.update().where(rt.c.id.in_(unchanged)).values(last_seen=now, last_batch_id=self.batch_id))
+        if changes:
+            self._supersede([c["b_id"] for c in changes], now)
+            stmt = (
+                rt.update()
+                .where(rt.c.id == bindparam("b_id"))
+                .values({c: bindparam(c) for c in UPDATED_COLUMNS} | {"version": bindparam("b_version")})
             )
-            .join(st, subj.code == s.subject_code)
-            .where(~exists().where(same_key))
-        )
-        inserted = conn.execute(rt.insert().from_select([
-            "subject_id", "category_code", "polarity", "severity", "department_code", "department_name",
-            "source_id", "decision_no", "decision_date", "subject_name", "region_code", "disclosure",
-            "display_from", "display_until", "repair_from", "retention_until", "status",
-            "facts", "content_hash", "version", "policy_version_id", "batch_id", "row_no",
-            "first_seen", "last_seen", "last_batch_id", "changed_by", "changed_at",
-        ], new_rows).execution_options(preserve_rowcount=True)).rowcount
-        return (inserted, updated, unchanged), errors
+            conn.execute(stmt, changes)
+        return (len(inserts), len(changes), len(unchanged)), errors
 
-    def _update_known(self, now: datetime, matched, same_key, facts) -> tuple[int, int]:
-        """Steps 3 and 4, for a chunk some of whose records are already stored."""
-        conn = self.conn
-        s, subj, rec = STAGE.c, Subject.__table__.c, Record.__table__.c
-        rt, vt = Record.__table__, RecordVersion.__table__
-        # 3. unchanged records: seen again (before step 4 makes changed ones look the same)
-        unchanged = conn.execute(
-            rt.update()
-            .where(rec.id.in_(matched.where(rec.content_hash == s.content_hash)))
-            .values(last_seen=now, last_batch_id=self.batch_id)
-        ).rowcount
+    def _supersede(self, ids: list[int], now: datetime) -> None:
+        """Copy the records' current state into ``record_versions`` (INSERT … SELECT by id)."""
+        rc, vt = Record.__table__.c, RecordVersion.__table__
+        old = select(
+            rc.id, rc.version, *(rc[c] for c in VERSIONED_COLUMNS), rc.changed_at,
+            literal(now, type_=vt.c.superseded_at.type),
+        ).where(rc.id.in_(ids))
+        self.conn.execute(vt.insert().from_select(
+            ["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"], old))
 
-        # 4. changed records: keep the old state, then update
-        old = (
-            select(rec.id, rec.version, *(rec[c] for c in VERSIONED_COLUMNS), rec.changed_at,
-                   literal(now, type_=vt.c.superseded_at.type))
-            .select_from(STAGE.join(rt, same_key))
-            .where(rec.content_hash != s.content_hash)
-        )
-        conn.execute(vt.insert().from_select(["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"], old))
-        updated = conn.execute(
-            rt.update()
-            .where(rec.id.in_(matched.where(rec.content_hash != s.content_hash)))
-            .where(same_key)
-            .values(
-                subject_id=select(subj.id).where(subj.code == s.subject_code).scalar_subquery(),
-                category_code=s.category_code, polarity=s.polarity, severity=s.severity,
-                department_name=s.department_name, decision_no=s.decision_no, decision_date=s.decision_date,
-                subject_name=s.subject_name, disclosure=s.disclosure, display_from=s.decision_date,
-                display_until=s.display_until, repair_from=s.repair_from, retention_until=s.retention_until,
-                facts=facts, content_hash=s.content_hash, version=rec.version + 1,
-                policy_version_id=self.version_id, batch_id=self.batch_id, row_no=s.row_no,
-                last_seen=now, last_batch_id=self.batch_id, changed_by=self.user, changed_at=now,
-            )
-        ).rowcount
-        return unchanged, updated
+
+def _sqlite_row(t: tuple) -> tuple:
+    """Values as SQLAlchemy stores them on SQLite: dates and times as ISO text."""
+    return tuple(
+        v.isoformat(sep=" ") if v.__class__ is datetime else v.isoformat() if v.__class__ is date else v for v in t
+    )
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -318,8 +262,6 @@ def _copy_value(v: object) -> str:
 def _copy_text(tuples: list[tuple]) -> bytes:
     """Rows in COPY's text format, built in one go: psycopg's ``write_row`` dumps value by
     value in Python and was the slowest step of a PostgreSQL import."""
-    lines = []
-    for t in tuples:
-        lines.append("\t".join([_copy_value(v) for v in t]))
+    lines = ["\t".join([_copy_value(v) for v in t]) for t in tuples]
     lines.append("")
     return "\n".join(lines).encode()
