@@ -85,7 +85,9 @@ class Record(Base):
     subject: Mapped[Subject] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("department_code", "source_id"),
+        # source_id leads: a chunk looks its records up by source_id IN (…), and a region has
+        # few departments, so a department-first index would read all of theirs.
+        UniqueConstraint("source_id", "department_code"),
         Index("ix_records_subject_id", "subject_id"),
         Index("ix_records_category_display", "category_code", "display_until"),
     )

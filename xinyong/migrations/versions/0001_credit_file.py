@@ -122,7 +122,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['policy_version_id'], ['policy_versions.id'], name=op.f('fk_records_policy_version_id_policy_versions')),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_records_subject_id_subjects')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_records')),
-    sa.UniqueConstraint('department_code', 'source_id', name=op.f('uq_records_department_code_source_id'))
+    sa.UniqueConstraint('source_id', 'department_code', name=op.f('uq_records_source_id_department_code'))
     )
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.create_index('ix_records_category_display', ['category_code', 'display_until'], unique=False)
