@@ -3,31 +3,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.records.factories import World, build_world, revise
+from tests.records.factories import revise
+from tests.web.conftest import LEGAL_REP_RIC, assert_masked
 from xinyong.core.codes import make_ric
-from xinyong.web.app import create_app
-
-LEGAL_REP_RIC = make_ric("330106", date(1970, 2, 3), 11)
-
-
-@pytest.fixture
-def world(session) -> World:
-    return build_world(session)
-
-
-@pytest.fixture
-def client(app_env):
-    with TestClient(create_app()) as c:
-        yield c
-
-
-def assert_masked(text: str, world: World) -> None:
-    """No identity number and no natural person's full name anywhere in an output."""
-    for secret in (world.person.code, world.servant.code, LEGAL_REP_RIC, World.PERSON_NAME,
-                   World.SERVANT_NAME, "李四光"):
-        assert secret not in text, secret
 
 
 def assert_error(response, status: int) -> dict:

@@ -1,34 +1,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.records.factories import World, build_world, revise
-from xinyong.core.codes import make_ric
+from tests.records.factories import World, revise
+from tests.web.conftest import assert_masked
 from xinyong.core.db import get_engine
-from xinyong.web.app import create_app
-
-LEGAL_REP_RIC = make_ric("330106", date(1970, 2, 3), 11)
-
-
-@pytest.fixture
-def world(session) -> World:
-    return build_world(session)
-
-
-@pytest.fixture
-def client(app_env):
-    with TestClient(create_app()) as c:
-        yield c
-
-
-def assert_masked(html: str, world: World) -> None:
-    for secret in (world.person.code, world.servant.code, LEGAL_REP_RIC, World.PERSON_NAME,
-                   World.SERVANT_NAME, "李四光"):
-        assert secret not in html, secret
 
 
 def page(client, url: str, **kwargs) -> str:
