@@ -235,7 +235,7 @@ def test_batch_is_all_or_none(session, monkeypatch):
     from xinyong.records import ingest, writer
 
     calls = {"n": 0}
-    real = writer.StagedWriter._write_unique
+    real = writer.ChunkWriter._write_unique
 
     def boom(self, rows):
         calls["n"] += 1
@@ -243,7 +243,7 @@ def test_batch_is_all_or_none(session, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(self, rows)
 
-    monkeypatch.setattr(writer.StagedWriter, "_write_unique", boom)
+    monkeypatch.setattr(writer.ChunkWriter, "_write_unique", boom)
     monkeypatch.setattr(ingest.get_settings(), "import_chunk_rows", 100)
     with pytest.raises(RuntimeError):
         import_source(session, rows_from_dicts([f.penalty_row(i) for i in range(250)]), file_name="t", category="admin_penalty")

@@ -28,7 +28,7 @@ from xinyong.records.columns import ColumnMap, detect_category, map_columns
 from xinyong.records.models import ImportBatch
 from xinyong.records.readers import FileUnusable, Source, open_source
 from xinyong.records.validation import CleanRow, Defaults, RowError, validate_row
-from xinyong.records.writer import StagedWriter
+from xinyong.records.writer import ChunkWriter
 
 Progress = Callable[[int], None]
 
@@ -166,7 +166,7 @@ def import_source(
     session.add(batch)
     session.flush()
     result = ImportResult(batch_id=batch.id, file_name=file_name, policy_version_id=version_id)
-    writer = StagedWriter(session, policy, batch.id, version_id, user)
+    writer = ChunkWriter(session, policy, batch.id, version_id, user)
     cap = settings.max_import_errors_reported
     chunk: list[CleanRow] = []
 

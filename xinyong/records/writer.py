@@ -58,7 +58,7 @@ def _bulk_sql(table: str, columns: list[str], pg: bool) -> str:
     return f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608 (constants)
 
 
-class StagedWriter:
+class ChunkWriter:
     def __init__(self, session: Session, policy: PolicySet, batch_id: int, version_id: int, user: str):
         self.session = session
         self.policy = policy
