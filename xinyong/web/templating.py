@@ -29,8 +29,9 @@ STATIC_DIR = WEB_DIR / "static"
 VENDOR_DIRS = {
     "echarts": NODE_MODULES / "echarts" / "dist",
     "htmx": NODE_MODULES / "htmx.org" / "dist",
+    "swagger": NODE_MODULES / "swagger-ui-dist",
 }
-VENDOR_FILES = {"echarts": "echarts.min.js", "htmx": "htmx.min.js"}
+VENDOR_FILES = {"echarts": "echarts.min.js", "htmx": "htmx.min.js", "swagger": "swagger-ui-bundle.js"}
 
 
 @cache
