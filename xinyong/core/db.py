@@ -2,8 +2,8 @@
 
 SQLite (WAL mode, in ``var/``) is the zero-set-up default; PostgreSQL is chosen by
 ``XINYONG_DATABASE_URL``. Everything above this module speaks SQLAlchemy 2 and never asks which
-one it got, except where a bulk path is measurably faster on one (and then through
-:func:`dialect_name`).
+one it got, except where a bulk load is measurably faster on one (the ingest writer uses COPY on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -97,8 +97,3 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def dialect_name(session_or_engine) -> str:
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
-    return bind.dialect.name

@@ -38,16 +38,6 @@ def clear_registered() -> None:
     _extra.clear()
 
 
-def known_years() -> set[int]:
-    lo, hi = _package_range()
-    return set(range(lo, hi + 1)) | set(_extra)
-
-
-def _package_range() -> tuple[int, int]:
-    years = [d.year for d in chinese_calendar.holidays] + [d.year for d in chinese_calendar.workdays]
-    return min(years), max(years)
-
-
 def is_workday(day: date) -> tuple[bool, bool]:
     """(is a working day, is this answer provisional)."""
     if day.year in _extra:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -50,9 +50,3 @@ def history(session: Session, record_id: int) -> list[RecordVersion]:
     """Earlier states of a record, oldest first (the current state is the record itself)."""
     q = select(RecordVersion).where(RecordVersion.record_id == record_id).order_by(RecordVersion.version)
     return list(session.scalars(q))
-
-
-def counts_by(session: Session, column, *, on: date | None = None) -> list[tuple[str, int]]:
-    """Displayed records grouped by one column (category, severity, region …)."""
-    q = select(column, func.count()).where(displayed(on)).group_by(column).order_by(func.count().desc())
-    return [(k, n) for k, n in session.execute(q)]
