@@ -24,6 +24,15 @@ from xinyong.core import db as core_db
 from xinyong.core import migrate
 from xinyong.core.db import make_engine, session_factory
 
+# Identity numbers are encrypted at rest (docs/privacy.md): each test process gets a data key
+# ring of its own through the environment (subprocesses inherit it; key-file tests unset it).
+if not os.environ.get("XINYONG_DATA_KEY"):
+    import json as _json
+
+    from xinyong.core.crypto import fresh_keyring
+
+    os.environ["XINYONG_DATA_KEY"] = _json.dumps(fresh_keyring().as_json())
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}
@@ -131,6 +140,15 @@ def app_env(db_url, monkeypatch, tmp_path) -> Iterator[str]:
     yield db_url
     settings.reset_settings()
     core_db.reset_engines()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The login and API rate limits are kept in-process: each test starts with none used."""
+    from xinyong.accounts import ratelimit
+
+    ratelimit.reset()
+    yield
 
 
 @pytest.fixture

@@ -5,16 +5,50 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from xinyong.accounts.cli import app as users_app
+from xinyong.audit.cli import app as audit_app
 from xinyong.catalog.cli import app as policy_app
+from xinyong.checks.cli import app as checks_app
+from xinyong.checks.cli import check_command
 from xinyong.demo.cli import demo_command
+from xinyong.lists.cli import app as lists_app
 from xinyong.records.cli import import_command, template_command
+from xinyong.subjects.cli import app as keys_app
 
 app = typer.Typer(help="xinyong 公共信用信息平台 (public credit information platform)", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.command("import")(import_command)
 app.command("template")(template_command)
 app.command("demo")(demo_command)
+app.add_typer(lists_app, name="lists")
+app.command("check")(check_command)
+app.add_typer(checks_app, name="checks")
 console = Console()
+
+
+def _wire_accounts() -> None:
+    """accounts cannot import subjects or catalog (they sit below it): give its CLI the look-ups."""
+    from xinyong.accounts.cli import HOOKS
+
+    def resolve_subject(session, ref: str) -> tuple[int, str]:
+        from xinyong.subjects import service as subjects
+
+        subject = subjects.get_by_ref(session, ref)
+        return subject.id, subject.region_code
+
+    def known_categories(session) -> set[str]:
+        from xinyong.catalog.service import active_version
+
+        return {c.code for c in active_version(session)[1].catalog.categories}
+
+    HOOKS.resolve_subject = resolve_subject
+    HOOKS.known_categories = known_categories
+
+
+_wire_accounts()
 
 
 @app.command("init")
@@ -22,8 +56,12 @@ def init() -> None:
     """Create or upgrade the database (migrations) and load the default policy lists if none."""
     from xinyong.catalog import service
     from xinyong.core import migrate
+    from xinyong.core.crypto import ensure_keyring
     from xinyong.core.db import get_engine, session_scope
 
+    ring, created = ensure_keyring()  # before the migrations: they encrypt plain identity numbers
+    if created:
+        console.print(f"[green]✓[/green] 已生成数据密钥 {ring.source}（权限 0600，请妥善备份）")
     engine = get_engine()
     migrate.upgrade(engine)
     with session_scope() as session:

@@ -9,10 +9,12 @@ from typer.testing import CliRunner
 
 from xinyong.catalog import service as catalog_service
 from xinyong.core import clock, codes, migrate, regions
+from xinyong.core.crypto import get_keyring
 from xinyong.core.db import make_engine, session_factory
 from xinyong.demo import generator
 from xinyong.demo.generator import build_demo
 from xinyong.records.models import ImportBatch, Record
+from xinyong.subjects import identity
 from xinyong.subjects.models import Post, Subject
 
 SCALE = 0.005
@@ -92,11 +94,16 @@ def check_public_servants_hold_exactly_one_current_post(built, session):
 
 def check_codes_are_valid(session):
     rng = random.Random(1)
-    subjects = session.execute(select(Subject.kind, Subject.code, Subject.birth_date)).all()
-    for kind, code, birth in rng.sample(subjects, 400):
+    ring = get_keyring()
+    rows = session.execute(select(Subject.kind, Subject.code, Subject.birth_date, Subject.code_cipher)).all()
+    # identity numbers are stored as keyed hashes, and encrypted (docs/privacy.md)
+    subjects = [(k, ring.decrypt(cipher, identity.CODE_CONTEXT) if cipher else code, b, code)
+                for k, code, b, cipher in rows]
+    for kind, code, birth, stored in rng.sample(subjects, 400):
         if kind in ("person", "public_servant"):
             info = codes.validate_ric(code)
             assert info.birth_date == birth
+            assert stored == identity.lookup_key(code) != code
         else:
             assert codes.validate_uscc(code) == code
             assert codes.uscc_kind(code) == kind
@@ -105,7 +112,7 @@ def check_codes_are_valid(session):
         assert codes.validate_uscc(code) == code
     # historical county codes stay in use in identity numbers (330103 下城区 …)
     historical = {r.code for r in regions.all_regions(include_historical=True) if not r.current}
-    natural = [c for k, c, _ in subjects if k in ("person", "public_servant")]
+    natural = [c for k, c, _, _ in subjects if k in ("person", "public_servant")]
     assert any(c[:6] in historical for c in natural)
 
 

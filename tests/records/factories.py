@@ -19,6 +19,7 @@ from xinyong.core.codes import make_ric, make_uscc
 from xinyong.records.ingest import import_source
 from xinyong.records.models import Record
 from xinyong.records.readers import rows_from_dicts
+from xinyong.subjects.identity import lookup_key
 from xinyong.subjects.models import Post, Subject
 
 MARKET_BUREAU = make_uscc("11", "330100", "00250001")
@@ -82,6 +83,9 @@ class World:
     hz_recent_id: int
     hz_old_id: int
 
+    person_ric: str = ""  # the identity numbers in plain (Subject.code holds their keyed hash)
+    servant_ric: str = ""
+
     PERSON_NAME = "张三丰"
     SERVANT_NAME = "欧阳娜娜"
 
@@ -124,7 +128,8 @@ def build_world(session: Session) -> World:
         debtor(World.SERVANT_NAME, servant, recent, "(2026)浙01执6号"),
     ], "dishonest_judgment_debtor")
 
-    subjects = {s.code: s for s in session.scalars(select(Subject))}
+    subjects = {s.code: s for s in session.scalars(select(Subject))}  # keyed hashes for persons
+    subjects.update({c: subjects[lookup_key(c)] for c in (person, servant)})
     ids = {r.decision_no: r.id for r in session.scalars(select(Record))}
     hz = subjects[ent_hz]
     hz.legal_rep_name = "李四光"
@@ -135,6 +140,7 @@ def build_world(session: Session) -> World:
         city_gov=subjects[city_gov.code], bureau=subjects[bureau.code],
         person_penalty_id=ids["杭市监罚〔2026〕4号"], person_debtor_id=ids["(2026)浙01执5号"],
         hz_recent_id=ids["杭市监罚〔2026〕1号"], hz_old_id=ids["杭市监罚〔2024〕2号"],
+        person_ric=person, servant_ric=servant,
     )
 
 

@@ -36,11 +36,11 @@ def test_search_escapes_like_wildcards(session, world):
 
 
 def test_search_by_exact_code(session, world):
-    page = service.search(session, world.person.code.lower())
+    page = service.search(session, world.person_ric.lower())
     assert page.by_code
     assert [h.subject.id for h in page.hits] == [world.person.id]
     assert page.hits[0].record_count == 2  # both displayed, whatever their disclosure
-    assert service.search(session, world.person.code[:10]).hits == []
+    assert service.search(session, world.person_ric[:10]).hits == []
 
 
 def test_search_filters_by_region_and_kind(session, world):

@@ -23,7 +23,7 @@ def test_get_by_code_cleans_the_code(session, world):
     assert service.get_by_code(session, spaced).id == world.ent_hz.id
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in code)
     assert service.get_by_code(session, fullwidth).id == world.ent_hz.id
-    assert service.get_by_code(session, world.person.code).id == world.person.id
+    assert service.get_by_code(session, world.person_ric).id == world.person.id
 
 
 def test_get_by_code_unknown_and_malformed(session, world):
@@ -56,7 +56,7 @@ def test_search_finds_subjects_in_one_query(session, engine, world, count_querie
     assert counter.count == 1
     assert len(page.subjects) == 6 and not page.has_more
     assert [s.id for s in service.search(session, "甲科技").subjects] == [world.ent_hz.id]
-    by_code = service.search(session, world.person.code.lower())
+    by_code = service.search(session, world.person_ric.lower())
     assert by_code.by_code and [s.id for s in by_code.subjects] == [world.person.id]
     first = service.search(session, "", limit=2)
     assert first.has_more and len(first.subjects) == 2

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from stdnum.cn import ric
 
 from tests.records.factories import World, build_world
 from xinyong.core.codes import make_ric
@@ -26,7 +28,13 @@ def client(app_env):
 
 
 def assert_masked(text: str, world: World) -> None:
-    """No identity number and no natural person's full name anywhere in an output."""
-    for secret in (world.person.code, world.servant.code, LEGAL_REP_RIC, World.PERSON_NAME,
+    """No identity number and no natural person's full name anywhere in an output: the world's
+    known ones, and (accounts) no valid identity number at all, whoever's it is."""
+    for secret in (world.person_ric, world.servant_ric, LEGAL_REP_RIC, World.PERSON_NAME,
                    World.SERVANT_NAME, "李四光"):
         assert secret not in text, secret
+    for candidate in _RIC_LIKE.findall(text):
+        assert not ric.is_valid(candidate), f"an unmasked identity number: {candidate}"
+
+
+_RIC_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")

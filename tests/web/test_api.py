@@ -53,12 +53,12 @@ def test_credit_file_archive_includes_expired(client, world):
 
 
 def test_credit_file_of_person_is_masked_and_withholds(client, world):
-    for ref in (world.person.code, str(world.person.id)):
+    for ref in (world.person_ric, str(world.person.id)):
         r = client.get(f"/api/v1/subjects/{ref}")
         assert r.status_code == 200
         body = r.json()
         assert body["subject"]["name"] == "张*丰"
-        assert body["subject"]["code"] == world.person.code[:6] + "********" + world.person.code[-4:]
+        assert body["subject"]["code"] == world.person_ric[:6] + "********" + world.person_ric[-4:]
         assert body["subject"]["ref"] == str(world.person.id)
         assert [x["id"] for x in body["records"]] == [world.person_debtor_id]
         assert body["records"][0]["subject_name"] == "张*丰"
@@ -103,12 +103,12 @@ def test_search(client, world):
 
 
 def test_search_by_identity_number_is_masked(client, world):
-    r = client.get("/api/v1/subjects", params={"q": world.person.code})
+    r = client.get("/api/v1/subjects", params={"q": world.person_ric})
     body = r.json()
     assert body["by_code"] is True
     assert [x["ref"] for x in body["items"]] == [str(world.person.id)]
     assert body["items"][0]["name"] == "张*丰"
-    assert body["q"] == world.person.code[:6] + "********" + world.person.code[-4:]
+    assert body["q"] == world.person_ric[:6] + "********" + world.person_ric[-4:]
     assert_masked(r.text, world)
 
 

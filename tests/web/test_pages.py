@@ -58,13 +58,13 @@ def test_search_page(client, world):
 def test_search_page_htmx_fragment(client, world):
     html = page(client, "/subjects", params={"q": "公司"}, headers={"HX-Request": "true"})
     assert "<html" not in html and "杭州甲科技有限公司" in html
-    html = page(client, "/subjects", params={"q": world.person.code}, headers={"HX-Request": "true"})
+    html = page(client, "/subjects", params={"q": world.person_ric}, headers={"HX-Request": "true"})
     assert "张*丰" in html
     assert_masked(html, world)
 
 
 def test_search_page_by_code_goes_to_the_file(client, world):
-    r = client.get("/subjects", params={"q": world.person.code}, follow_redirects=False)
+    r = client.get("/subjects", params={"q": world.person_ric}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/subjects/{world.person.id}"
     r = client.get("/subjects", params={"q": world.ent_hz.code.lower()}, follow_redirects=False)
@@ -113,12 +113,12 @@ def test_credit_file_page_archive(client, world):
 def test_credit_file_page_person(client, world):
     html = page(client, f"/subjects/{world.person.id}")
     text = text_of(html)
-    assert "张*丰" in text and world.person.code[:6] + "********" + world.person.code[-4:] in text
+    assert "张*丰" in text and world.person_ric[:6] + "********" + world.person_ric[-4:] in text
     assert "失信被执行人" in text
     assert "另有 1 条授权查询信息" in text
     assert "杭市监罚〔2026〕4号" not in text  # withheld content
     assert_masked(html, world)
-    html = page(client, f"/subjects/{world.person.code}?archive=1")
+    html = page(client, f"/subjects/{world.person_ric}?archive=1")
     assert_masked(html, world)
 
 

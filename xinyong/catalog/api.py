@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from xinyong.accounts.access import allow
+from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import (
     POLARITY_NAMES,
@@ -108,6 +111,6 @@ def policy_out(version_id: int, policy: PolicySet) -> PolicyOut:
     ),
     responses=error_responses(404),
 )
-def get_policy(policy: PolicyDep) -> PolicyOut:
+def get_policy(policy: PolicyDep, who: Annotated[Principal, allow(public=True)]) -> PolicyOut:
     return policy_out(policy.version_id, policy.policy)
 

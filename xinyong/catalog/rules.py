@@ -4,7 +4,8 @@ Each check yields ``(file, path, message)``; :mod:`xinyong.catalog.loader` turns
 a line number. The rules follow the Zhejiang regulation (条例 第十四条: what may never be
 collected, what needs written consent) and 国办发〔2020〕49号 (every measure has a legal basis;
 one that restricts rights rests on a law or administrative regulation; a local list adds no
-punishment beyond the national basic list).
+punishment beyond the national basic list; 条例第二十八条: a subject is told before a listing
+and may state its case).
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
     cats = {c.code: c for c in catalog.categories}
     severities = {s.code for s in catalog.severities}
     national = set(measures.national_items)
+    restricting = set(measures.national_restricting)
+    responsible = {r.role for r in measures.responsible}
+    for ni, item in enumerate(measures.national_restricting):
+        if item not in national:
+            yield "measures.yaml", ("national_restricting", str(ni)), f"{item!r} is not in national_items"
     seen: set[str] = set()
     for mi, m in enumerate(measures.measures):
         path = ("measures", str(mi))
@@ -127,12 +133,77 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
                 (*path, "notice_before_listing"),
                 f"punishment {m.code!r}: the subject must be told before a listing and may state its case",
             )
+        if m.national_item and m.national_item in restricting and not m.restricts_rights:
+            yield (
+                "measures.yaml",
+                (*path, "restricts_rights"),
+                f"measure {m.code!r} follows national item {m.national_item!r}, which reduces rights or "
+                f"adds obligations: set restricts_rights: true and cite a law or administrative regulation",
+            )
+        for ri, role in enumerate(m.reaches):
+            if responsible and role not in responsible:
+                yield (
+                    "measures.yaml",
+                    (*path, "reaches", str(ri)),
+                    f"measure {m.code!r} reaches {role!r}, but the responsible list does not say who that is",
+                )
         for ti, trig in enumerate(m.triggers):
             tpath = (*path, "triggers", str(ti))
             if trig.category and trig.category not in cats:
                 yield "measures.yaml", (*tpath, "category"), f"unknown category {trig.category!r}"
             if trig.min_severity and trig.min_severity not in severities:
                 yield "measures.yaml", (*tpath, "min_severity"), f"unknown severity {trig.min_severity!r}"
+
+
+def check_listing(behaviours: BehaviourList, measures: MeasureList) -> Iterator[Check]:
+    """条例第二十八条: before a listing the subject is told the reasons and the basis and may state
+    its case. A punishment list must say so (``notice: true``); one a behaviour puts subjects on
+    by rule must give them working days to state their case before the listing takes effect.
+    Every list a behaviour or a measure names is defined."""
+    kinds = {k.code: k for k in behaviours.list_kinds}
+    seen: set[str] = set()
+    for ki, kind in enumerate(behaviours.list_kinds):
+        path = ("list_kinds", str(ki))
+        if kind.code in seen:
+            yield "behaviours.yaml", (*path, "code"), f"list {kind.code!r} is defined twice"
+        seen.add(kind.code)
+        if kind.type == "punish" and not kind.notice:
+            yield (
+                "behaviours.yaml",
+                (*path, "notice"),
+                f"list {kind.code!r} punishes: the subject must be told before a listing and may state its case",
+            )
+    by_rule = {e.list for b in behaviours.behaviours for e in b.lists if e.by == "rule"}
+    for ki, kind in enumerate(behaviours.list_kinds):
+        if kind.type == "punish" and kind.code in by_rule and kind.notice_workdays < 1:
+            yield (
+                "behaviours.yaml",
+                ("list_kinds", str(ki), "notice_workdays"),
+                f"list {kind.code!r} takes subjects by rule: give them notice_workdays to state their case "
+                f"before the listing takes effect",
+            )
+    for bi, beh in enumerate(behaviours.behaviours):
+        for ei, effect in enumerate(beh.lists):
+            if effect.list not in kinds:
+                yield (
+                    "behaviours.yaml",
+                    ("behaviours", str(bi), "lists", str(ei), "list"),
+                    f"list {effect.list!r} is not defined in list_kinds",
+                )
+    for mi, m in enumerate(measures.measures):
+        for ti, trig in enumerate(m.triggers):
+            if trig.kind == "list" and trig.list not in kinds:
+                yield (
+                    "measures.yaml",
+                    ("measures", str(mi), "triggers", str(ti), "list"),
+                    f"list {trig.list!r} is not defined in behaviours.yaml list_kinds",
+                )
+            elif trig.kind == "list" and m.type == "punish" and kinds[trig.list].type != "punish":
+                yield (
+                    "measures.yaml",
+                    ("measures", str(mi), "triggers", str(ti), "list"),
+                    f"punishment {m.code!r} is triggered by {trig.list!r}, a list of rewards",
+                )
 
 
 def check_scenarios(measures: MeasureList, scenarios: ScenarioList) -> Iterator[Check]:
@@ -165,6 +236,7 @@ def cross_check(parsed: dict[str, Any]) -> list[Check]:
     out = list(check_catalog(catalog))
     out += check_behaviours(catalog, parsed["behaviours.yaml"])
     out += check_measures(catalog, parsed["measures.yaml"])
+    out += check_listing(parsed["behaviours.yaml"], parsed["measures.yaml"])
     out += check_scenarios(parsed["measures.yaml"], parsed["scenarios.yaml"])
     if "holidays.yaml" in parsed:
         out += check_holidays(parsed["holidays.yaml"])

@@ -241,9 +241,14 @@ class DataCatalog(Strict):
 
 
 class ListEffect(Strict):
+    """``by``: ``rule`` — the platform proposes the listing when such a record arrives (the
+    subject is told and may state its case first); ``record`` — the record is itself the listing
+    decision of the body that reported it (a court's 失信被执行人 entry), listed under its document
+    number; ``decision`` — a body decides with a document of its own (entered by the credit office)."""
+
     list: ListKind
     months: int | None = Field(None, ge=1, description="How long on the list; None until removed")
-    by: Literal["rule", "decision"] = "rule"
+    by: Literal["rule", "record", "decision"] = "rule"
 
 
 class Behaviour(Strict):
@@ -257,8 +262,32 @@ class Behaviour(Strict):
     basis: list[str] = Field(default_factory=list)
 
 
+class ListKindSpec(Strict):
+    """One of the three lists: what it is, whether it punishes, how a subject is told first.
+
+    条例第二十八条: before a subject is put on the serious-dishonesty list it is told the reasons
+    and the basis and may state its case (陈述和申辩). A listing by rule therefore starts as
+    *proposed* (拟列入): the subject is notified, has ``notice_workdays`` working days to state
+    its case, and the listing takes effect only after that (and after its statement, if any, is
+    decided)."""
+
+    code: ListKind
+    name: str
+    type: Literal["punish", "reward"]
+    notice: bool = Field(description="The subject is told before the listing and may state its case")
+    notice_workdays: int = Field(0, ge=0, description="Working days to state its case before a listing takes effect")
+    publish: bool = Field(True, description="Published on the web (masked)")
+    basis: list[str] = Field(default_factory=list)
+
+
 class BehaviourList(Strict):
+    list_kinds: list[ListKindSpec] = Field(
+        default_factory=list, description="The lists a behaviour may put a subject on"
+    )
     behaviours: list[Behaviour] = Field(min_length=1)
+
+    def list_kind(self, code: str) -> ListKindSpec | None:
+        return next((k for k in self.list_kinds if k.code == code), None)
 
 
 # --- measures.yaml -----------------------------------------------------------------------
@@ -307,11 +336,35 @@ class Measure(Strict):
     notice_before_listing: bool = True
 
 
+class ResponsibleRule(Strict):
+    """Who a responsible-person role is for a body or an enterprise: its ``legal_rep_code``
+    (企业法定代表人) and/or the holders of current posts whose title contains one of ``titles``
+    and none of ``exclude`` (局长, 主任 … but not 副局长)."""
+
+    role: ResponsiblePerson
+    name: str
+    legal_rep: bool = Field(False, description="The subject's registered legal representative")
+    titles: list[str] = Field(default_factory=list, description="Words in a post title that make its holder this role")
+    exclude: list[str] = Field(default_factory=list, description="Words that rule a title out (副)")
+    note: str = ""
+
+
 class MeasureList(Strict):
     national_items: list[str] = Field(
         default_factory=list, description="Codes of the national basic measures list this one extends"
     )
+    national_restricting: list[str] = Field(
+        default_factory=list,
+        description="Items of the national list that reduce rights or add obligations: a measure "
+        "following one restricts rights, and so rests on a law or administrative regulation",
+    )
+    responsible: list[ResponsibleRule] = Field(
+        default_factory=list, description="Who each responsible-person role is (reaches)"
+    )
     measures: list[Measure] = Field(min_length=1)
+
+    def measure(self, code: str) -> Measure | None:
+        return next((m for m in self.measures if m.code == code), None)
 
 
 # --- scenarios.yaml ----------------------------------------------------------------------

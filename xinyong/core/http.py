@@ -30,6 +30,11 @@ def get_session() -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
+# The largest row number both databases store (PostgreSQL ``integer`` keys, 32-bit signed): a
+# path or query parameter that names a row is bounded by it, so a huge number is a 422, not a
+# driver error.
+MAX_ID = 2**31 - 1
+
 
 # --- the error body ----------------------------------------------------------------------------
 
@@ -47,5 +52,5 @@ class ErrorBody(BaseModel):
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: the error body under each status code."""
-    text = {403: "不予公开", 404: "不存在", 422: "参数有误"}
+    text = {401: "未登录或登录已失效", 403: "无权访问或不予公开", 404: "不存在", 422: "参数有误", 429: "请求过于频繁"}
     return {code: {"model": ErrorBody, "description": text.get(code, "错误")} for code in codes}

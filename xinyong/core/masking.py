@@ -1,14 +1,23 @@
 """One set of masking rules for every public or lower-privilege output.
 
 张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜; 330106199001011234 → 330106********1234;
-13812345678 → 138****5678; an address keeps its first six characters.
+13812345678 → 138****5678; an address keeps its first six characters; an identity number inside
+free text is replaced by its masked form (:func:`mask_ids_in_text`).
 Organisations' names and USCCs are public information and are not masked.
+
+Where each rule applies (every public or lower-privilege output) is listed in docs/privacy.md;
+:mod:`xinyong.subjects.schemas` applies them to subjects and their records.
 """
 
 from __future__ import annotations
 
+import re
+
+from xinyong.core.codes import CodeError, validate_uscc
+
 
 def mask_name(name: str | None) -> str:
+    name = (name or "").strip()
     if not name:
         return ""
     if len(name) <= 1:
@@ -38,3 +47,28 @@ def mask_address(address: str | None, keep: int = 6) -> str:
     if not address:
         return ""
     return address[:keep] + ("*" * 4 if len(address) > keep else "")
+
+
+# An identity number inside free text: 18 characters (second generation) or 15 digits (first).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+
+
+def _looks_like_id(token: str) -> bool:
+    """Whether a number in free text may be an identity number: anything of 18 characters that
+    is not a valid USCC (a mistyped identity number is still personal data), or 15 digits with
+    a province code and a birth date (the first-generation number)."""
+    if len(token) == 18:
+        try:
+            validate_uscc(token)
+        except CodeError:
+            return True
+        return False
+    province, month, day = int(token[:2]), int(token[8:10]), int(token[10:12])
+    return 11 <= province <= 82 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Free text with every identity number in it masked (a USCC is left as it is)."""
+    if not text or not _ID_IN_TEXT.search(text):
+        return text
+    return _ID_IN_TEXT.sub(lambda m: mask_ric(m.group()) if _looks_like_id(m.group()) else m.group(), text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,51 @@ class Settings(BaseSettings):
         100_000, ge=1, description="At most this many row errors are written to an error report."
     )
     page_size: int = Field(50, ge=5, le=500, description="Rows per page in web lists.")
+
+    # --- accounts: login, sessions, tokens, rate limits (docs/accounts.md) ---
+    password_min_length: int = Field(12, ge=12, le=128, description="Shortest password accepted.")
+    password_min_classes: int = Field(
+        3, ge=3, le=4, description="Character classes (lower, upper, digit, other) a password must mix."
+    )
+    lockout_threshold: int = Field(5, ge=1, le=100, description="Failed logins in a row that lock an account.")
+    lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    session_idle_minutes: int = Field(30, ge=1, description="A web session ends after this long without a request.")
+    session_max_hours: int = Field(12, ge=1, description="A web session ends this long after login, however active.")
+    cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set true behind HTTPS in production)."
+    )
+    totp_key: str | None = Field(
+        None,
+        description="Hex key (32 hex digits) that encrypts TOTP secrets at rest; empty means VAR_DIR/keys/totp.key.",
+    )
+    token_default_days: int = Field(90, ge=1, le=3650, description="Validity of a new API token unless given.")
+    token_max_days: int = Field(365, ge=1, le=3650, description="Longest validity an API token may be given.")
+    login_rate_per_ip: int = Field(
+        30, ge=1, description="Login attempts allowed from one address per LOGIN_RATE_WINDOW_SECONDS."
+    )
+    login_rate_per_username: int = Field(
+        10, ge=1, description="Login attempts allowed for one username per LOGIN_RATE_WINDOW_SECONDS."
+    )
+    login_rate_window_seconds: int = Field(300, ge=1, description="Window of the login rate limits.")
+    api_rate_per_token: int = Field(
+        600, ge=1, description="Requests one API token may make per API_RATE_WINDOW_SECONDS."
+    )
+    api_rate_window_seconds: int = Field(60, ge=1, description="Window of the API rate limit.")
+    max_request_mb: int = Field(
+        50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."
+    )
+    api_max_batch_rows: int = Field(
+        10_000, ge=1, le=1_000_000, description="Most rows one POST /api/v1/records may carry."
+    )
+
+    # --- identity numbers at rest (docs/privacy.md) ---
+    data_key: SecretStr | None = Field(
+        None,
+        description="The data key ring as JSON (encryption and look-up keys); empty means VAR_DIR/keys/data-keys.json.",
+    )
+    key_rotate_chunk: int = Field(
+        5000, ge=100, le=100_000, description="Subjects re-encrypted per transaction by `xinyong keys rotate`."
+    )
 
     @property
     def effective_database_url(self) -> str:

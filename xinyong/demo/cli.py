@@ -54,6 +54,9 @@ def demo_command(
         engine = _reset(url)
         console.print(f"[yellow]已清空数据库[/yellow]（{engine.url.render_as_string(hide_password=True)}）")
 
+    from xinyong.core.crypto import ensure_keyring
+
+    ensure_keyring()  # identity numbers are stored encrypted (as `xinyong init` does)
     migrate.upgrade(engine)
     with db.session_scope(engine) as session:
         version = catalog_service.ensure_default(session, user="demo")
@@ -74,6 +77,10 @@ def demo_command(
 
             summary = build_demo(session, scale=scale, seed=seed, progress=progress, commit=True)
         session.commit()
+        from xinyong.demo.users import create_demo_users
+
+        logins = create_demo_users(session)  # one user per role; passwords printed once below
+        session.commit()
     except DemoRejected as exc:
         session.rollback()
         console.print(f"[red]✗ {exc.rejected} 行演示数据未通过校验（生成器与当前政策清单不一致）：[/red]")
@@ -83,6 +90,7 @@ def demo_command(
     finally:
         session.close()
     _print_summary(summary, time.perf_counter() - started)
+    _print_logins(logins)
 
 
 def _reset(url: str):
@@ -123,6 +131,12 @@ def _print_summary(summary, seconds: float) -> None:
     table.add_row("信用记录合计", f"{sum(summary.records.values()):,}")
     table.add_row("导入批次（按报送部门）", f"{summary.batches:,}")
     table.add_row("退回行数", f"[{'red' if summary.rejected else 'green'}]{summary.rejected}[/]")
+    if summary.joint:
+        table.add_section()
+        j = summary.joint
+        table.add_row("名单（按规则 / 按决定）", f"{j.get('rule_listings', 0):,} / {j.get('decisions', 0):,}")
+        table.add_row("信用评价等级", f"{j.get('grades', 0):,}")
+        table.add_row("核查（含反馈）", f"{j.get('checks', 0):,}")
     console.print(table)
     phases = "，".join(f"{k} {v:.1f}s" for k, v in summary.phase_seconds.items())
     console.print(f"用时 {seconds:.1f} 秒（{phases}）")
@@ -130,3 +144,21 @@ def _print_summary(summary, seconds: float) -> None:
         console.print("[yellow]以下字段没有专门的示例词表，按字段类型和名称生成：[/yellow]")
         for code, keys in summary.generic_facts.items():
             console.print(f"  {code}: {', '.join(keys)}")
+
+
+def _print_logins(logins) -> None:
+    """The demo users' logins: shown this once (only password hashes are stored)."""
+    if not logins:
+        return
+    from xinyong.accounts.roles import ROLES
+
+    table = Table(title="演示用户（密码只显示这一次 / passwords shown once）")
+    for col in ("用户名", "角色", "地区", "密码", "说明"):
+        table.add_column(col, no_wrap=col in ("用户名", "密码"))
+    for u in logins:
+        table.add_row(u.username, ROLES[u.role], u.region_code or "—", u.password, u.note)
+    console.print(table)
+    for u in logins:
+        if u.totp_secret:
+            console.print(f"{u.username} 须使用动态验证码（TOTP）。把密钥加入身份验证器：[bold]{u.totp_secret}[/bold]")
+            console.print(f"  {u.totp_uri}", soft_wrap=True, highlight=False)

@@ -35,10 +35,12 @@ from xinyong.core import clock, regions
 from xinyong.core.codes import _USCC_ALPHABET, make_ric, make_uscc
 from xinyong.core.errors import XinyongError
 from xinyong.demo import words as W
+from xinyong.demo.joint import build_joint
 from xinyong.records.columns import COMMON, map_columns
 from xinyong.records.ingest import import_source
 from xinyong.records.readers import rows_from_dicts
 from xinyong.records.validation import KIND_WORDS, RowError
+from xinyong.subjects import identity
 from xinyong.subjects.models import Post, Subject
 
 Progress = Callable[[str, int, int], None]
@@ -55,9 +57,10 @@ CHUNK = 5_000  # rows per executemany statement
 IMPORT_ROWS = 20_000  # rows per import_source call (a department's batch is split beyond it)
 YEARS_BACK = 6
 
-PHASES = ("bodies", "persons", "servants", "enterprises", "records")
+PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint")
 PHASE_NAMES = {
     "bodies": "政府机构", "persons": "自然人", "servants": "公务人员", "enterprises": "企业", "records": "信用记录",
+    "joint": "名单与核查",
 }
 LEVELS = ("province", "city", "county")
 
@@ -98,6 +101,7 @@ class DemoSummary:
     generic_facts: dict[str, list[str]] = field(default_factory=dict)  # filled from type and name only
     seconds: float = 0.0
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    joint: dict[str, int] = field(default_factory=dict)  # list entries, grades, checks (xinyong.demo.joint)
 
 
 # --- subjects in memory ---------------------------------------------------------------------------
@@ -290,10 +294,11 @@ class Generator:
                 return code
 
     def _insert_subjects(self, rows: list[dict]) -> None:
+        """Bulk insert; identity numbers go in as keyed hashes and ciphertexts (docs/privacy.md)."""
         conn = self.session.connection()
         table = Subject.__table__
         for i in range(0, len(rows), CHUNK):
-            conn.execute(insert(table), rows[i:i + CHUNK])
+            conn.execute(insert(table), identity.protect_rows(rows[i:i + CHUNK]))
 
     def _ids(self, codes: list[str]) -> dict[str, int]:
         conn = self.session.connection()
@@ -301,7 +306,9 @@ class Generator:
         out: dict[str, int] = {}
         for i in range(0, len(codes), CHUNK):
             part = codes[i:i + CHUNK]
-            out.update({c: sid for sid, c in conn.execute(select(t.c.id, t.c.code).where(t.c.code.in_(part)))})
+            by_key = dict(zip(identity.lookup_keys(part), part, strict=True))
+            out.update({by_key[k]: sid for sid, k in conn.execute(
+                select(t.c.id, t.c.code).where(t.c.code.in_(list(by_key))))})
         return out
 
     # --- phase 1: government bodies ---------------------------------------------------------------
@@ -1507,6 +1514,8 @@ def build_demo(
     steps = [
         ("bodies", gen.build_bodies), ("persons", gen.build_persons), ("servants", gen.build_servants),
         ("enterprises", gen.build_enterprises), ("records", lambda: gen.build_records(commit)),
+        ("joint", lambda: gen.summary.joint.update(build_joint(session, scale=scale, seed=seed, today=gen.today,
+                                                                progress=progress))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()

@@ -12,19 +12,51 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.access import allow
+from xinyong.accounts.principal import Principal
+from xinyong.audit.deps import Audit, AuditDep
 from xinyong.catalog.deps import PolicyDep, PolicyInUse
 from xinyong.catalog.service import policy_by_id
-from xinyong.core.http import SessionDep, error_responses
+from xinyong.core.errors import Forbidden
+from xinyong.core.http import MAX_ID, SessionDep, error_responses
 from xinyong.records import credit_file as files
 from xinyong.records.schemas import CreditFileOut, RecordDetailOut, SearchResult
+from xinyong.records.write_api import router as write_router
 from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
 
 router = APIRouter()
+router.include_router(write_router)  # POST /records: xinyong.records.write_api
 
 SUBJECTS_TAG = "信用主体"
 RECORDS_TAG = "信用记录"
 
 Kind = Literal["gov_body", "public_servant", "person", "enterprise"]
+Anyone = Annotated[Principal, allow(public=True)]
+Purpose = Annotated[str, Query(description="查阅目的（公职人员查阅自然人信息时记入审计日志）", max_length=200)]
+DEFAULT_PURPOSE = "查阅信用档案"
+
+
+def sees_in_full(who: Principal, subject: Subject) -> bool:
+    """Whether ``who`` reads this subject's file in full (授权查询 and 政务共享 records too):
+    the subject itself, or an official whose region scope covers the subject. An official
+    outside the region gets 403 for a natural person's file; everyone else reads what the
+    public may read (a natural person's 授权查询 / 政务共享 records only counted)."""
+    if who.owns(subject.id):
+        return True
+    if who.is_official:
+        if who.covers(subject.region_code):
+            return True
+        if subject.is_natural:
+            raise Forbidden("该自然人不在您的地区权限范围内", "this person is outside your region scope")
+    return False
+
+
+def log_personal_read(audit: Audit, who: Principal, subject: Subject, what: str, purpose: str,
+                      entity_id: str | int | None = None) -> None:
+    """An official reading a natural person's file or record: one entry in the audit log."""
+    if subject.is_natural and who.is_official:
+        audit.read(subject.id, what, (purpose or "").strip() or DEFAULT_PURPOSE, entity_id=entity_id)
 
 
 @router.get(
@@ -39,17 +71,24 @@ Kind = Literal["gov_body", "public_servant", "person", "enterprise"]
         "状态为 expired）。自然人的授权查询、政务共享信息只给出条数（withheld）。"
         "`code` 为统一社会信用代码或公民身份号码，或查询结果中的 `ref`（自然人为主体编号）。"
         "代码不存在或格式不正确时返回 404。"
+        "公众可查阅；信用主体本人、地区权限范围内的公职人员可见全部记录（公职人员查阅自然人档案记入审计日志，"
+        "`purpose` 为查阅目的）；地区权限范围外的公职人员查阅自然人档案返回 403。"
     ),
-    responses=error_responses(404),
+    responses=error_responses(401, 403, 404),
 )
 def get_credit_file(
     session: SessionDep,
     policy: PolicyDep,
+    who: Anyone,
+    audit: AuditDep,
     code: Annotated[str, Path(description="统一社会信用代码、公民身份号码或主体编号（ref）", max_length=40)],
     archive: Annotated[bool, Query(description="含已过公示期的档案记录")] = False,
+    purpose: Purpose = DEFAULT_PURPOSE,
 ) -> CreditFileOut:
     subject = subjects.get_by_ref(session, code)
-    file = files.credit_file(session, subject, archive=archive)
+    full = sees_in_full(who, subject)
+    file = files.credit_file(session, subject, archive=archive, public=not full)
+    log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     return CreditFileOut.build(file, policy.policy, policy.version_id)
 
 
@@ -63,10 +102,11 @@ def get_credit_file(
         "（省、市或县代码，含其下级）和主体类别。按名称排序分页，`has_more` 表示还有下一页。"
         "每个主体附公示期内信用记录条数。自然人姓名和身份证号码脱敏。"
     ),
-    responses=error_responses(422),
+    responses=error_responses(401, 403, 422),
 )
 def search_subjects(
     session: SessionDep,
+    who: Anyone,
     q: Annotated[str, Query(description="代码或名称中的文字", max_length=100)] = "",
     region: Annotated[str | None, Query(description="行政区划代码，如 330100（杭州市）", pattern=r"^\d{6}$")] = None,
     kind: Annotated[Kind | None, Query(description="主体类别")] = None,
@@ -77,10 +117,19 @@ def search_subjects(
     return SearchResult.build(page)
 
 
-def detail_out(session: Session, policy: PolicyInUse, record_id: int) -> RecordDetailOut:
-    """The record as a public reader sees it, its facts named by the policy version it was
-    accepted under (the active one, usually, and then without another query)."""
-    detail = files.record_detail(session, record_id)
+def detail_out(
+    session: Session, policy: PolicyInUse, record_id: int, who: Principal | None = None,
+    audit: Audit | None = None, purpose: str = DEFAULT_PURPOSE,
+) -> RecordDetailOut:
+    """The record as ``who`` may see it (the public when not given), its facts named by the
+    policy version it was accepted under (the active one, usually, and then without another
+    query). A natural person's record read by an official is logged in the audit log."""
+    detail = files.record_detail(session, record_id, public=False)
+    full = who is not None and sees_in_full(who, detail.subject)
+    if not full and files.withheld_from_public(detail.record, detail.subject):
+        raise files.Withheld()
+    if who is not None and audit is not None:
+        log_personal_read(audit, who, detail.subject, "record", purpose, record_id)
     vid = detail.record.policy_version_id
     names = policy.policy if vid == policy.version_id else policy_by_id(session, vid)
     return RecordDetailOut.build(detail, names)
@@ -95,13 +144,17 @@ def detail_out(session: Session, policy: PolicyInUse, record_id: int) -> RecordD
         "一条信用记录：类别、性质、严重程度、决定文书号和日期、认定部门、公示期、当前状态"
         "（超过公示期即为 expired）、按数据目录命名的事实项，以及全部历史版本（最早在前，最后一项为当前状态，"
         "`changed` 列出与前一版本不同的项目）。自然人姓名、身份证号码脱敏；自然人的授权查询、"
-        "政务共享记录不予公开（403）。"
+        "政务共享记录不予公开（403），信用主体本人和地区权限范围内的公职人员可以查阅（记入审计日志）；"
+        "地区权限范围外的公职人员查阅自然人的记录返回 403。"
     ),
-    responses=error_responses(403, 404),
+    responses=error_responses(401, 403, 404),
 )
 def get_record(
     session: SessionDep,
     policy: PolicyDep,
-    id: Annotated[int, Path(ge=1, description="信用记录编号")],
+    who: Anyone,
+    audit: AuditDep,
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="信用记录编号")],
+    purpose: Purpose = DEFAULT_PURPOSE,
 ) -> RecordDetailOut:
-    return detail_out(session, policy, id)
+    return detail_out(session, policy, id, who, audit, purpose)

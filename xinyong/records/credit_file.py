@@ -26,6 +26,7 @@ from xinyong.records.models import Record, RecordVersion
 from xinyong.records.service import archived, displayed, effective_status
 from xinyong.records.service import history as record_history
 from xinyong.subjects import service as subjects
+from xinyong.subjects.identity import display_legal_rep_code
 from xinyong.subjects.models import NATURAL_KINDS, Subject
 from xinyong.subjects.service import PostHeld
 
@@ -103,7 +104,7 @@ class CreditFile:
     posts: list[PostHeld] = field(default_factory=list)  # public servants: posts, current first
     parent: Subject | None = None  # government bodies: the body above
     legal_rep_name: str | None = None  # enterprises
-    legal_rep_code: str | None = None
+    legal_rep_code: str | None = None  # masked: the whole number is never handed out here
 
     @property
     def current_posts(self) -> list[PostHeld]:
@@ -143,7 +144,7 @@ def credit_file(
         out.parent = session.get(Subject, subject.parent_id)
     if subject.kind == "enterprise":
         out.legal_rep_name = subject.legal_rep_name
-        out.legal_rep_code = subject.legal_rep_code
+        out.legal_rep_code = display_legal_rep_code(subject)
     return out
 
 

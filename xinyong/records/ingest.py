@@ -7,6 +7,12 @@ statements: one query finds a chunk's subjects, one its existing records, one in
 ones, one update touches the unchanged ones. Re-sending a row with the same (department, source
 id) is "unchanged"; with different content it becomes the record's next version, the old state
 copied into ``record_versions`` first.
+
+Audit: each batch appends one entry to the audit log (action ``import``: who, the file and its
+SHA-256, the counts, the batch id) inside the batch's own transaction, at its end (so the lock
+on the audit chain is held only until the commit). The per-record before/after history is not
+repeated there: it already lives in ``record_versions`` (every earlier state, with the batch,
+row, user and time that replaced it).
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.principal import Principal
+from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import Category, PolicySet
 from xinyong.core.clock import today
 from xinyong.core.db import utcnow
 from xinyong.core.settings import get_settings
+from xinyong.records import hooks
 from xinyong.records.cleaning import clean_text
 from xinyong.records.columns import ColumnMap, detect_category, map_columns
 from xinyong.records.models import ImportBatch
@@ -126,13 +135,14 @@ def import_file(
     defaults: Defaults | None = None,
     user: str = "cli",
     progress: Progress | None = None,
+    who: Principal | None = None,
 ) -> ImportResult:
     path = Path(path)
     source = open_source(path)
     digest = _sha256(path)
     return import_source(
         session, source, file_name=path.name, category=category, defaults=defaults, user=user,
-        progress=progress, file_sha256=digest,
+        progress=progress, file_sha256=digest, who=who,
     )
 
 
@@ -146,8 +156,13 @@ def import_source(
     user: str = "api",
     progress: Progress | None = None,
     file_sha256: str | None = None,
+    who: Principal | None = None,
 ) -> ImportResult:
+    """Import one batch in the caller's transaction (the caller commits). ``who`` is the
+    principal for the audit entry; without one, ``user`` is logged as a command-line user."""
     settings = get_settings()
+    if who is not None:
+        user = who.username
     defaults = defaults or Defaults()
     if defaults.today is None:
         defaults.today = today()
@@ -217,6 +232,14 @@ def import_source(
     batch.rows_rejected = result.rejected
     batch.finished_at = utcnow()
     session.flush()
+    log_event(
+        session, who=who or user, action="import", entity="import_batch", entity_id=batch.id,
+        after={
+            "file": file_name, "sha256": file_sha256, "format": source.format, **result.summary(),
+            "categories": sorted(result.categories),
+        },
+    )
+    hooks.run(session, batch.id)  # e.g. the lists' rule-based listings, in this transaction
     return result
 
 

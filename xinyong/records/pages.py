@@ -10,19 +10,26 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from xinyong.accounts.access import allow
+from xinyong.accounts.principal import Principal
+from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
-from xinyong.core.http import SessionDep
+from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import is_htmx, render
 from xinyong.records import credit_file as files
-from xinyong.records.api import detail_out
+from xinyong.records.api import DEFAULT_PURPOSE, detail_out, log_personal_read, sees_in_full
 from xinyong.records.schemas import CreditFileOut, SearchResult
+from xinyong.records.upload_pages import router as upload_router
 from xinyong.subjects import service as subjects
 from xinyong.subjects.schemas import masked_query
 
 router = APIRouter(include_in_schema=False)
+router.include_router(upload_router)  # 数据报送: xinyong.records.upload_pages
+
+Anyone = Annotated[Principal, allow(public=True)]
 
 
 def _url(q: str, kind: str | None, region: str | None, offset: int) -> str:
@@ -42,6 +49,7 @@ def search_page(
     request: Request,
     session: SessionDep,
     policy: PolicyDep,
+    who: Anyone,
     q: Annotated[str, Query(max_length=100)] = "",
     kind: str = "",
     region: str = "",
@@ -79,17 +87,25 @@ def search_page(
     "/subjects/{code}",
     response_class=HTMLResponse,
     summary="信用档案页",
-    description="一个信用主体的信用档案；`?archive=1` 显示含已过公示期记录的档案。",
+    description=(
+        "一个信用主体的信用档案；`?archive=1` 显示含已过公示期记录的档案。信用主体本人和地区权限范围内的"
+        "公职人员看到全部记录（公职人员查阅自然人档案记入审计日志）；范围外的公职人员查阅自然人档案为 403。"
+    ),
 )
 def credit_file_page(
     request: Request,
     session: SessionDep,
     policy: PolicyDep,
-    code: str,
+    who: Anyone,
+    audit: AuditDep,
+    code: Annotated[str, Path(max_length=40)],
     archive: bool = False,
+    purpose: Annotated[str, Query(max_length=200)] = DEFAULT_PURPOSE,
 ) -> Response:
     subject = subjects.get_by_ref(session, code)
-    file = files.credit_file(session, subject, archive=archive)
+    full = sees_in_full(who, subject)
+    file = files.credit_file(session, subject, archive=archive, public=not full)
+    log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
     return render(request, "records/file.html", {"active": "/subjects", "file": out})
 
@@ -101,7 +117,8 @@ def credit_file_page(
     description="一条信用记录的全部信息、按数据目录命名的事实项和历史版本。",
 )
 def record_page(
-    request: Request, session: SessionDep, policy: PolicyDep, id: Annotated[int, Path(ge=1)]
+    request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, audit: AuditDep,
+    id: Annotated[int, Path(ge=1, le=MAX_ID)], purpose: Annotated[str, Query(max_length=200)] = DEFAULT_PURPOSE,
 ) -> Response:
-    record = detail_out(session, policy, id)
+    record = detail_out(session, policy, id, who, audit, purpose)
     return render(request, "records/record.html", {"active": "/subjects", "r": record})

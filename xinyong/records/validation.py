@@ -64,6 +64,17 @@ class CleanRow:
     content_hash: str
 
 
+@dataclass(frozen=True)
+class ReporterScope:
+    """What a department reporter may send (API token or web upload): its own department's
+    decisions, in the categories the department reports, about subjects in its region. A row
+    outside it is rejected like any other bad row, so the rest of the batch still goes in."""
+
+    department_code: str
+    categories: frozenset[str]
+    region_code: str
+
+
 @dataclass
 class Defaults:
     """What the command line or the uploading account supplies when the file does not."""
@@ -71,6 +82,34 @@ class Defaults:
     department_code: str | None = None
     department_name: str | None = None
     today: date | None = None
+    reporter: ReporterScope | None = None
+
+
+def subject_region(code: str, subject_class: str) -> str:
+    """The region a subject is registered in, read from its identifier (GB 11643: digits 1-6;
+    GB 32100: characters 3-8)."""
+    return code[:6] if subject_class == "natural" else code[2:8]
+
+
+def _outside_scope(scope: ReporterScope, category: Category, department_code: str | None,
+                   subject_code: str | None, subject_class: str | None) -> list[tuple[str, str, str]]:
+    """(field, zh, en) for each way a row leaves the reporter's scope."""
+    from xinyong.accounts.roles import region_covers
+
+    out = []
+    if category.code not in scope.categories:
+        out.append(("category", f"本部门未获准报送“{category.name}”类信用记录，请联系信用办开通",
+                    f"this department may not report category {category.code}"))
+    if department_code and department_code != scope.department_code:
+        out.append(("department_code", f"只能报送本部门（{scope.department_code}）作出的决定",
+                    f"a reporter sends only its own department's decisions ({scope.department_code})"))
+    if subject_code and subject_class:
+        region = subject_region(subject_code, subject_class)
+        if not region_covers(scope.region_code, region):
+            out.append(("subject_code", f"该主体登记地（{region}）不在本部门所辖行政区划（{scope.region_code}）内，"
+                        "请由主体所在地部门报送",
+                        f"subject region {region} is outside the department's region {scope.region_code}"))
+    return out
 
 
 def _cell(values: list, cmap: ColumnMap, positions: list[int] | None) -> tuple[object, str | None]:
@@ -257,6 +296,16 @@ def validate_row(
             missing("source_id", sid_h)
     elif len(source_id) > 200:
         err("source_id", sid_h, sid_raw, "记录编号超过200字", "source id longer than 200 characters")
+
+    if defaults.reporter is not None:
+        for field, zh, en in _outside_scope(defaults.reporter, category, department_code,
+                                            subject_code, subject_class):
+            if field == "category":
+                errors.append(RowError(row_no, "记录类别", category.name, zh, en))
+            elif field == "department_code":
+                err(field, dcode_h, department_code, zh, en)
+            else:
+                err(field, code_h, code_raw, zh, en)
 
     if errors:
         return errors

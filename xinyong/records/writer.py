@@ -18,6 +18,16 @@ behind a batch that grows the tables inside one transaction). An earlier design 
 staging table to the whole tables and degraded badly on PostgreSQL past a few hundred
 thousand rows. The same record twice in one chunk is split off first and written as a chunk
 of its own afterwards, in file order.
+
+Identity numbers never reach the tables in plain (docs/privacy.md): a subject is found by the
+keyed hash of its code (:func:`xinyong.subjects.identity.lookup_keys`, one call per chunk) and a
+new natural person is stored with that hash and the number encrypted; a source id derived from
+the decision and the subject (``<decision no>#<identity number>``) names the subject by its
+keyed hash instead; facts of type ``ric`` (and ``*_id_no`` facts, which hold identity numbers)
+are stored masked, as every output shows them, and so is an identity number written inside a
+free-text fact; and the change-detecting content hash, taken by
+validation over the plain row, is keyed (HMAC-SM3) before it is stored, so that it cannot be
+used to confirm a guessed number.
 """
 
 from __future__ import annotations
@@ -28,13 +38,18 @@ from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
+from xinyong.core.crypto import get_keyring
 from xinyong.core.db import utcnow
+from xinyong.core.masking import mask_ids_in_text, mask_ric
 from xinyong.records import periods
 from xinyong.records.models import VERSIONED_COLUMNS, Record, RecordVersion
-from xinyong.records.validation import CleanRow, RowError
+from xinyong.records.validation import _JSON, CleanRow, RowError
+from xinyong.subjects import identity
 from xinyong.subjects.models import Subject
 
-SUBJECT_COLUMNS = ["kind", "code", "name", "region_code", "birth_date", "gender", "created_at", "updated_at"]
+SUBJECT_COLUMNS = [
+    "kind", "code", "code_cipher", "name", "region_code", "birth_date", "gender", "created_at", "updated_at",
+]
 RECORD_COLUMNS = [
     "subject_id", "category_code", "polarity", "severity", "department_code", "department_name",
     "source_id", "decision_no", "decision_date", "subject_name", "region_code", "disclosure",
@@ -80,11 +95,22 @@ class ChunkWriter:
                 kinds.add("public_servant")
             allowed[cat.code] = kinds
         self.allowed = allowed
+        self.ring = get_keyring()
+        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no``.
+        self.id_facts = {
+            cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
+            for cat in policy.catalog.categories
+        }
+        self.keys: dict[str, str] = {}  # this chunk's codes → their Subject.code
 
     # -- public -----------------------------------------------------------------------------
 
     def write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
         """Store one chunk; (new, updated, unchanged) and the rows refused on stored state."""
+        self._protect(rows)
+        return self._write(rows)
+
+    def _write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
         first: list[CleanRow] = []
         later: list[CleanRow] = []
         seen: set[tuple[str, str]] = set()
@@ -94,12 +120,35 @@ class ChunkWriter:
             seen.add(key)
         counts, errors = self._write_unique(first)
         if later:  # the same record again in this chunk: apply in file order
-            more, more_errors = self.write(later)
+            more, more_errors = self._write(later)
             counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
             errors += more_errors
         return counts, errors
 
     # -- steps ------------------------------------------------------------------------------
+
+    def _protect(self, rows: list[CleanRow]) -> None:
+        """Take the identity numbers out of the rows (in place): look-up keys for this chunk's
+        codes, keyed source ids and content hashes, masked identity-number facts."""
+        codes = list({r.subject_code for r in rows} - self.keys.keys())
+        self.keys.update(zip(codes, identity.lookup_keys(codes), strict=True))
+        keys, ring = self.keys, self.ring
+        for r in rows:
+            key = keys[r.subject_code]
+            if key != r.subject_code and r.source_id == f"{r.decision_no}#{r.subject_code}":
+                r.source_id = f"{r.decision_no}#{key[:32]}"
+            hidden = self.id_facts.get(r.category.code, frozenset())
+            touched = False
+            for k, v in r.facts.items():
+                if v.__class__ is str and v:
+                    masked = mask_ric(v) if (k in hidden or k.endswith("_id_no")) else mask_ids_in_text(v)
+                    if masked != v:
+                        if not touched:
+                            r.facts, touched = dict(r.facts), True
+                        r.facts[k] = masked
+            if touched:
+                r.facts_json = _JSON.encode(r.facts)
+            r.content_hash = ring.keyed_hash(r.content_hash)[:32]
 
     def _bulk(self, table: str, columns: list[str], tuples: list[tuple]) -> None:
         """The database's fastest plain load: COPY on PostgreSQL, executemany on SQLite."""
@@ -117,13 +166,14 @@ class ChunkWriter:
 
     def _subjects(self, rows: list[CleanRow], now: datetime) -> dict[str, tuple[int, str, str]]:
         t = Subject.__table__.c
-        codes = {r.subject_code for r in rows}
+        keys = self.keys
+        by_key = {keys[r.subject_code]: r.subject_code for r in rows}
 
         def find(wanted: set[str]) -> dict[str, tuple[int, str, str]]:
             q = select(t.code, t.id, t.kind, t.region_code).where(t.code.in_(wanted))
-            return {code: (sid, kind, region) for code, sid, kind, region in self.conn.execute(q)}
+            return {by_key[key]: (sid, kind, region) for key, sid, kind, region in self.conn.execute(q)}
 
-        found = find(codes)
+        found = find(set(by_key))
         new: dict[str, tuple] = {}
         for r in rows:  # the first row of each new code names it
             if r.subject_code in found or r.subject_code in new:
@@ -133,10 +183,12 @@ class ChunkWriter:
                 region, gender = r.subject_code[:6], ("M" if int(r.subject_code[16]) % 2 else "F")
             else:
                 kind, region, gender = r.subject_kind or "enterprise", r.subject_code[2:8], None
-            new[r.subject_code] = (kind, r.subject_code, r.subject_name, region, r.birth_date, gender, now, now)
+            key = keys[r.subject_code]
+            cipher = self.ring.encrypt(r.subject_code, identity.CODE_CONTEXT) if key != r.subject_code else None
+            new[r.subject_code] = (kind, key, cipher, r.subject_name, region, r.birth_date, gender, now, now)
         if new:
             self._bulk("subjects", SUBJECT_COLUMNS, list(new.values()))
-            found.update(find(set(new)))
+            found.update(find({keys[c] for c in new}))
         return found
 
     def _periods(self, r: CleanRow) -> periods.Periods:

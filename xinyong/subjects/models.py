@@ -1,8 +1,9 @@
 """Tables for 信用主体 and posts.
 
 One ``subjects`` table holds all four kinds, keyed by their identifier (``code``: the USCC of a
-body or enterprise, the identity number of a person). The identifier decides who is who; a name
-never does. A public servant is a person who holds or held a post: the same identity number, the
+body or enterprise; for a person, the keyed hash of the identity number, which is kept only
+encrypted in ``code_cipher`` — see :mod:`xinyong.subjects.identity`). The identifier decides who
+is who; a name never does. A public servant is a person who holds or held a post: the same identity number, the
 kind ``public_servant``, and rows in ``posts`` with their dates, so that a breach is traced to
 whoever held the post at the time.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.core.db import Base, utcnow
@@ -25,14 +26,17 @@ class Subject(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    code: Mapped[str] = mapped_column(String(18), unique=True)
+    # USCC, or for an identity number its keyed hash (xinyong.subjects.identity)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code_cipher: Mapped[str | None] = mapped_column(String(120))  # the identity number, encrypted
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(String(6))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
     birth_date: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(1))
     legal_rep_name: Mapped[str | None] = mapped_column(String(100))
-    legal_rep_code: Mapped[str | None] = mapped_column(String(18))
+    legal_rep_code: Mapped[str | None] = mapped_column(String(64))  # keyed hash, like ``code``
+    legal_rep_cipher: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -42,6 +46,7 @@ class Subject(Base):
         Index("ix_subjects_region_kind", "region_code", "kind"),
         Index("ix_subjects_name", "name"),
         Index("ix_subjects_parent_id", "parent_id"),
+        Index("ix_subjects_legal_rep_code", "legal_rep_code"),
     )
 
     @property
@@ -69,3 +74,20 @@ class Post(Base):
         Index("ix_posts_person_id", "person_id"),
         Index("ix_posts_body_title", "body_id", "title"),
     )
+
+
+@event.listens_for(Subject, "before_insert")
+@event.listens_for(Subject, "before_update")
+def _protect_identity_numbers(_mapper, _connection, subject: Subject) -> None:
+    """No identity number reaches the table in plain through the ORM: one set on ``code`` or
+    ``legal_rep_code`` is replaced by its keyed hash, and encrypted into ``*_cipher``. (Bulk
+    loads — the import, the demo — do the same themselves through
+    :mod:`xinyong.subjects.identity`.)"""
+    from xinyong.subjects import identity
+
+    if subject.code and identity.is_identity_number(subject.code):
+        p = identity.protect(subject.code, identity.CODE_CONTEXT)
+        subject.code, subject.code_cipher = p.key, p.cipher
+    if subject.legal_rep_code and identity.is_identity_number(subject.legal_rep_code):
+        p = identity.protect(subject.legal_rep_code, identity.REP_CONTEXT)
+        subject.legal_rep_code, subject.legal_rep_cipher = p.key, p.cipher

@@ -18,6 +18,7 @@ from xinyong.core import regions
 from xinyong.core.clock import today as _today
 from xinyong.core.codes import CodeError, clean_code, looks_like_ric, validate_ric, validate_uscc
 from xinyong.core.errors import InvalidInput, NotFound
+from xinyong.subjects.identity import has_hidden_code, lookup_key
 from xinyong.subjects.models import KINDS, NATURAL_KINDS, Post, Subject
 
 MAX_SEARCH_LIMIT = 200
@@ -48,9 +49,10 @@ def check_code(code: str) -> str:
 
 
 def get_by_code(session: Session, code: str) -> Subject:
-    """The subject with this USCC or identity number (cleaned first); :class:`NotFound` else."""
+    """The subject with this USCC or identity number (cleaned first, an identity number looked
+    up by its keyed hash); :class:`NotFound` else."""
     cleaned = check_code(code)
-    subject = session.scalar(select(Subject).where(Subject.code == cleaned))
+    subject = session.scalar(select(Subject).where(Subject.code == lookup_key(cleaned)))
     if subject is None:
         raise _not_found()
     return subject
@@ -69,8 +71,9 @@ def get_by_ref(session: Session, ref: str) -> Subject:
 
 
 def ref_of(subject: Subject) -> str:
-    """How links name a subject: its code, or its number for natural persons."""
-    return str(subject.id) if subject.kind in NATURAL_KINDS else subject.code
+    """How links name a subject: its code, or its number for natural persons (and for the rare
+    organisation whose code is stored hashed, see :mod:`xinyong.subjects.identity`)."""
+    return str(subject.id) if subject.kind in NATURAL_KINDS or has_hidden_code(subject) else subject.code
 
 
 # --- search --------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def search(
     by_code = len(cleaned) == 18 and cleaned.isalnum()
     stmt = select(Subject)
     if by_code:
-        stmt = stmt.where(Subject.code == cleaned)
+        stmt = stmt.where(Subject.code == lookup_key(cleaned))
     elif text:
         stmt = stmt.where(Subject.name.contains(text, autoescape=True))
     if region:

@@ -15,12 +15,13 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import FastAPI, Request, routing
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,8 +30,16 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import xinyong
+from xinyong.accounts.access import CsrfCookieMiddleware, allow
+from xinyong.accounts.principal import Principal
 from xinyong.core.errors import XinyongError
+from xinyong.core.settings import get_settings
 from xinyong.web import templating
+from xinyong.web.security import (
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+    allow_inline_scripts,
+)
 from xinyong.web.templating import STATIC_DIR, VENDOR_DIRS, render, vendor_available
 
 log = logging.getLogger("xinyong.web")
@@ -103,9 +112,15 @@ def _error_response(request: Request, status: int, zh: str, en: str, extra: dict
 
 async def _xinyong_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
+    redirect = getattr(exc, "redirect", None)  # accounts: a page asking for login or TOTP enrolment
     if _is_api(request):
-        return JSONResponse({"detail": exc.as_dict()}, status_code=exc.status_code)
-    return _error_response(request, exc.status_code, exc.zh, exc.en)
+        response: Response = JSONResponse({"detail": exc.as_dict()}, status_code=exc.status_code)
+    elif redirect and request.method in ("GET", "HEAD"):
+        response = RedirectResponse(redirect, status_code=303)
+    else:
+        response = _error_response(request, exc.status_code, exc.zh, exc.en)
+    response.headers.update(getattr(exc, "headers", None) or {})  # e.g. Retry-After on 429
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -180,12 +195,16 @@ def create_app() -> FastAPI:
             "浙江省公共信用信息平台的接口：信用主体、信用记录与政策清单。"
             "身份证号码与自然人姓名一律脱敏；自然人的授权查询、政务共享信息只给出条数。"
         ),
-        openapi_url=f"{API_PREFIX}/openapi.json",
+        openapi_url=None,  # served below, with an access rule like every route
         docs_url=None,  # served below from /vendor: the server may have no internet
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
+    app.openapi_url = f"{API_PREFIX}/openapi.json"  # where the route below serves it
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=get_settings().max_request_mb * 1024 * 1024)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(CsrfCookieMiddleware)  # accounts: the double-submit cookie for anonymous forms
     app.add_exception_handler(XinyongError, _xinyong_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -199,19 +218,28 @@ def create_app() -> FastAPI:
         app.include_router(router)
 
     @app.get(
+        f"{API_PREFIX}/openapi.json",
+        include_in_schema=False,
+        summary="OpenAPI 文档",
+        description="The OpenAPI document of the API (public: it describes the interface, not data).",
+    )
+    def openapi_document(who: Annotated[Principal, allow(public=True)]) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get(
         f"{API_PREFIX}/docs",
         include_in_schema=False,
         summary="接口文档（Swagger UI）",
         description="The interactive API documentation, served from the npm package, not from a CDN.",
     )
-    def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+    def api_docs(who: Annotated[Principal, allow(public=True)]) -> HTMLResponse:
+        return allow_inline_scripts(get_swagger_ui_html(
             openapi_url=f"{API_PREFIX}/openapi.json",
             title="xinyong 接口文档",
             swagger_js_url="/vendor/swagger/swagger-ui-bundle.js",
             swagger_css_url="/vendor/swagger/swagger-ui.css",
             swagger_favicon_url="/vendor/swagger/favicon-32x32.png",
-        )
+        ))
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     vendor_available.cache_clear()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from xinyong.accounts.access import allow
+from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
@@ -21,7 +25,9 @@ router = APIRouter(include_in_schema=False)
     summary="首页",
     description="信用主体按类别的数量、公示期内信用记录按类别和按市的数量（含图表）。",
 )
-def home(request: Request, session: SessionDep, policy: PolicyDep) -> HTMLResponse:
+def home(
+    request: Request, session: SessionDep, policy: PolicyDep, who: Annotated[Principal, allow(public=True)]
+) -> HTMLResponse:
     counts = home_counts(session)
     categories = []
     for code, n in counts.records_by_category:

@@ -1,0 +1,64 @@
+"""The audit log on the web: the auditor's view, and a subject seeing who read its file."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.accounts.helpers import login_as, logout
+from tests.records.factories import World, build_world
+from xinyong.web.app import create_app
+
+
+@pytest.fixture
+def world(session) -> World:
+    return build_world(session)
+
+
+@pytest.fixture
+def client(app_env):
+    with TestClient(create_app(), follow_redirects=False) as c:
+        yield c
+
+
+def test_a_subject_sees_who_read_its_file_and_why(client, world):
+    checker = login_as(client, "checker", "330100")
+    r = client.get(f"/api/v1/subjects/{world.person.id}", params={"purpose": "公务员录用资格核查"})
+    assert r.status_code == 200, r.text
+    client.get(f"/api/v1/subjects/{world.servant.id}", params={"purpose": "评优评先核查"})
+    logout(client)
+
+    login_as(client, "subject", None, subject_id=world.person.id)
+    body = client.get("/api/v1/audit/my-readers").json()
+    assert body["subject_id"] == world.person.id and body["total"] == 1
+    (read,) = body["reads"]
+    assert (read["reader"], read["role_name"], read["what"], read["purpose"]) == (
+        checker.username, "核查人员", "信用档案", "公务员录用资格核查")
+    page = client.get("/my/readers")
+    assert page.status_code == 200
+    assert "谁查询了我的信用档案" in page.text and "公务员录用资格核查" in page.text
+    assert checker.username in page.text and "评优评先核查" not in page.text  # another subject's reader
+    assert client.get("/audit").status_code == 403
+
+
+def test_the_auditor_filters_the_log_and_checks_the_chain(client, world):
+    login_as(client, "checker", "330100")
+    client.get(f"/api/v1/subjects/{world.person.id}", params={"purpose": "财政资金补助核查"})
+    logout(client)
+    login_as(client, "auditor", "330000")
+    body = client.get("/api/v1/audit/entries", params={"subject_id": world.person.id, "action": "read"}).json()
+    assert body["total"] == 1
+    (e,) = body["entries"]
+    assert (e["username"], e["role"], e["purpose"], e["entity"]) == ("checker_330100", "checker", "财政资金补助核查",
+                                                                      "credit_file")
+    assert e["request_id"] and e["ip"] and len(e["hash"]) == 64
+    imports = client.get("/api/v1/audit/entries", params={"action": "import"}).json()
+    assert imports["total"] == 2  # the world's two import batches, one entry each
+    assert imports["entries"][0]["after"]["new"] >= 1
+    page = client.get("/audit", params={"user": "checker_330100", "from": "2000-01-01"})
+    assert page.status_code == 200 and "财政资金补助核查" in page.text
+    assert client.get("/audit", params={"from": "not a day"}).status_code == 422
+    verdict = client.get("/api/v1/audit/verify").json()
+    assert verdict["ok"] and verdict["checked"] >= 3
+    assert "完整" in client.get("/audit/verify").text
+    assert client.get("/my/readers").status_code == 403

@@ -1,0 +1,98 @@
+"""Authorisation-matrix cases for the records routes (format: tests/accounts/matrix.py).
+
+A natural person's file: the public reads what is public (授权查询 / 政务共享 records only
+counted), officials whose region covers the person and the person itself read it in full, an
+official outside the region gets 403. A legal person's file is public information for all.
+"""
+
+from __future__ import annotations
+
+from tests.accounts.matrix import OFFICIALS, Case, expect, only
+
+ALL_OK = expect(200)
+# a natural person outside the officials' region: 403 for officials, the rest as the public
+PERSON_OUT = expect(200, **{r: 403 for r in OFFICIALS})
+# a withheld (授权查询) record: not public; in full for officials in region and the subject itself
+WITHHELD_IN = expect(200, public=403)
+WITHHELD_OUT = expect(403)
+
+
+def person(w, where):
+    return {"code": w.ref("person", where)}
+
+
+def enterprise(w, where):
+    return {"code": w.ref("enterprise", where)}
+
+
+def record(what):
+    return lambda w, where: {"id": w.record(what, where)}
+
+
+CASES = [
+    # the API
+    Case("GET", "/api/v1/subjects", query=lambda w, where: {"q": "杭州"}, expect=ALL_OK),
+    Case("GET", "/api/v1/subjects/{code}", params=person, expect=ALL_OK, out=PERSON_OUT, note="person"),
+    Case("GET", "/api/v1/subjects/{code}", params=enterprise, expect=ALL_OK, note="enterprise"),
+    Case("GET", "/api/v1/records/{id}", params=record("person_withheld"), expect=WITHHELD_IN, out=WITHHELD_OUT,
+         note="a person's 授权查询 record"),
+    Case("GET", "/api/v1/records/{id}", params=record("person_public"), expect=ALL_OK, out=PERSON_OUT,
+         note="a person's public record"),
+    Case("GET", "/api/v1/records/{id}", params=record("enterprise"), expect=ALL_OK, note="an enterprise's record"),
+    # the pages
+    Case("GET", "/subjects", query=lambda w, where: {"q": "杭州"}, expect=ALL_OK),
+    Case("GET", "/subjects/{code}", params=person, expect=ALL_OK, out=PERSON_OUT, note="person"),
+    Case("GET", "/subjects/{code}", params=enterprise, expect=ALL_OK, note="enterprise"),
+    Case("GET", "/records/{id}", params=record("person_withheld"), expect=WITHHELD_IN, out=WITHHELD_OUT),
+    Case("GET", "/records/{id}", params=record("person_public"), expect=ALL_OK, out=PERSON_OUT),
+    Case("GET", "/records/{id}", params=record("enterprise"), expect=ALL_OK),
+]
+
+
+# --- 数据报送: the write API and the reporter's upload pages ---------------------------------
+
+
+def _batch(w, where):
+    """A batch with a rejected row (so it has an error report), sent by the matrix reporter's
+    department in 杭州 ("in") or by a department of 宁波 ("out")."""
+    def make():
+        from tests import factories as f
+        from tests.accounts.helpers import ensure_department
+        from xinyong.records import uploads
+        from xinyong.records.validation import ReporterScope
+
+        region = w.region(where)
+        dept = ensure_department(w.db, region)
+        scope = ReporterScope(dept.code, frozenset(dept.categories), region)
+        rows = [f.penalty_row(900), f.penalty_row(901, code="not-a-code")]
+        result = uploads.import_rows(w.db, rows, scope=scope, department_name=dept.name,
+                                     category="admin_penalty", user="matrix")
+        from openpyxl import Workbook
+
+        uploads.report_dir().mkdir(parents=True, exist_ok=True)
+        Workbook().save(uploads.report_file(result.batch_id))
+        w.db.commit()
+        return result.batch_id
+
+    return {"batch_id": w.once(f"batch-{where}", make)}
+
+
+REPORTER_ONLY = only(("reporter",))
+CASES += [
+    Case("POST", "/api/v1/records",
+         json=lambda w, where: {"category": "admin_penalty", "rows": [_penalty(w, where)]},
+         expect=REPORTER_ONLY, note="rows outside the reporter's region are rejected in the body, not by status"),
+    Case("GET", "/records/upload", expect=REPORTER_ONLY),
+    Case("POST", "/records/upload", form=lambda w, where: {"category": "admin_penalty"},
+         expect=only(("reporter",), ok=422), note="no file: the reporter passes access and gets 422"),
+    Case("GET", "/records/batches/{batch_id}", params=_batch,
+         expect=only(("reporter", "admin")), out=only(("admin",), others=403) | {"reporter": 404, "admin": 403}),
+    Case("GET", "/records/batches/{batch_id}/errors.xlsx", params=_batch,
+         expect=only(("reporter", "admin")), out=only(("admin",), others=403) | {"reporter": 404, "admin": 403}),
+]
+
+
+def _penalty(w, where):
+    from tests import factories as f
+
+    return f.penalty_row(800, code=f.company(800, region="330106" if where == "in" else "330206"))

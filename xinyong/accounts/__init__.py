@@ -1,0 +1,1 @@
+"""accounts: users, roles, region scopes, departments, login, second factor, API tokens."""

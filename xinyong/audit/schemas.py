@@ -1,0 +1,83 @@
+"""What the audit routes answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from xinyong.accounts.roles import ROLES
+from xinyong.audit.models import AuditEntry
+
+ACTION_NAMES = {
+    "read": "查阅", "create": "新增", "update": "修改", "delete": "删除", "check": "核查", "login": "登录",
+    "logout": "退出", "import": "导入", "reveal": "查看完整身份证号码", "rotate": "密钥轮换",
+}
+WHAT_NAMES = {"credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码"}
+
+
+class EntryOut(BaseModel):
+    seq: int = Field(description="序号（哈希链中的位置）")
+    at: datetime = Field(description="时间（UTC）")
+    username: str
+    role: str | None
+    role_name: str | None
+    via: str | None = Field(description="session（网页）、token（接口）、cli（命令行）、public")
+    action: str
+    action_name: str
+    entity: str
+    entity_id: str | None
+    subject_id: int | None
+    purpose: str | None
+    request_id: str | None
+    ip: str | None
+    before: dict | None
+    after: dict | None
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> EntryOut:
+        return cls(
+            seq=e.seq, at=e.at, username=e.username, role=e.role, role_name=ROLES.get(e.role or ""), via=e.via,
+            action=e.action, action_name=ACTION_NAMES.get(e.action, e.action), entity=e.entity,
+            entity_id=e.entity_id, subject_id=e.subject_id, purpose=e.purpose, request_id=e.request_id, ip=e.ip,
+            before=e.before, after=e.after, prev_hash=e.prev_hash, hash=e.hash,
+        )
+
+
+class EntryPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    entries: list[EntryOut]
+
+
+class ReadOut(BaseModel):
+    """One read of the subject's file, as the subject sees it."""
+
+    at: datetime = Field(description="时间（UTC）")
+    reader: str = Field(description="查询人（用户名）")
+    role_name: str | None = Field(description="查询人的角色")
+    what: str = Field(description="查阅的内容")
+    purpose: str | None = Field(description="查询目的")
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> ReadOut:
+        return cls(at=e.at, reader=e.username, role_name=ROLES.get(e.role or ""),
+                   what=WHAT_NAMES.get(e.entity, e.entity), purpose=e.purpose)
+
+
+class ReadsPage(BaseModel):
+    subject_id: int
+    total: int
+    reads: list[ReadOut]
+
+
+class VerdictOut(BaseModel):
+    ok: bool
+    checked: int = Field(description="校验通过的条目数")
+    first_bad_seq: int | None = Field(description="第一个被篡改或删除的条目序号")
+    problem: str | None = Field(description="altered、removed、broken_link 或 head")
+    message: str
+    message_en: str

@@ -1,0 +1,337 @@
+"""Appending to the audit log, verifying its chain, and reading it.
+
+Every write and every read of personal data is one entry: who (user, role, how they came in),
+when, what (action, entity, entity id), which subject, the stated purpose (reads), the request
+id and the caller's address, and for writes the state before and after. Entries are appended in
+the caller's transaction (the caller commits), so a write and its entry are stored together or
+not at all.
+
+The chain: entry *n* stores ``prev_hash`` (entry *n-1*'s hash; 64 zeros for entry 1) and
+``hash`` = SM3 (GB/T 32905, from the ``cryptography`` package) over a canonical JSON form of all
+its fields, ``prev_hash`` included. Editing an entry changes its hash; removing one breaks the
+numbering and the next entry's link; cutting entries off the end leaves the chain head (one row
+holding the last number and hash) pointing past the end. :func:`verify` walks the log in order,
+streaming, and names the first entry that was altered or removed.
+
+Appends are serialised by locking the chain-head row (``UPDATE … RETURNING``): on PostgreSQL a
+row lock held to the end of the transaction, on SQLite the database write lock. So keep the
+append close to the commit in long transactions (the file import appends at its end).
+
+Query logs are kept 10 years (浙江省公共信用信息管理条例); nothing in this package deletes an entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import hashes
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import events
+from xinyong.accounts.events import AccountEvent
+from xinyong.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from xinyong.core.db import utcnow
+from xinyong.core.errors import InvalidInput
+from xinyong.core.masking import mask_ids_in_text
+
+if TYPE_CHECKING:
+    from xinyong.accounts.principal import Principal
+
+HEAD_ID = 1
+HASHED_FIELDS = (
+    "seq", "at", "user_id", "username", "role", "via", "action", "entity", "entity_id", "subject_id",
+    "purpose", "request_id", "ip", "before", "after", "prev_hash",
+)
+# Column widths: values are cut to these before hashing, so what is stored is what was hashed.
+_WIDTHS = {"username": 100, "role": 20, "via": 10, "action": 20, "entity": 50, "entity_id": 200,
+           "purpose": 500, "request_id": 128, "ip": 45}
+
+
+# --- hashing -------------------------------------------------------------------------------------
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_ids_in_text(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+def _plain(data: dict | None) -> dict | None:
+    """``data`` as JSON gives it back (dates as text, tuples as lists): stored == hashed. An
+    identity number in it is masked: the log names subjects by ``subject_id``, never by number."""
+    if data is None:
+        return None
+    return _masked(json.loads(json.dumps(data, default=_json_default, ensure_ascii=False)))
+
+
+def _at_text(at: datetime) -> str:
+    return at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def canonical(fields: dict[str, Any]) -> bytes:
+    """The bytes an entry's hash is taken over: its fields as sorted, compact JSON."""
+    out = {k: fields.get(k) for k in HASHED_FIELDS}
+    out["at"] = _at_text(out["at"])
+    return json.dumps(out, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def sm3_hex(data: bytes) -> str:
+    h = hashes.Hash(hashes.SM3())
+    h.update(data)
+    return h.finalize().hex()
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    return sm3_hex(canonical(fields))
+
+
+def _fields_of(entry: AuditEntry | Any) -> dict[str, Any]:
+    return {k: getattr(entry, k) for k in HASHED_FIELDS}
+
+
+# --- appending -----------------------------------------------------------------------------------
+
+
+def _who_fields(who: Principal | str) -> dict[str, Any]:
+    if isinstance(who, str):  # a plain user name (older callers): the command line
+        return {"user_id": None, "username": who, "role": None, "via": "cli"}
+    return {"user_id": who.user_id, "username": who.username, "role": who.role, "via": who.via}
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Take the chain head (locking it to the end of the transaction): the next entry's number
+    and the hash it links to."""
+    t = AuditChainHead.__table__
+    stmt = update(t).where(t.c.id == HEAD_ID).values(seq=t.c.seq + 1).returning(t.c.seq, t.c.hash)
+    row = session.execute(stmt).first()
+    if row is None:
+        _create_head(session)
+        row = session.execute(stmt).one()
+    return int(row[0]), str(row[1])
+
+
+def _create_head(session: Session) -> None:
+    """The head row, from the last entry (none yet: number 0, the genesis hash). Made once;
+    two sessions racing to make it both end up locking the same row."""
+    conn = session.connection()
+    last = conn.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, digest = (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
+    values = {"id": HEAD_ID, "seq": seq, "hash": digest}
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(AuditChainHead.__table__).values(values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        conn.execute(sqlite_insert(AuditChainHead.__table__).values(values).on_conflict_do_nothing())
+
+
+def log_event(
+    session: Session,
+    *,
+    who: Principal | str,
+    action: str,
+    entity: str,
+    entity_id: str | int | None = None,
+    subject_id: int | None = None,
+    purpose: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    request_id: str | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one hash-chained entry in the caller's transaction (the caller commits)."""
+    fields: dict[str, Any] = {
+        **_who_fields(who),
+        "action": action, "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
+        "subject_id": subject_id, "purpose": mask_ids_in_text(purpose) if purpose else None, "request_id": request_id, "ip": ip,
+        "before": _plain(before), "after": _plain(after),
+    }
+    for name, width in _WIDTHS.items():
+        if fields.get(name) is not None:
+            fields[name] = str(fields[name])[:width]
+    seq, prev = _lock_head(session)
+    fields.update(seq=seq, at=utcnow(), prev_hash=prev)
+    fields["hash"] = entry_hash(fields)
+    entry = AuditEntry(**fields)
+    session.add(entry)
+    t = AuditChainHead.__table__
+    session.execute(update(t).where(t.c.id == HEAD_ID).values(hash=fields["hash"]))
+    session.flush([entry])
+    return entry
+
+
+def log_read(
+    session: Session,
+    *,
+    who: Principal | str,
+    subject_id: int | None,
+    purpose: str,
+    what: str,
+    request_id: str | None = None,
+    ip: str | None = None,
+    entity_id: str | int | None = None,
+) -> AuditEntry:
+    """Log one read of a subject's personal data (``what``: e.g. "credit_file", "record")
+    with the purpose the reader stated; a read without a purpose is refused."""
+    if not (purpose or "").strip():
+        raise InvalidInput("查询个人信息须说明查询目的", "a read of personal data must state its purpose",
+                           field="purpose")
+    return log_event(
+        session, who=who, action="read", entity=what, entity_id=entity_id, subject_id=subject_id,
+        purpose=purpose.strip(), request_id=request_id, ip=ip,
+    )
+
+
+# --- verifying -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str | None = None  # "altered", "removed", "broken_link", "head"
+    zh: str = ""
+    en: str = ""
+
+
+def verify(session: Session, *, chunk: int = 5000) -> Verdict:
+    """Walk the chain in order (streaming, ``chunk`` entries per query) and name the first
+    entry that was altered or removed. One query per chunk; memory does not grow with the log."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    cols = [getattr(AuditEntry, k) for k in HASHED_FIELDS] + [AuditEntry.hash]
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(*cols).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(chunk)
+        ).all()
+        if not rows:
+            break
+        for row in rows:
+            fields = dict(zip(HASHED_FIELDS, row[:-1], strict=True))
+            stored = row[-1]
+            seq = int(fields["seq"])
+            if seq != expected_seq:
+                gap = f"{expected_seq}" if seq == expected_seq + 1 else f"{expected_seq}–{seq - 1}"
+                return Verdict(False, checked, expected_seq, "removed",
+                               f"审计日志第 {gap} 条已被删除（序号不连续）",
+                               f"audit entry {gap} was removed (the numbering jumps to {seq})")
+            if entry_hash(fields) != stored:
+                return Verdict(False, checked, seq, "altered", f"审计日志第 {seq} 条已被篡改（哈希不符）",
+                               f"audit entry {seq} was altered (its hash does not match its content)")
+            if fields["prev_hash"] != prev_hash:
+                return Verdict(False, checked, seq, "broken_link",
+                               f"审计日志第 {seq} 条与前一条的链接断开（前一条被篡改或删除）",
+                               f"audit entry {seq} does not link to the entry before it "
+                               "(that entry was altered or removed)")
+            prev_hash, expected_seq, checked, last_seq = stored, seq + 1, checked + 1, seq
+    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == HEAD_ID)).first()
+    if head is not None and int(head[0]) > last_seq:
+        first = last_seq + 1
+        return Verdict(False, checked, first, "removed", f"审计日志第 {first} 条起已被删除（链头记录到第 {head[0]} 条）",
+                       f"audit entries from {first} on were removed (the chain head is at {head[0]})")
+    if head is not None and int(head[0]) == last_seq and last_seq and head[1] != prev_hash:
+        return Verdict(False, checked, last_seq, "altered", f"审计日志第 {last_seq} 条已被篡改（与链头不符）",
+                       f"audit entry {last_seq} was altered (it does not match the chain head)")
+    if head is None and last_seq:
+        return Verdict(False, checked, None, "head", "审计日志链头缺失", "the audit chain head is missing")
+    return Verdict(True, checked, zh=f"审计日志完整，共 {checked} 条", en=f"audit log intact: {checked} entries")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryFilter:
+    username: str | None = None
+    subject_id: int | None = None
+    action: str | None = None
+    entity: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _filtered(f: EntryFilter):
+    stmt = select(AuditEntry)
+    if f.username:
+        stmt = stmt.where(AuditEntry.username == f.username)
+    if f.subject_id is not None:
+        stmt = stmt.where(AuditEntry.subject_id == f.subject_id)
+    if f.action:
+        stmt = stmt.where(AuditEntry.action == f.action)
+    if f.entity:
+        stmt = stmt.where(AuditEntry.entity == f.entity)
+    if f.date_from:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(f.date_from, datetime.min.time()))
+    if f.date_to:
+        stmt = stmt.where(AuditEntry.at < datetime.combine(f.date_to, datetime.max.time()))
+    return stmt
+
+
+def entries(session: Session, f: EntryFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+    """Entries matching ``f``, newest first: one query."""
+    stmt = _filtered(f or EntryFilter()).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)
+    return list(session.scalars(stmt))
+
+
+def iter_entries(session: Session, f: EntryFilter | None = None, *, chunk: int = 5000) -> Iterator[AuditEntry]:
+    """Every entry matching ``f``, oldest first, a chunk at a time (exports, the CLI)."""
+    last = 0
+    base = _filtered(f or EntryFilter())
+    while True:
+        rows = list(session.scalars(base.where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(chunk)))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def count(session: Session, f: EntryFilter | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(f or EntryFilter()).subquery())) or 0
+
+
+def entry_dict(e: AuditEntry) -> dict[str, Any]:
+    """An entry as plain data (the CLI's JSON lines, exports)."""
+    return {k: getattr(e, k) for k in (*HASHED_FIELDS, "hash")}
+
+
+def readers_of(session: Session, subject_id: int, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
+    """Who read this subject's personal data, when and for what purpose: newest first."""
+    return entries(session, EntryFilter(subject_id=subject_id, action="read"), limit=limit, offset=offset)
+
+
+# --- account events --------------------------------------------------------------------------------
+
+
+def _on_account_event(session: Session, event: AccountEvent) -> None:
+    """Every account event (login, failed login, logout, a user or token created, changed,
+    locked, revoked) is one entry, in the transaction of the change. A failed login names the
+    user name that was tried as its actor, with no role."""
+    log_event(
+        session, who=event.who, action=event.action, entity=event.entity, entity_id=event.entity_id,
+        before=event.before, after=event.after, ip=event.ip, request_id=event.request_id,
+    )
+
+
+events.subscribe(_on_account_event)

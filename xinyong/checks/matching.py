@@ -1,0 +1,249 @@
+"""The batch check as one set-based query: candidates matched to subjects, the bodies they are
+responsible for, and every measure of the scenario that applies — for 100,000 candidates (or,
+on DuckDB, 1,000,000) at once, never a loop per candidate.
+
+This module is the ONE definition of the matching rule and of the set-based trigger rules. It
+builds SQLAlchemy Core statements over the platform's tables; the database path runs them in
+the database (SQLite or PostgreSQL, candidates in ``check_candidates``), and the DuckDB path
+compiles the very same statements to SQL text (:func:`compile_for_duckdb`) and runs them over
+the same tables exported or generated in DuckDB (``benchmarks/checks.py``). A test holds both
+paths, and the single-check path (:mod:`xinyong.checks.rules` over facts), to the same answers.
+
+The matching rule (DESIGN.md, "Matching people and organisations"):
+- a row with a code matches the subject whose ``code`` is that code's lookup key — exactly;
+- a row without a code is matched on name + region + birth date, and such a match is only a
+  *possible* match, flagged for a person to verify and never punished automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    false,
+    literal,
+    null,
+    or_,
+    select,
+    table,
+    true,
+    union_all,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario
+from xinyong.checks import rules
+from xinyong.lists.models import ListEntry, SubjectGrade
+from xinyong.lists.service import in_force
+from xinyong.records.models import Record
+from xinyong.records.service import displayed
+from xinyong.subjects.models import NATURAL_KINDS, Post, Subject
+
+# Candidate rows: the columns the match needs, whatever table holds them.
+CAND_COLUMNS = ("row_no", "name", "code_key", "code_ok", "region_code", "birth_date")
+
+
+def candidate_table(name: str = "cand"):
+    """A lightweight table of candidates (DuckDB, tests): the columns of ``check_candidates``."""
+    return table(name, *(column(c) for c in CAND_COLUMNS))
+
+
+@dataclass(frozen=True)
+class BatchQuery:
+    matched: Select  # row_no, subject_id, kind, how
+    hits: Select  # row_no, subject_id, how, target_id, role, measure_code, measure_type, mandatory, via, source_id
+
+
+def _matched(cand) -> Select:
+    s = Subject.__table__
+    by_code = (
+        select(cand.c.row_no, s.c.id.label("subject_id"), s.c.kind.label("kind"), s.c.code.label("code"),
+               literal("code").label("how"))
+        .select_from(cand.join(s, s.c.code == cand.c.code_key))
+        .where(cand.c.code_key.is_not(None), cand.c.code_ok == true())
+    )
+    by_name = (
+        select(cand.c.row_no, s.c.id, s.c.kind, s.c.code, literal("possible"))
+        .select_from(cand.join(s, and_(s.c.name == cand.c.name, s.c.region_code == cand.c.region_code,
+                                       s.c.birth_date == cand.c.birth_date)))
+        .where(cand.c.code_key.is_(None), cand.c.name.is_not(None), cand.c.birth_date.is_not(None))
+    )
+    return union_all(by_code, by_name)
+
+
+def _targets(policy: PolicySet, m, on: date, roles_needed: set[str]):
+    """Each matched subject itself (role NULL), and every body or enterprise it answers for."""
+    s, p = Subject.__table__, Post.__table__
+    b = s.alias("b")
+    parts = [select(m.c.row_no, m.c.subject_id, m.c.how, m.c.subject_id.label("target_id"),
+                    m.c.kind.label("target_kind"), cast(null(), String(24)).label("role"))]
+    for rule in policy.measures.responsible:
+        if rule.role not in roles_needed:
+            continue
+        if rule.legal_rep:
+            parts.append(
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)))
+                .select_from(m.join(b, b.c.legal_rep_code == m.c.code))
+                .where(m.c.kind.in_(NATURAL_KINDS))
+            )
+        if rule.titles:
+            title_ok = and_(or_(*(p.c.title.contains(w, autoescape=True) for w in rule.titles)),
+                            *(~p.c.title.contains(w, autoescape=True) for w in rule.exclude))
+            parts.append(
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)))
+                .select_from(m.join(p, p.c.person_id == m.c.subject_id).join(b, b.c.id == p.c.body_id))
+                .where(p.c.start_date <= on, or_(p.c.end_date.is_(None), p.c.end_date >= on), title_ok)
+            )
+    return union_all(*parts).cte("t")
+
+
+def _reach(t, measure: Measure, known_roles: set[str]) -> ColumnElement[bool]:
+    roles = [r for r in measure.reaches if r in known_roles]
+    who = t.c.role.is_(None) if not roles else or_(t.c.role.is_(None), t.c.role.in_(roles))
+    return and_(t.c.target_kind.in_(measure.subject_kinds), who)
+
+
+def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles: set[str]) -> list[Select]:
+    reach = _reach(t, measure, known_roles)
+    head = (t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,
+            literal(measure.code, String(60)).label("measure_code"),
+            literal(measure.type, String(10)).label("measure_type"),
+            literal(1 if measure.mandatory else 0, Integer).label("mandatory"))
+    out: list[Select] = []
+    rec = [tr for tr in measure.triggers if tr.kind == "record"]
+    if rec:
+        conds = []
+        for tr in rec:
+            allowed = rules.severities_at_least(policy, tr.min_severity)
+            c = Record.category_code == tr.category
+            conds.append(c if allowed is None else and_(c, Record.severity.in_(sorted(allowed))))
+        out.append(select(*head, literal("record", String(12)).label("via"), Record.id.label("source_id"))
+                   .select_from(t.join(Record, Record.subject_id == t.c.target_id))
+                   .where(reach, displayed(on), or_(*conds)))
+    kinds = sorted({tr.list for tr in measure.triggers if tr.kind == "list"})
+    if kinds:
+        out.append(select(*head, literal("list", String(12)).label("via"), ListEntry.id.label("source_id"))
+                   .select_from(t.join(ListEntry, ListEntry.subject_id == t.c.target_id))
+                   .where(reach, ListEntry.list_kind.in_(kinds), in_force(on)))
+    grades = sorted({tr.grade for tr in measure.triggers if tr.kind == "grade"})
+    if grades:
+        g2 = SubjectGrade.__table__.alias("g2")
+        newest = ~exists().where(g2.c.subject_id == SubjectGrade.subject_id,
+                                 or_(g2.c.graded_on > SubjectGrade.graded_on,
+                                     and_(g2.c.graded_on == SubjectGrade.graded_on, g2.c.id > SubjectGrade.id)))
+        out.append(select(*head, literal("grade", String(12)).label("via"), cast(null(), Integer).label("source_id"))
+                   .select_from(t.join(SubjectGrade, SubjectGrade.subject_id == t.c.target_id))
+                   .where(reach, SubjectGrade.grade.in_(grades), newest))
+    for tr in measure.triggers:
+        if tr.kind != "clean_years":
+            continue
+        r2 = Record.__table__.alias("r2")
+        allowed = rules.severities_at_least(policy, tr.min_severity)
+        bad = [r2.c.subject_id == t.c.target_id, r2.c.polarity == "dishonest", r2.c.status != "revoked",
+               r2.c.decision_date >= rules.clean_since(on, tr.years or 0)]
+        if allowed is not None:
+            bad.append(r2.c.severity.in_(sorted(allowed)))
+        out.append(select(*head, literal("clean_years", String(12)).label("via"), cast(null(), Integer).label("source_id"))
+                   .select_from(t).where(reach, ~exists().where(*bad)))
+        break  # one clean_years source per measure, as in rules.measure_sources
+    return out
+
+
+def build(policy: PolicySet, scenario: Scenario, on: date, cand) -> BatchQuery:
+    """The statements for a batch: ``cand`` is any table with :data:`CAND_COLUMNS`."""
+    m = _matched(cand).cte("m")
+    measures = rules.scenario_measures(policy, scenario)
+    known = {r.role for r in policy.measures.responsible}
+    needed = {r for ms in measures for r in ms.reaches if r in known}
+    t = _targets(policy, m, on, needed)
+    parts = [q for ms in measures for q in _measure_hits(t, ms, policy, on, known)]
+    if not parts:  # a scenario whose measures have no triggers the engine knows
+        parts = [select(t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,
+                        *(literal(None).label(n) for n in ("measure_code", "measure_type", "mandatory", "via",
+                                                           "source_id"))).where(false())]
+    hits = union_all(*parts)
+    return BatchQuery(matched=select(m.c.row_no, m.c.subject_id, m.c.kind, m.c.how), hits=select(hits.subquery()))
+
+
+def outcome_case(outcomes: Outcomes, *, invalid, possible, mandatory, punish, reward) -> tuple[ColumnElement, ColumnElement]:
+    """(kind, words) as SQL CASE expressions over boolean flags — :func:`rules.choose_outcome`
+    stated set-based (a test runs both over every combination of flags)."""
+    order = [
+        (invalid, *rules.choose_outcome(outcomes, rules.Flags(invalid=True))),
+        (possible, *rules.choose_outcome(outcomes, rules.Flags(possible=True))),
+        (mandatory, *rules.choose_outcome(outcomes, rules.Flags(mandatory=True, punish=True))),
+        (punish, *rules.choose_outcome(outcomes, rules.Flags(punish=True))),
+        (reward, *rules.choose_outcome(outcomes, rules.Flags(reward=True))),
+    ]
+    clean = rules.choose_outcome(outcomes, rules.Flags())
+    kind = case(*((cond, literal(k)) for cond, k, _ in order), else_=literal(clean[0]))
+    words = case(*((cond, literal(w)) for cond, _, w in order), else_=literal(clean[1]))
+    return kind, words
+
+
+def compile_for_duckdb(stmt) -> str:
+    """SQL text DuckDB runs: the statement compiled for PostgreSQL (whose dialect DuckDB speaks)
+    with every value inlined."""
+    from sqlalchemy.dialects import postgresql
+
+    return str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+__all__ = ["BatchQuery", "CAND_COLUMNS", "build", "candidate_table", "compile_for_duckdb", "outcome_case"]
+
+
+# --- the DuckDB path --------------------------------------------------------------------------
+
+# The tables the batch statements read, and their columns' DuckDB types.
+DUCK_TABLES = ("subjects", "posts", "records", "list_entries", "subject_grades")
+
+
+def _duck_type(sa_type) -> str:
+    name = type(sa_type).__name__.lower()
+    if "int" in name:
+        return "BIGINT"
+    if name == "date":
+        return "DATE"
+    if "datetime" in name or "timestamp" in name:
+        return "TIMESTAMP"
+    if "bool" in name:
+        return "BOOLEAN"
+    if "numeric" in name or "float" in name:
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def duckdb_schema(con, tables=DUCK_TABLES) -> None:
+    """Create the platform's tables (the columns the batch reads) in a DuckDB connection."""
+    from xinyong.core.db import Base
+
+    for name in tables:
+        t = Base.metadata.tables[name]
+        cols = ", ".join(f'"{c.name}" {_duck_type(c.type)}' for c in t.columns if _duck_type(c.type) and c.name != "facts")
+        con.execute(f'CREATE TABLE "{name}" ({cols})')
+
+
+def copy_to_duckdb(session, con, tables=DUCK_TABLES, chunk: int = 50_000) -> None:
+    """Copy the platform's tables from the database into DuckDB (the production mapping of the
+    DuckDB path: a nightly or on-demand export of these tables, then the same statements)."""
+    from xinyong.core.db import Base
+
+    duckdb_schema(con, tables)
+    for name in tables:
+        t = Base.metadata.tables[name]
+        cols = [c for c in t.columns if c.name != "facts"]
+        # names come from the models' metadata, never from input
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        sql = f'INSERT INTO "{name}" ({names}) VALUES ({marks})'  # noqa: S608
+        result = session.execute(select(*cols)).yield_per(chunk)
+        for part in result.partitions():
+            con.executemany(sql, [tuple(r) for r in part])

@@ -1,0 +1,804 @@
+"""Checks (联合奖惩核查) as use cases: check one subject, run a batch, take feedback, count.
+
+- :func:`check_one` — one subject by its code: a fixed handful of indexed queries gathers the
+  facts of the subject and of the bodies it is responsible for, :mod:`xinyong.checks.rules`
+  decides which measures apply, and the check is stored with its hits and logged.
+- :func:`create_batch` / :func:`run_batch` — up to 100,000 candidates from an XLSX or CSV file:
+  rows are read and stored in ``check_candidates`` a chunk at a time, matched and checked by the
+  set-based statements of :mod:`xinyong.checks.matching` (a handful of ``INSERT … SELECT`` /
+  ``UPDATE`` statements whatever the number of rows), and the result written streamed as XLSX.
+  Progress is kept on the batch row, which the web page polls.
+- :func:`feedback` — the official reports what was done (反馈).
+- :func:`statistics` — checks by scenario, department, region and month; hit and feedback
+  rates; measures applied.
+
+Every check is a row in ``checks`` (one per candidate of a batch) and an audit entry (one per
+single check, one per batch).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.principal import Principal
+from xinyong.audit.service import log_event
+from xinyong.catalog import service as catalog_service
+from xinyong.catalog.schemas import Measure, PolicySet, Scenario
+from xinyong.checks import matching, rules
+from xinyong.checks.models import (
+    FEEDBACK_ACTIONS,
+    Check,
+    CheckBatch,
+    CheckCandidate,
+    CheckHit,
+)
+from xinyong.core import masking, regions
+from xinyong.core.clock import today as _today
+from xinyong.core.codes import CodeError, clean_code, looks_like_ric, validate_ric, validate_uscc
+from xinyong.core.db import utcnow
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.lists.models import ListEntry
+from xinyong.lists.service import grade_of, in_force
+from xinyong.records.models import LIVE_STATUSES, Record
+from xinyong.records.service import displayed
+from xinyong.subjects import identity
+from xinyong.subjects import schemas as shown
+from xinyong.subjects import service as subjects_service
+from xinyong.subjects.identity import lookup_key, lookup_keys
+from xinyong.subjects.models import NATURAL_KINDS, Post, Subject
+
+MAX_BATCH_ROWS = 100_000
+CHUNK = 5_000
+
+
+def scenario_of(policy: PolicySet, code: str) -> Scenario:
+    sc = next((s for s in policy.scenarios.scenarios if s.code == code), None)
+    if sc is None:
+        names = "、".join(f"{s.code}（{s.name}）" for s in policy.scenarios.scenarios)
+        raise NotFound(f"未知的应用场景“{code}”，可选：{names}", f"unknown scenario {code!r}")
+    return sc
+
+
+def _region_of(who: Principal, fallback: str | None) -> str:
+    return who.region_code or fallback or "330000"
+
+
+# --- one subject ------------------------------------------------------------------------------
+
+
+@dataclass
+class HitOut:
+    measure: Measure
+    via: str
+    source_id: int | None
+    source: str  # what triggered it, in words
+    target: Subject  # whose fact it is (the subject, or the body it answers for)
+    role: str | None  # reached as …
+
+
+@dataclass
+class Reached:
+    """A person a measure on a body reaches (checking the body lists them)."""
+
+    role: str
+    role_name: str
+    name: str  # masked
+    code: str  # masked
+    measures: list[str]
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    scenario: Scenario
+    subject: Subject | None
+    hits: list[HitOut] = field(default_factory=list)
+    reached: list[Reached] = field(default_factory=list)
+    policy_label: str = ""
+
+    @property
+    def mandatory(self) -> list[HitOut]:
+        return [h for h in self.hits if h.measure.type == "punish" and h.measure.mandatory]
+
+
+def _clean(code: str) -> str:
+    """The cleaned code, or :class:`InvalidInput` saying what is wrong with it."""
+    try:
+        return subjects_service.check_code(code)
+    except NotFound as exc:
+        raise InvalidInput(exc.zh, exc.en, field="code") from None
+
+
+def _responsible_bodies(session: Session, policy: PolicySet, subject: Subject, on: date,
+                        roles: set[str]) -> list[tuple[Subject, str]]:
+    """(body, role) for every body or enterprise a natural person answers for on ``on``."""
+    if subject.kind not in NATURAL_KINDS or not roles:
+        return []
+    out: list[tuple[Subject, str]] = []
+    by_role = {r.role: r for r in policy.measures.responsible if r.role in roles}
+    if any(r.legal_rep for r in by_role.values()):
+        role = next(r.role for r in by_role.values() if r.legal_rep)
+        for body in session.scalars(select(Subject).where(Subject.legal_rep_code == subject.code)):
+            out.append((body, role))
+    if any(r.titles for r in by_role.values()):
+        q = (select(Post.title, Subject).join(Subject, Subject.id == Post.body_id)
+             .where(Post.person_id == subject.id, Post.start_date <= on,
+                    or_(Post.end_date.is_(None), Post.end_date >= on)))
+        for title, body in session.execute(q):
+            for rule in by_role.values():
+                if rule.titles and rules.role_of(title, rule):
+                    out.append((body, rule.role))
+    return out
+
+
+def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], measures: list[Measure], on: date
+                 ) -> tuple[dict[int, rules.Facts], dict[int, Record], dict[int, ListEntry]]:
+    """The facts of every target: shown records (and recent bad ones when a clean-years
+    trigger asks), list entries in force, the latest grade. Three queries at most."""
+    ids = [t.id for t in targets]
+    facts = {t.id: rules.Facts(subject_id=t.id, kind=t.kind) for t in targets}
+    clean = [tr for m in measures for tr in m.triggers if tr.kind == "clean_years"]
+    cond = displayed(on)
+    if clean:
+        since = min(rules.clean_since(on, tr.years or 0) for tr in clean)
+        cond = or_(cond, and_(Record.polarity == "dishonest", Record.decision_date >= since))
+    records: dict[int, Record] = {}
+    for r in session.scalars(select(Record).where(Record.subject_id.in_(ids), cond)):
+        records[r.id] = r
+        facts[r.subject_id].records.append(rules.RecordFact(
+            id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
+            decision_date=r.decision_date, shown=r.status in LIVE_STATUSES and r.display_until >= on,
+            revoked=r.status == "revoked"))
+    entries: dict[int, ListEntry] = {}
+    if any(tr.kind == "list" for m in measures for tr in m.triggers):
+        for e in session.scalars(select(ListEntry).where(ListEntry.subject_id.in_(ids), in_force(on))):
+            entries[e.id] = e
+            facts[e.subject_id].lists.append(rules.ListFact(e.id, e.list_kind))
+    if any(tr.kind == "grade" for m in measures for tr in m.triggers):
+        for sid, grade in grade_of(session, ids).items():
+            facts[sid].grade = grade
+    return facts, records, entries
+
+
+def evaluate(policy: PolicySet, scenario: Scenario, subject: Subject, bodies: list[tuple[Subject, str]],
+             facts: dict[int, rules.Facts], on: date) -> list[tuple[Measure, rules.Source, Subject, str | None]]:
+    """Every (measure, source, target, role) that applies — the subject's own, and those of the
+    bodies it answers for, where the measure reaches that role."""
+    out = []
+    for m in rules.scenario_measures(policy, scenario):
+        for target, role in [(subject, None), *bodies]:
+            if role is not None and role not in m.reaches:
+                continue
+            for src in rules.measure_sources(m, facts[target.id], policy, on):
+                out.append((m, src, target, role))
+    return out
+
+
+def _describe(policy: PolicySet, src: rules.Source, records: dict[int, Record], entries: dict[int, ListEntry],
+              measure) -> str:
+    if src.via == "record" and src.source_id in records:
+        r = records[src.source_id]
+        cat = policy.category(r.category_code)
+        sev = policy.severity(r.severity) if r.severity else None
+        return (f"{cat.name if cat else r.category_code}{f'（{sev.name}）' if sev else ''} "
+                f"{r.decision_no}（{r.decision_date:%Y-%m-%d}，{r.department_name}）")
+    if src.via == "list" and src.source_id in entries:
+        e = entries[src.source_id]
+        spec = policy.behaviours.list_kind(e.list_kind)
+        return f"{spec.name if spec else e.list_kind}（{e.decision_no or e.reason}，自 {e.effective_from:%Y-%m-%d}）"
+    if src.via == "grade":
+        return "信用评价等级：" + "、".join(t.grade or "" for t in measure.triggers if t.kind == "grade")
+    if src.via == "clean_years":
+        years = next((t.years for t in measure.triggers if t.kind == "clean_years"), None)
+        return f"连续{years}年以上无不良信用记录"
+    return src.via
+
+
+def _reached(session: Session, policy: PolicySet, body: Subject, hits: list[HitOut], on: date) -> list[Reached]:
+    """Whom the measures on ``body`` reach: its legal representative and current post holders."""
+    reaching = defaultdict(list)
+    for h in hits:
+        if h.target.id == body.id and h.role is None:
+            for role in h.measure.reaches:
+                if h.measure.name not in reaching[role]:
+                    reaching[role].append(h.measure.name)
+    if not reaching:
+        return []
+    out: list[Reached] = []
+    names = {r.role: r.name for r in policy.measures.responsible}
+    for rule in policy.measures.responsible:
+        if rule.role not in reaching:
+            continue
+        if rule.legal_rep and body.legal_rep_name:
+            out.append(Reached(rule.role, rule.name, masking.mask_name(body.legal_rep_name),
+                               identity.display_legal_rep_code(body) or "", reaching[rule.role]))
+        if rule.titles:
+            q = (select(Post.title, Subject).join(Subject, Subject.id == Post.person_id)
+                 .where(Post.body_id == body.id, Post.start_date <= on, or_(Post.end_date.is_(None), Post.end_date >= on)))
+            for title, person in session.execute(q):
+                if rules.role_of(title, rule):
+                    out.append(Reached(rule.role, f"{names[rule.role]}（{title}）", shown.subject_name(person),
+                                       shown.subject_code(person), reaching[rule.role]))
+        if not rule.legal_rep and not rule.titles:
+            out.append(Reached(rule.role, rule.name, "—", rule.note or "请人工核实", reaching[rule.role]))
+    return out
+
+
+def check_one(
+    session: Session,
+    *,
+    scenario: str,
+    code: str,
+    purpose: str,
+    who: Principal,
+    on: date | None = None,
+    request_id: str | None = None,
+    ip: str | None = None,
+    policy: tuple[int, PolicySet] | None = None,
+) -> CheckResult:
+    """Check one subject (by its USCC or identity number) in a scenario; store and log it.
+    ``policy``: the active (version id, lists) when the caller has them already."""
+    key = lookup_key(_clean(code))
+    subject = session.scalar(select(Subject).where(Subject.code == key))
+    return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=on,
+                         request_id=request_id, ip=ip, policy=policy)
+
+
+def check_subject(
+    session: Session,
+    subject: Subject | None,
+    key: str | None,
+    *,
+    scenario: str,
+    purpose: str,
+    who: Principal,
+    on: date | None = None,
+    request_id: str | None = None,
+    ip: str | None = None,
+    policy: tuple[int, PolicySet] | None = None,
+) -> CheckResult:
+    """:func:`check_one` for a subject already found (``None``: the code names no subject)."""
+    if not purpose or not purpose.strip():
+        raise InvalidInput("请填写核查事由", "a check states its purpose", field="purpose")
+    day = on or _today()
+    vid, policy = policy or catalog_service.active_version(session)
+    sc = scenario_of(policy, scenario)
+    key = key if key is not None else (subject.code if subject else None)
+    measures = rules.scenario_measures(policy, sc)
+    hits: list[HitOut] = []
+    reached: list[Reached] = []
+    if subject is not None:
+        roles = {r for m in measures for r in m.reaches}
+        bodies = _responsible_bodies(session, policy, subject, day, roles)
+        targets = [subject, *{b.id: b for b, _ in bodies}.values()]
+        facts, records, entries = gather_facts(session, policy, targets, measures, day)
+        for m, src, target, role in evaluate(policy, sc, subject, bodies, facts, day):
+            hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, records, entries, m), target, role))
+        if subject.kind not in NATURAL_KINDS:
+            reached = _reached(session, policy, subject, hits, day)
+    flags = rules.Flags(
+        mandatory=any(h.measure.type == "punish" and h.measure.mandatory for h in hits),
+        punish=any(h.measure.type == "punish" for h in hits),
+        reward=any(h.measure.type == "reward" for h in hits),
+    )
+    kind, words = rules.choose_outcome(sc.outcomes, flags)
+    check = Check(
+        scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
+        department_code=who.department_code, region_code=_region_of(who, subject.region_code if subject else None),
+        policy_version_id=vid, subject_id=subject.id if subject else None, code_key=key,
+        match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(hits),
+        mandatory_count=sum(1 for h in hits if h.measure.type == "punish" and h.measure.mandatory),
+    )
+    session.add(check)
+    session.flush()
+    if hits:
+        session.execute(insert(CheckHit), [
+            {"check_id": check.id, "measure_code": h.measure.code, "measure_type": h.measure.type,
+             "mandatory": h.measure.mandatory, "via": h.via, "source_id": h.source_id,
+             "target_subject_id": h.target.id, "role": h.role} for h in hits])
+    log_event(session, who=who, action="check", entity="check", entity_id=check.id,
+              subject_id=subject.id if subject else None, purpose=check.purpose,
+              after={"scenario": sc.code, "outcome": words, "hits": len(hits), "policy_version_id": vid},
+              request_id=request_id, ip=ip)
+    session.flush()
+    return CheckResult(check, sc, subject, hits, reached, policy.meta.label)
+
+
+# --- reading a stored check -----------------------------------------------------------------------
+
+
+def get_check(session: Session, check_id: int) -> Check:
+    check = session.get(Check, check_id)
+    if check is None:
+        raise NotFound(f"核查记录 {check_id} 不存在", f"check {check_id} does not exist")
+    return check
+
+
+def ensure_sees(who: Principal, check: Check) -> None:
+    """A check is read by officials whose region covers where it was made (the CLI sees all)."""
+    if not who.covers(check.region_code):
+        raise Forbidden("超出您的地区权限范围", f"check {check.id} is outside {who.label}'s scope")
+
+
+def stored_result(session: Session, check: Check) -> CheckResult:
+    """A stored check as a result again: its hits described from the records and entries."""
+    policy = catalog_service.policy_by_id(session, check.policy_version_id)
+    sc = scenario_of(policy, check.scenario_code)
+    subject = session.get(Subject, check.subject_id) if check.subject_id else None
+    rows = list(session.scalars(select(CheckHit).where(CheckHit.check_id == check.id).order_by(CheckHit.id)))
+    rec_ids = [h.source_id for h in rows if h.via == "record" and h.source_id]
+    ent_ids = [h.source_id for h in rows if h.via == "list" and h.source_id]
+    records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(rec_ids)))} if rec_ids else {}
+    entries = {e.id: e for e in session.scalars(select(ListEntry).where(ListEntry.id.in_(ent_ids)))} if ent_ids else {}
+    tids = {h.target_subject_id for h in rows if h.target_subject_id}
+    targets = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(tids)))} if tids else {}
+    hits = []
+    for h in rows:
+        m = policy.measures.measure(h.measure_code)
+        if m is None:
+            continue
+        hits.append(HitOut(m, h.via, h.source_id, _describe(policy, rules.Source(h.via, h.source_id), records, entries, m),
+                           targets.get(h.target_subject_id, subject), h.role))
+    reached = _reached(session, policy, subject, hits, check.created_at.date()) if subject and subject.kind not in NATURAL_KINDS else []
+    return CheckResult(check, sc, subject, hits, reached, policy.meta.label)
+
+
+def recent_checks(session: Session, who: Principal, limit: int = 20) -> list[Check]:
+    q = select(Check).where(Check.username == who.username, Check.batch_id.is_(None)).order_by(Check.id.desc()).limit(limit)
+    return list(session.scalars(q))
+
+
+# --- feedback (反馈) -------------------------------------------------------------------------------
+
+
+def feedback(session: Session, check_id: int, *, action: str, note: str, who: Principal,
+             measures: dict[str, bool] | None = None) -> Check:
+    """The official who ran the check reports what was done: every measure applied, some, or
+    none — and why, when not all were."""
+    check = get_check(session, check_id)
+    if who.via != "cli" and check.username != who.username:
+        raise Forbidden("只有发起核查的人员可以反馈", "only the official who ran the check reports back")
+    if action not in FEEDBACK_ACTIONS:
+        raise InvalidInput(f"反馈应为：{'、'.join(f'{k}（{v}）' for k, v in FEEDBACK_ACTIONS.items())}",
+                           f"action is one of {sorted(FEEDBACK_ACTIONS)}", field="action")
+    note = (note or "").strip()
+    if action != "applied" and not note:
+        raise InvalidInput("未执行或部分执行措施的，请说明理由", "say why a measure was not applied", field="note")
+    hits = list(session.scalars(select(CheckHit).where(CheckHit.check_id == check.id)))
+    if action == "partly":
+        measures = measures or {}
+        unknown = set(measures) - {h.measure_code for h in hits}
+        if unknown or not measures:
+            raise InvalidInput("部分执行时请逐项说明各措施是否执行", "name which measures were applied", field="measures")
+    before = {"action": check.feedback_action, "note": check.feedback_note}
+    for h in hits:
+        h.applied = (action == "applied") if action != "partly" else measures.get(h.measure_code)  # type: ignore[union-attr]
+    check.feedback_action, check.feedback_note = action, note or None
+    check.feedback_by, check.feedback_at = who.username, utcnow()
+    log_event(session, who=who, action="update", entity="check_feedback", entity_id=check.id,
+              subject_id=check.subject_id, purpose=check.purpose, before=before,
+              after={"action": action, "note": note, "measures": measures})
+    session.flush()
+    return check
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+
+HEADERS = {
+    "name": ("姓名", "名称", "姓名/名称", "主体名称", "name"),
+    "code": ("统一社会信用代码或公民身份号码", "公民身份号码", "身份证号码", "身份证号", "统一社会信用代码", "证件号码", "code"),
+    "region": ("地区", "行政区划", "行政区划代码", "户籍地", "region"),
+    "birth_date": ("出生日期", "出生年月日", "birth_date"),
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+def _rows(path: Path) -> Iterator[list]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for row in wb.worksheets[0].iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            wb.close()
+        return
+    raw = path.read_bytes()[:4096]
+    enc = "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        enc = "gb18030"
+    with open(path, encoding=enc, newline="") as fh:
+        yield from csv.reader(fh)
+
+
+_REGION_BY_NAME: dict[str, str] = {}
+
+
+def _region_code(value) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 6:
+        return text
+    if not _REGION_BY_NAME:
+        for r in regions.all_regions(include_historical=True):
+            _REGION_BY_NAME.setdefault(r.name, r.code)
+            _REGION_BY_NAME.setdefault(regions.name_of(r.code), r.code)
+    return _REGION_BY_NAME.get(text)
+
+
+def _birth(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip().replace("/", "-").replace(".", "-")
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 8:
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _code_info(raw) -> tuple[str | None, bool, str | None]:
+    """(cleaned code or None, whether it passes its check, masked form)."""
+    code = clean_code(raw) if raw not in (None, "") else ""
+    if not code:
+        return None, True, None
+    try:
+        if looks_like_ric(code):
+            try:
+                validate_ric(code)
+                return code, True, masking.mask_ric(code)
+            except CodeError:
+                return validate_uscc(code), True, code
+        return validate_uscc(code), True, code
+    except CodeError:
+        return code, False, masking.mask_ric(code) if len(code) == 18 else "*" * len(code)
+
+
+def create_batch(session: Session, *, scenario: str, purpose: str, who: Principal, file_name: str) -> CheckBatch:
+    if not purpose or not purpose.strip():
+        raise InvalidInput("请填写核查事由", "a check states its purpose", field="purpose")
+    vid, policy = catalog_service.active_version(session)
+    sc = scenario_of(policy, scenario)
+    batch = CheckBatch(scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
+                       department_code=who.department_code, region_code=_region_of(who, None),
+                       file_name=file_name[:500], status="queued", policy_version_id=vid)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def load_candidates(session: Session, batch: CheckBatch, path: Path, progress: Progress | None = None) -> int:
+    """Read the candidates file into ``check_candidates``, a chunk at a time (committed per
+    chunk so the progress shows). Codes become lookup keys; names alone stay names."""
+    rows = _rows(Path(path))
+    header = [str(h or "").strip() for h in next(rows, [])]
+    pos = {k: next((i for i, h in enumerate(header) if h in names), None) for k, names in HEADERS.items()}
+    if pos["code"] is None and pos["name"] is None:
+        raise InvalidInput("名单文件须有“姓名/名称”或“统一社会信用代码或公民身份号码”列",
+                           "the file needs a name or a code column")
+    buf: list[dict] = []
+    total = 0
+
+    def cell(row: list, key: str):
+        i = pos[key]
+        return row[i] if i is not None and i < len(row) else None
+
+    def flush() -> None:
+        keys = lookup_keys([b["code_key"] for b in buf if b["code_key"] is not None])
+        it = iter(keys)
+        for b in buf:
+            if b["code_key"] is not None:
+                b["code_key"] = next(it)
+        session.execute(insert(CheckCandidate), buf)
+        buf.clear()
+        batch.done = total
+        session.commit()
+        if progress:
+            progress("读取名单", total, 0)
+
+    for row in rows:
+        if not any(v not in (None, "") for v in row):
+            continue
+        total += 1
+        if total > MAX_BATCH_ROWS:
+            raise InvalidInput(f"一次最多核查 {MAX_BATCH_ROWS:,} 人", f"at most {MAX_BATCH_ROWS} candidates a batch")
+        code, ok, code_shown = _code_info(cell(row, "code"))
+        name = str(cell(row, "name") or "").strip() or None
+        buf.append({"batch_id": batch.id, "row_no": total, "name": name[:200] if name else None,
+                    "code_key": code, "code_shown": code_shown, "code_ok": ok,
+                    "region_code": _region_code(cell(row, "region")), "birth_date": _birth(cell(row, "birth_date"))})
+        if len(buf) >= CHUNK:
+            flush()
+    if buf:
+        flush()
+    batch.total = total
+    session.commit()
+    return total
+
+
+def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | None = None) -> None:
+    """The set-based check of every candidate of ``batch``: three statements write the checks,
+    their hits, and each check's counts and outcome; one audit entry covers the batch."""
+    day = on or _today()
+    policy = catalog_service.policy_by_id(session, batch.policy_version_id)
+    sc = scenario_of(policy, batch.scenario_code)
+    if session.get_bind().dialect.name == "postgresql":
+        # the planner must know the batch is 100,000 rows, not the handful it last saw: with a
+        # stale estimate it nests a scan of every list entry inside each candidate
+        session.execute(text("ANALYZE check_candidates"))
+    cand_all = CheckCandidate.__table__
+    cand = select(*(cand_all.c[c] for c in matching.CAND_COLUMNS)).where(cand_all.c.batch_id == batch.id).subquery("cand")
+    q = matching.build(policy, sc, day, cand)
+    m = q.matched.subquery("m")
+    per_row = select(m.c.row_no, func.min(m.c.subject_id).label("subject_id"), func.max(m.c.how).label("how")
+                     ).group_by(m.c.row_no).subquery("pr")
+    c = cand_all
+    match = (
+        select(
+            literal(batch.id), c.c.row_no, literal(sc.code), literal(batch.purpose), literal(batch.username),
+            literal(batch.role), literal(batch.department_code), literal(batch.region_code),
+            literal(batch.policy_version_id), per_row.c.subject_id, c.c.name, c.c.code_key,
+            func.coalesce(per_row.c.how, literal("none")), literal("clean"), literal(sc.outcomes.clean),
+            literal(0), literal(0), literal(utcnow()),
+        )
+        .select_from(c.outerjoin(per_row, per_row.c.row_no == c.c.row_no))
+        .where(c.c.batch_id == batch.id)
+    )
+    cols = [Check.batch_id, Check.row_no, Check.scenario_code, Check.purpose, Check.username, Check.role,
+            Check.department_code, Check.region_code, Check.policy_version_id, Check.subject_id,
+            Check.candidate_name, Check.code_key, Check.match, Check.outcome_kind, Check.outcome,
+            Check.hit_count, Check.mandatory_count, Check.created_at]
+    session.execute(insert(Check).from_select(cols, match))
+    # invalid codes are their own match kind
+    session.execute(update(Check).where(
+        Check.batch_id == batch.id,
+        Check.row_no.in_(select(c.c.row_no).where(c.c.batch_id == batch.id, c.c.code_ok == False)),  # noqa: E712
+    ).values(match="invalid").execution_options(synchronize_session=False))
+    h = q.hits.subquery("h")
+    hits = (
+        select(Check.id, h.c.measure_code, h.c.measure_type, h.c.mandatory == 1, h.c.via, h.c.source_id,
+               h.c.target_id, h.c.role)
+        .select_from(h.join(Check, and_(Check.batch_id == batch.id, Check.row_no == h.c.row_no)))
+    )
+    session.execute(insert(CheckHit).from_select(
+        [CheckHit.check_id, CheckHit.measure_code, CheckHit.measure_type, CheckHit.mandatory, CheckHit.via,
+         CheckHit.source_id, CheckHit.target_subject_id, CheckHit.role], hits))
+    ch = CheckHit.__table__.alias("ch")
+
+    def any_hit(*conds):
+        return exists().where(ch.c.check_id == Check.id, *conds)
+
+    kind, words = matching.outcome_case(
+        sc.outcomes,
+        invalid=Check.match == "invalid",
+        possible=Check.match == "possible",
+        mandatory=any_hit(ch.c.measure_type == "punish", ch.c.mandatory == True),  # noqa: E712
+        punish=any_hit(ch.c.measure_type == "punish"),
+        reward=any_hit(ch.c.measure_type == "reward"),
+    )
+    count_all = select(func.count()).where(ch.c.check_id == Check.id).scalar_subquery()
+    count_mand = select(func.count()).where(ch.c.check_id == Check.id, ch.c.measure_type == "punish",
+                                            ch.c.mandatory == True).scalar_subquery()  # noqa: E712
+    session.execute(update(Check).where(Check.batch_id == batch.id).values(
+        outcome_kind=kind, outcome=words, hit_count=count_all, mandatory_count=count_mand,
+    ).execution_options(synchronize_session=False))
+    batch.hits = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.hit_count > 0)) or 0
+    batch.possible = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.match == "possible")) or 0
+    log_event(session, who=who, action="check", entity="check_batch", entity_id=batch.id, purpose=batch.purpose,
+              after={"scenario": sc.code, "candidates": batch.total, "with_hits": batch.hits,
+                     "possible_matches": batch.possible, "policy_version_id": batch.policy_version_id})
+    session.flush()
+
+
+RESULT_HEADERS = ["序号", "姓名/名称", "代码（脱敏）", "匹配方式", "核查结论", "强制性措施", "全部命中措施", "命中依据", "核查编号"]
+
+
+def write_result(session: Session, batch: CheckBatch, path: Path, progress: Progress | None = None) -> Path:
+    """The result XLSX, written streamed (openpyxl write-only), rows in upload order."""
+    from openpyxl import Workbook
+
+    from xinyong.checks.models import MATCHES
+
+    policy = catalog_service.policy_by_id(session, batch.policy_version_id)
+    sc = scenario_of(policy, batch.scenario_code)
+    names = {m.code: m.name for m in policy.measures.measures}
+    role_names = {r.role: r.name for r in policy.measures.responsible}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("核查结果")
+    ws.append([f"{sc.name}：{batch.purpose}（政策清单 {policy.meta.label}，批次 {batch.id}）"])
+    ws.append(RESULT_HEADERS)
+    rows = session.execute(
+        select(Check.id, Check.row_no, Check.candidate_name, CheckCandidate.code_shown, Check.match, Check.outcome,
+               Check.subject_id, Subject.kind)
+        .join(CheckCandidate, and_(CheckCandidate.batch_id == Check.batch_id, CheckCandidate.row_no == Check.row_no))
+        .outerjoin(Subject, Subject.id == Check.subject_id)
+        .where(Check.batch_id == batch.id).order_by(Check.row_no).execution_options(yield_per=CHUNK))
+    hit_rows = session.execute(
+        select(CheckHit.check_id, CheckHit.measure_code, CheckHit.mandatory, CheckHit.measure_type, CheckHit.via,
+               CheckHit.role)
+        .join(Check, Check.id == CheckHit.check_id).where(Check.batch_id == batch.id)
+        .order_by(Check.row_no, CheckHit.id).execution_options(yield_per=CHUNK))
+    hit_iter = iter(hit_rows)
+    pending = next(hit_iter, None)
+    via_names = {"record": "信用记录", "list": "名单", "grade": "评价等级", "clean_years": "无不良记录年限"}
+    done = 0
+    for cid, row_no, name, code_shown, match, outcome, _sid, kind in rows:
+        mine = []
+        while pending is not None and pending[0] == cid:
+            mine.append(pending)
+            pending = next(hit_iter, None)
+        mand = sorted({names.get(x[1], x[1]) for x in mine if x[2] and x[3] == "punish"})
+        every = sorted({names.get(x[1], x[1]) for x in mine})
+        why = sorted({via_names.get(x[4], x[4]) + (f"（作为{role_names.get(x[5], x[5])}）" if x[5] else "") for x in mine})
+        shown_name = masking.mask_name(name) if name and (kind in NATURAL_KINDS or kind is None) else (name or "")
+        ws.append([row_no, shown_name, code_shown or "", MATCHES.get(match, match), outcome, "；".join(mand),
+                   "；".join(every), "；".join(why), cid])
+        done += 1
+        if progress and done % CHUNK == 0:
+            progress("写出结果", done, batch.total)
+    if progress:
+        progress("写出结果", done, batch.total)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def run_batch(session: Session, batch_id: int, path: Path, result_path: Path, who: Principal,
+              progress: Progress | None = None, on: date | None = None) -> CheckBatch:
+    """The whole job: read, match, write; progress kept on the batch row (committed as it goes)."""
+    batch = session.get(CheckBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"核查批次 {batch_id} 不存在", f"check batch {batch_id} does not exist")
+
+    def step(stage: str, done: int, total: int) -> None:
+        batch.stage, batch.done = stage, done
+        if total:
+            batch.total = total
+        session.commit()
+        if progress:
+            progress(stage, done, total)
+
+    try:
+        batch.status = "running"
+        step("读取名单", 0, 0)
+        load_candidates(session, batch, path, progress=lambda s, d, t: progress(s, d, t) if progress else None)
+        step("比对信用档案和名单", 0, batch.total)
+        match_batch(session, batch, who, on)
+        step("写出结果", 0, batch.total)
+        write_result(session, batch, result_path, progress=step)
+        batch.result_path = str(result_path)
+        batch.status, batch.done, batch.stage, batch.finished_at = "done", batch.total, "完成", utcnow()
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        batch = session.get(CheckBatch, batch_id)
+        batch.status, batch.finished_at = "failed", utcnow()
+        batch.error = getattr(exc, "zh", None) or f"{type(exc).__name__}: {exc}"
+        session.commit()
+        raise
+    return batch
+
+
+def get_batch(session: Session, batch_id: int) -> CheckBatch:
+    batch = session.get(CheckBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"核查批次 {batch_id} 不存在", f"check batch {batch_id} does not exist")
+    return batch
+
+
+def batch_checks(session: Session, batch_id: int, limit: int = 50, offset: int = 0) -> list[Check]:
+    q = select(Check).where(Check.batch_id == batch_id).order_by(Check.row_no).limit(limit).offset(offset)
+    return list(session.scalars(q))
+
+
+# --- statistics ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    total: int
+    with_hits: int
+    with_feedback: int
+    by_scenario: list[tuple[str, int, int, int]]  # code, checks, with hits, with feedback
+    by_department: list[tuple[str, int, int]]
+    by_region: list[tuple[str, int, int]]
+    by_month: list[tuple[str, int, int]]
+    measures_applied: list[tuple[str, int, int]]  # measure code, hits, applied
+    outcomes: list[tuple[str, int]]
+
+    @property
+    def hit_rate(self) -> float:
+        return self.with_hits / self.total if self.total else 0.0
+
+    @property
+    def feedback_rate(self) -> float:
+        return self.with_feedback / self.with_hits if self.with_hits else 0.0
+
+
+def _month(session: Session, col):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(col, "YYYY-MM")
+    return func.strftime("%Y-%m", col)
+
+
+def statistics(session: Session, *, region: str | None = None, since: date | None = None,
+               until: date | None = None) -> Stats:
+    """Checks counted by scenario, department, region (city) and month, with hit and feedback
+    rates and the measures applied. A handful of grouped queries."""
+    conds = []
+    if region:
+        conds.append(Check.region_code.like(regions.scope_prefix(region) + "%"))
+    if since:
+        conds.append(Check.created_at >= datetime.combine(since, datetime.min.time()))
+    if until:
+        conds.append(Check.created_at < datetime.combine(until, datetime.max.time()))
+    hit = func.sum(case((Check.hit_count > 0, 1), else_=0))
+    fed = func.sum(case((and_(Check.hit_count > 0, Check.feedback_action.is_not(None)), 1), else_=0))
+
+    def grouped(col):
+        return session.execute(select(col, func.count(), hit, fed).where(*conds).group_by(col).order_by(col)).all()
+
+    total_row = session.execute(select(func.count(), hit, fed).where(*conds)).one()
+    by_scenario = [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in grouped(Check.scenario_code)]
+    by_dept = [(r[0] or "", r[1], int(r[2] or 0)) for r in grouped(Check.department_code)]
+    city = func.substr(Check.region_code, 1, 4)
+    by_region = [((r[0] or "3300") + "00", r[1], int(r[2] or 0)) for r in grouped(city)]
+    month = _month(session, Check.created_at)
+    by_month = [(r[0], r[1], int(r[2] or 0)) for r in grouped(month)]
+    applied = session.execute(
+        select(CheckHit.measure_code, func.count(), func.sum(case((CheckHit.applied == True, 1), else_=0)))  # noqa: E712
+        .join(Check, Check.id == CheckHit.check_id).where(*conds).group_by(CheckHit.measure_code)
+        .order_by(func.count().desc())).all()
+    outcomes = session.execute(select(Check.outcome_kind, func.count()).where(*conds).group_by(Check.outcome_kind)).all()
+    return Stats(
+        total=int(total_row[0] or 0), with_hits=int(total_row[1] or 0), with_feedback=int(total_row[2] or 0),
+        by_scenario=by_scenario, by_department=by_dept, by_region=by_region, by_month=by_month,
+        measures_applied=[(r[0], r[1], int(r[2] or 0)) for r in applied],
+        outcomes=[(r[0], r[1]) for r in outcomes],
+    )
+
+
+def statistics_xlsx(stats: Stats, policy: PolicySet, path: Path) -> Path:
+    from openpyxl import Workbook
+
+    scen = {s.code: s.name for s in policy.scenarios.scenarios}
+    names = {m.code: m.name for m in policy.measures.measures}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("总体")
+    ws.append(["核查次数", "命中次数", "命中率", "已反馈", "反馈率"])
+    ws.append([stats.total, stats.with_hits, round(stats.hit_rate, 4), stats.with_feedback, round(stats.feedback_rate, 4)])
+    for title, head, rows in (
+        ("按场景", ["场景", "核查次数", "命中次数", "已反馈"], [(scen.get(c, c), n, h, f) for c, n, h, f in stats.by_scenario]),
+        ("按部门", ["部门代码", "核查次数", "命中次数"], stats.by_department),
+        ("按地区", ["地区", "核查次数", "命中次数"], [(regions.name_of(c), n, h) for c, n, h in stats.by_region]),
+        ("按月份", ["月份", "核查次数", "命中次数"], stats.by_month),
+        ("措施执行", ["措施", "命中次数", "反馈已执行"], [(names.get(c, c), n, a) for c, n, a in stats.measures_applied]),
+    ):
+        ws = wb.create_sheet(title)
+        ws.append(head)
+        for r in rows:
+            ws.append(list(r))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

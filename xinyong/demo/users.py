@@ -1,0 +1,98 @@
+"""One demo user per role, so that each view of the platform can be tried at once.
+
+After ``xinyong demo`` has built the province: a provincial administrator (with a TOTP secret
+already in force, printed with the passwords), a reporter for the city department that reported
+most records in 杭州 (its categories are those it reported), a checker in 杭州, a provincial
+supervisor and auditor, and a subject user linked to a person in 杭州 who has records. The
+passwords are generated, printed once, and (this being a demo) need not be changed first.
+Running it again creates nobody twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service
+from xinyong.accounts.models import Department, User
+from xinyong.records.models import Record
+from xinyong.subjects.models import Subject
+
+CITY = "330100"  # 杭州市
+PROVINCE = "330000"
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    region_code: str | None
+    password: str
+    note: str = ""
+    totp_secret: str | None = None
+    totp_uri: str | None = None
+
+
+def _city_department(db: Session) -> tuple[str, str, list[str]] | None:
+    """The 杭州 city department (a body of the city itself) that reported most records."""
+    row = db.execute(
+        select(Record.department_code, func.min(Record.department_name), func.count())
+        .join(Subject, Subject.code == Record.department_code)
+        .where(Subject.kind == "gov_body", Subject.region_code == CITY)
+        .group_by(Record.department_code)
+        .order_by(func.count().desc(), Record.department_code)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    code, name, _n = row
+    categories = sorted(db.scalars(select(distinct(Record.category_code)).where(Record.department_code == code)))
+    return code, name, categories
+
+
+def _person(db: Session) -> Subject | None:
+    return db.scalar(
+        select(Subject)
+        .where(Subject.kind == "person", Subject.region_code.like(CITY[:4] + "%"),
+               Subject.id.in_(select(Record.subject_id)))
+        .order_by(Subject.id)
+        .limit(1)
+    )
+
+
+def create_demo_users(db: Session) -> list[DemoLogin]:
+    """Create the demo users that do not exist yet; returns the logins of those created."""
+    made: list[DemoLogin] = []
+
+    def add(username: str, role: str, region: str | None, note: str, **kw) -> User | None:
+        if db.scalar(select(User.id).where(User.username == username)) is not None:
+            return None
+        password = service.generate_password()
+        user, _ = service.create_user(db, username=username, role=role, region_code=region, password=password,
+                                      display_name=note, **kw)
+        user.must_change_password = False
+        made.append(DemoLogin(username, role, region, password, note))
+        return user
+
+    admin = add("demo-admin", "admin", PROVINCE, "省信用办管理员")
+    if admin is not None:
+        secret = service.begin_totp(db, admin)
+        admin.totp_enabled = True
+        made[-1].totp_secret = secret
+        made[-1].totp_uri = service.totp_uri(admin, secret)
+    dept = _city_department(db)
+    if dept is not None:
+        code, name, categories = dept
+        if db.scalar(select(Department.id).where(Department.code == code)) is None:
+            service.create_department(db, code=code, name=name, region_code=CITY, categories=categories)
+        add("demo-reporter", "reporter", CITY, f"{name}报送员", department_code=code)
+    add("demo-checker", "checker", CITY, "杭州市核查人员")
+    add("demo-supervisor", "supervisor", PROVINCE, "省督导考核人员")
+    add("demo-auditor", "auditor", PROVINCE, "省审计员")
+    person = _person(db)
+    if person is not None:
+        add("demo-subject", "subject", person.region_code, "信用主体本人（演示）", subject_id=person.id)
+    db.flush()
+    return made

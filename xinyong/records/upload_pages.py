@@ -1,0 +1,107 @@
+"""Web pages for a department reporter: 数据报送 — upload a file of credit records, see what
+became of it, and download the error report. Included by :mod:`xinyong.records.pages`.
+
+The import runs within the request, as ``xinyong import`` does: one transaction, so a closed
+browser or a failure leaves nothing half-stored. The page shows a progress indicator while the
+file goes in (a county's monthly 双公示 file of some thousands of rows takes seconds).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from xinyong.accounts.access import allow
+from xinyong.accounts.principal import Principal
+from xinyong.catalog.deps import PolicyDep
+from xinyong.core.errors import NotFound, XinyongError
+from xinyong.core.http import MAX_ID, SessionDep
+from xinyong.core.templating import render
+from xinyong.records import uploads
+from xinyong.records.readers import FileUnusable
+from xinyong.records.write_api import reporter_scope
+
+router = APIRouter(include_in_schema=False)
+REPORTERS = ("reporter",)
+VIEWERS = ("reporter", "admin")
+
+
+def _form(request: Request, session, policy, who: Principal, *, error: str | None = None,
+          status_code: int = 200) -> Response:
+    cats = [c for c in policy.policy.catalog.categories if c.code in who.categories]
+    return render(request, "records/upload.html", {
+        "who": who,
+        "categories": cats,
+        "department_name": uploads.department_name(session, who.department_code),
+        "batches": uploads.batches_of(session, who.department_code, limit=20),
+        "error": error,
+        "max_mb": uploads.get_settings().max_request_mb,
+        "max_rows": uploads.get_settings().api_max_batch_rows,
+    }, status_code=status_code)
+
+
+@router.get("/records/upload", response_class=HTMLResponse, summary="数据报送页",
+            description="部门报送员上传信用记录文件（CSV、XLSX、JSON Lines），并查看本部门最近的导入批次。")
+def upload_page(request: Request, session: SessionDep, policy: PolicyDep,
+                who: Annotated[Principal, allow(*REPORTERS)]) -> Response:
+    return _form(request, session, policy, who)
+
+
+@router.post("/records/upload", response_class=HTMLResponse, summary="上传信用记录文件",
+             description="导入上传的文件，成功后转到批次结果页；文件无法读取时在原页面说明原因，不存入任何数据。")
+def upload_file(
+    request: Request,
+    session: SessionDep,
+    policy: PolicyDep,
+    who: Annotated[Principal, allow(*REPORTERS)],
+    file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON Lines 文件")],
+    category: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if category and category not in who.categories:
+        return _form(request, session, policy, who, error="本部门未获准报送该类信用记录", status_code=403)
+    path = None
+    try:
+        path = uploads.save_upload(file.file, file.filename or "")
+        result = uploads.import_upload(
+            session, path, original_name=file.filename or path.name, scope=reporter_scope(who),
+            department_name=uploads.department_name(session, who.department_code),
+            category=category or None, user=who.label,
+        )
+        session.commit()
+    except FileUnusable as exc:
+        session.rollback()
+        return _form(request, session, policy, who, error=f"文件无法导入，未存入任何数据：{exc.zh}", status_code=422)
+    except XinyongError as exc:
+        session.rollback()
+        return _form(request, session, policy, who, error=exc.zh, status_code=exc.status_code)
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+    return RedirectResponse(f"/records/batches/{result.batch_id}", status_code=303)
+
+
+@router.get("/records/batches/{batch_id}", response_class=HTMLResponse, summary="导入批次结果",
+            description="一个导入批次的结果：总行数、新增、更新、未变化、退回，以及错误报告下载。")
+def batch_page(request: Request, session: SessionDep, who: Annotated[Principal, allow(*VIEWERS)],
+               batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    batch = uploads.batch_for(session, batch_id, who)
+    report = uploads.report_file(batch.id)
+    return render(request, "records/batch.html", {"batch": batch, "has_report": report.is_file()})
+
+
+@router.get("/records/batches/{batch_id}/errors.xlsx", summary="下载错误报告",
+            description="导入批次的错误报告（XLSX）：行号、列名、原值、错误说明。")
+def batch_report(session: SessionDep, who: Annotated[Principal, allow(*VIEWERS)],
+                 batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    batch = uploads.batch_for(session, batch_id, who)
+    report = uploads.report_file(batch.id)
+    if not report.is_file():
+        raise NotFound("该批次没有错误报告（全部行已接收）", "this batch has no error report")
+    stem = (batch.file_name or f"batch-{batch.id}").rsplit(".", 1)[0]
+    return FileResponse(
+        report, filename=f"{stem}.errors.xlsx",
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
