@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong.accounts.principal import cli_principal
+from xinyong.audit.service import log_event
 from xinyong.catalog import service
 from xinyong.catalog.loader import DEFAULT_DIR, load_dir
 from xinyong.core.db import session_scope
@@ -47,6 +49,10 @@ def load(
     with session_scope() as session:
         version, created = service.load_from_dir(session, directory, user=user)
         vid, label = version.id, version.label
+        log_event(session, who=cli_principal(user), action="create" if created else "update",
+                  entity="policy_version", entity_id=vid,
+                  after={"label": label, "content_hash": version.content_hash, "source": str(directory),
+                         "active": True})
     word = "新版本" if created else "与已有版本相同，已设为当前版本"
     console.print(f"[green]✓[/green] 政策清单 {label}（版本 {vid}）{word}")
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from xinyong.accounts.roles import region_covers
 from xinyong.catalog.schemas import NATURAL_KINDS, SUBJECT_KIND_NAMES, Category, PolicySet
 from xinyong.core import codes
 from xinyong.records import cleaning
@@ -94,8 +95,6 @@ def subject_region(code: str, subject_class: str) -> str:
 def _outside_scope(scope: ReporterScope, category: Category, department_code: str | None,
                    subject_code: str | None, subject_class: str | None) -> list[tuple[str, str, str]]:
     """(field, zh, en) for each way a row leaves the reporter's scope."""
-    from xinyong.accounts.roles import region_covers
-
     out = []
     if category.code not in scope.categories:
         out.append(("category", f"本部门未获准报送“{category.name}”类信用记录，请联系信用办开通",
