@@ -40,7 +40,7 @@ def list_entries(
     date_from: Annotated[date | None, Query(description="起始日期（含）")] = None,
     date_to: Annotated[date | None, Query(description="截止日期（含）")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> EntryPage:
     f = service.EntryFilter(username=user or None, subject_id=subject_id, action=action or None,
                             entity=entity or None, date_from=date_from, date_to=date_to)
@@ -73,7 +73,7 @@ def my_readers(
     session: SessionDep,
     who: SubjectUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ReadsPage:
     if who.subject_id is None:
         raise Forbidden("该账户未关联信用主体", "this account is not linked to a credit subject")

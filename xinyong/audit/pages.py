@@ -16,7 +16,7 @@ from xinyong.accounts.roles import ROLES
 from xinyong.audit import service
 from xinyong.audit.schemas import ACTION_NAMES, WHAT_NAMES
 from xinyong.core.errors import Forbidden, InvalidInput
-from xinyong.core.http import SessionDep
+from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import render
 
@@ -50,7 +50,7 @@ def audit_page(
     action: Annotated[str, Query(max_length=20)] = "",
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     f = service.EntryFilter(
         username=user.strip() or None, subject_id=int(subject) if subject else None, action=action or None,
@@ -95,7 +95,7 @@ def my_readers_page(
     request: Request,
     session: SessionDep,
     who: SubjectUser,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     if who.subject_id is None:
         raise Forbidden("该账户未关联信用主体", "this account is not linked to a credit subject")

@@ -31,6 +31,10 @@ NAMING = {
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+# The largest row number both databases store (PostgreSQL ``integer`` keys are 32-bit signed).
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -16,7 +16,7 @@ from fastapi import Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from xinyong.core.db import session_factory
+from xinyong.core.db import MAX_ID, session_factory
 
 
 def get_session() -> Iterator[Session]:
@@ -30,10 +30,9 @@ def get_session() -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
-# The largest row number both databases store (PostgreSQL ``integer`` keys, 32-bit signed): a
-# path or query parameter that names a row is bounded by it, so a huge number is a 422, not a
-# driver error.
-MAX_ID = 2**31 - 1
+# A path or query parameter that names a row (or an offset) is bounded by MAX_ID, so a huge
+# number is a 422, not a driver error.
+__all__ = ["MAX_ID", "ErrorBody", "ErrorDetail", "SessionDep", "error_responses", "get_session"]
 
 
 # --- the error body ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="名单记录编号")
             description="在列的红名单、严重失信主体名单、重点关注名单（公开发布的），自然人姓名和身份证号码脱敏；"
                         "可按名单和地区筛选，按列入日期倒序分页。")
 def published(session: SessionDep, policy: PolicyDep, who: Anyone, list_kind: ListKindQ = None, region: RegionQ = None,
-              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> PublishedPage:
+              limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> PublishedPage:
     rows, total = lists.published(session, list_kind=list_kind, region=region, limit=limit, offset=offset,
                                   kinds=exports.public_kinds(policy.policy))
     return PublishedPage(total=total, limit=limit, offset=offset,

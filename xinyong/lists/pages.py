@@ -38,7 +38,7 @@ Admin = Annotated[Principal, allow("admin")]
             description="在列的红名单、严重失信主体名单、重点关注名单（脱敏），按名单和地区筛选，可导出 XLSX。")
 def lists_page(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone,
                list_kind: Annotated[str, Query(max_length=12)] = "", region: Annotated[str, Query(max_length=6)] = "",
-               offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+               offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> Response:
     limit = get_settings().page_size
     kinds = exports.public_kinds(policy.policy)
     rows, total = lists.published(session, list_kind=list_kind or None, region=region or None, limit=limit,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
 from xinyong.core import regions
+from xinyong.core.db import MAX_ID
 from xinyong.lists.models import BASES, ENTRY_STATUSES, REMOVAL_REASONS, ListEntry, ListEntryEvent
 from xinyong.subjects import schemas as shown
 from xinyong.subjects.models import Subject
@@ -105,7 +106,7 @@ class IncludeIn(BaseModel):
     until: date | None = None
     notified_on: date | None = Field(None, description="告知主体列入理由和依据的日期（惩戒类名单必填）")
     statement: str | None = Field(None, max_length=5000, description="主体的陈述申辩（已听取的）")
-    record_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    record_id: int | None = Field(None, ge=1, le=MAX_ID)
     behaviour_code: str | None = Field(None, max_length=60)
 
     @field_validator("decided_on", "until", "notified_on")

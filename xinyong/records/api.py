@@ -111,7 +111,7 @@ def search_subjects(
     region: Annotated[str | None, Query(description="行政区划代码，如 330100（杭州市）", pattern=r"^\d{6}$")] = None,
     kind: Annotated[Kind | None, Query(description="主体类别")] = None,
     limit: Annotated[int, Query(ge=1, le=subjects.MAX_SEARCH_LIMIT, description="每页条数")] = 20,
-    offset: Annotated[int, Query(ge=0, description="跳过的条数")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="跳过的条数")] = 0,
 ) -> SearchResult:
     page = files.search(session, q, region=region, kind=kind, limit=limit, offset=offset)
     return SearchResult.build(page)

@@ -53,7 +53,7 @@ def search_page(
     q: Annotated[str, Query(max_length=100)] = "",
     kind: str = "",
     region: str = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     q = q.strip()
     result = None
