@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,34 +21,17 @@ from xinyong.accounts.principal import Principal
 
 log = logging.getLogger("xinyong.accounts")
 
-ACTIONS = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "logout": "退出",
-    "totp_enrolled": "设置动态验证码",
-    "password_changed": "修改密码",
-    "create": "新建",
-    "update": "修改",
-    "lock": "锁定",
-    "unlock": "解锁",
-    "password_reset": "重置密码",
-    "totp_reset": "重置动态验证码",
-    "token_issued": "签发令牌",
-    "token_revoked": "吊销令牌",
-}
-
 
 @dataclass(frozen=True)
 class AccountEvent:
     who: Principal | str  # who acted (for a login: the user logging in; the CLI: a name)
-    action: str  # a key of ACTIONS
+    action: str  # login, login_failed, logout, create, update, lock, unlock, token_issued, …
     entity: str  # "user", "token", "department"
     entity_id: str | int | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     ip: str | None = None
     request_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 Listener = Callable[[Session, AccountEvent], None]

@@ -194,6 +194,12 @@ def uscc_region(code: str) -> str:
     return code[2:8]
 
 
+def subject_region(code: str, natural: bool) -> str:
+    """The region a subject is registered in, read from its identifier: digits 1–6 of an
+    identity number (GB 11643), characters 3–8 of a USCC (GB 32100)."""
+    return code[:6] if natural else uscc_region(code)
+
+
 def uscc_kind(code: str) -> str:
     """``gov_body`` for 机关, 事业单位 and collective bodies; ``enterprise`` otherwise."""
     return "gov_body" if code[:2] in GOV_PREFIXES else "enterprise"

@@ -136,12 +136,15 @@ def import_file(
     user: str = "cli",
     progress: Progress | None = None,
     who: Principal | None = None,
+    file_name: str | None = None,
 ) -> ImportResult:
+    """Import a file; ``file_name``: the name to keep with the batch when the file on disk
+    bears another (an upload saved under a name of our own)."""
     path = Path(path)
     source = open_source(path)
     digest = _sha256(path)
     return import_source(
-        session, source, file_name=path.name, category=category, defaults=defaults, user=user,
+        session, source, file_name=file_name or path.name, category=category, defaults=defaults, user=user,
         progress=progress, file_sha256=digest, who=who,
     )
 

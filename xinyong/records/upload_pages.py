@@ -19,6 +19,7 @@ from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.core.errors import NotFound, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
+from xinyong.core.settings import get_settings
 from xinyong.core.templating import render
 from xinyong.records import uploads
 from xinyong.records.readers import FileUnusable
@@ -38,8 +39,7 @@ def _form(request: Request, session, policy, who: Principal, *, error: str | Non
         "department_name": uploads.department_name(session, who.department_code),
         "batches": uploads.batches_of(session, who.department_code, limit=20),
         "error": error,
-        "max_mb": uploads.get_settings().max_request_mb,
-        "max_rows": uploads.get_settings().api_max_batch_rows,
+        "max_mb": get_settings().max_request_mb,
     }, status_code=status_code)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
+from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.settings import get_settings
 from xinyong.records.ingest import ImportResult, import_file, import_source
@@ -97,11 +98,8 @@ def import_upload(
 ) -> ImportResult:
     """Import a saved upload as the reporter; write its error report where
     :func:`report_file` finds it. The caller commits."""
-    result = import_file(session, path, category=category, user=user, defaults=_defaults(scope, department_name))
-    result.file_name = original_name
-    batch = session.get(ImportBatch, result.batch_id)
-    if batch is not None:
-        batch.file_name = original_name[:500]
+    result = import_file(session, path, category=category, user=user, defaults=_defaults(scope, department_name),
+                         file_name=original_name)
     if result.rejected:
         report_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
         result.report_path = write_report(result, report_file(result.batch_id))
@@ -163,6 +161,8 @@ def batch_for(session: Session, batch_id: int, who: Principal) -> ImportBatch:
         raise NotFound(f"导入批次 {batch_id} 不存在", f"import batch {batch_id} not found")
     if who.role == "admin":
         region = session.scalar(select(Department.region_code).where(Department.code == batch.department_code))
-        if not who.covers(region or "330000"):
+        if region is None:  # a command-line import: the platform's own region (the policy's)
+            region = catalog_service.active_version(session)[1].meta.region
+        if not who.covers(region):
             raise Forbidden("该批次的报送部门不在您的地区权限范围内", f"batch {batch_id} is outside {who.label}'s region")
     return batch

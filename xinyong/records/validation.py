@@ -86,12 +86,6 @@ class Defaults:
     reporter: ReporterScope | None = None
 
 
-def subject_region(code: str, subject_class: str) -> str:
-    """The region a subject is registered in, read from its identifier (GB 11643: digits 1-6;
-    GB 32100: characters 3-8)."""
-    return code[:6] if subject_class == "natural" else code[2:8]
-
-
 def _outside_scope(scope: ReporterScope, category: Category, department_code: str | None,
                    subject_code: str | None, subject_class: str | None) -> list[tuple[str, str, str]]:
     """(field, zh, en) for each way a row leaves the reporter's scope."""
@@ -103,7 +97,7 @@ def _outside_scope(scope: ReporterScope, category: Category, department_code: st
         out.append(("department_code", f"只能报送本部门（{scope.department_code}）作出的决定",
                     f"a reporter sends only its own department's decisions ({scope.department_code})"))
     if subject_code and subject_class:
-        region = subject_region(subject_code, subject_class)
+        region = codes.subject_region(subject_code, subject_class == "natural")
         if not region_covers(scope.region_code, region):
             out.append(("subject_code", f"该主体登记地（{region}）不在本部门所辖行政区划（{scope.region_code}）内，"
                         "请由主体所在地部门报送",

@@ -58,17 +58,9 @@ class RecordBatchOut(BaseModel):
     @classmethod
     def of(cls, result: ImportResult) -> RecordBatchOut:
         return cls(
-            batch_id=result.batch_id or 0,
-            policy_version_id=result.policy_version_id or 0,
-            total=result.total,
-            new=result.new,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=result.rejected,
-            error_count=result.error_count,
+            **result.summary(),
             errors=[RowErrorOut(row=e.row, field=e.field, value=e.value, message=e.zh, message_en=e.en)
                     for e in result.errors],
-            ignored_columns=result.ignored_columns,
         )
 
 

@@ -38,6 +38,7 @@ from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
+from xinyong.core import codes
 from xinyong.core.crypto import get_keyring
 from xinyong.core.db import utcnow
 from xinyong.core.masking import mask_ids_in_text, mask_ric
@@ -130,8 +131,8 @@ class ChunkWriter:
     def _protect(self, rows: list[CleanRow]) -> None:
         """Take the identity numbers out of the rows (in place): look-up keys for this chunk's
         codes, keyed source ids and content hashes, masked identity-number facts."""
-        codes = list({r.subject_code for r in rows} - self.keys.keys())
-        self.keys.update(zip(codes, identity.lookup_keys(codes), strict=True))
+        unseen = list({r.subject_code for r in rows} - self.keys.keys())
+        self.keys.update(zip(unseen, identity.lookup_keys(unseen), strict=True))
         keys, ring = self.keys, self.ring
         for r in rows:
             key = keys[r.subject_code]
@@ -180,9 +181,10 @@ class ChunkWriter:
                 continue
             if r.subject_class == "natural":
                 kind = r.subject_kind or ("person" if "person" in r.category.subject_kinds else "public_servant")
-                region, gender = r.subject_code[:6], ("M" if int(r.subject_code[16]) % 2 else "F")
+                region = codes.subject_region(r.subject_code, True)
+                gender = "M" if int(r.subject_code[16]) % 2 else "F"
             else:
-                kind, region, gender = r.subject_kind or "enterprise", r.subject_code[2:8], None
+                kind, region, gender = r.subject_kind or "enterprise", codes.subject_region(r.subject_code, False), None
             key = keys[r.subject_code]
             cipher = self.ring.encrypt(r.subject_code, identity.CODE_CONTEXT) if key != r.subject_code else None
             new[r.subject_code] = (kind, key, cipher, r.subject_name, region, r.birth_date, gender, now, now)
