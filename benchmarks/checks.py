@@ -425,10 +425,18 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="Keep the PostgreSQL schema afterwards")
     ap.add_argument("--reuse", action="store_true", help="Reuse the schema a --keep run left (same sizes)")
     args = ap.parse_args()
+    key_file = HERE / "out" / "checks-data-key.json"  # a --keep run's keys, for --reuse
     if not os.environ.get("XINYONG_DATA_KEY"):
-        from xinyong.core.crypto import fresh_keyring
+        if args.reuse and key_file.exists():
+            os.environ["XINYONG_DATA_KEY"] = key_file.read_text(encoding="utf-8")
+        else:
+            from xinyong.core.crypto import fresh_keyring
 
-        os.environ["XINYONG_DATA_KEY"] = json.dumps(fresh_keyring().as_json())
+            os.environ["XINYONG_DATA_KEY"] = json.dumps(fresh_keyring().as_json())
+    if args.keep:
+        key_file.parent.mkdir(exist_ok=True)
+        key_file.write_text(os.environ["XINYONG_DATA_KEY"], encoding="utf-8")
+        key_file.chmod(0o600)
     key_env = {"XINYONG_DATA_KEY": os.environ["XINYONG_DATA_KEY"]}
     report: dict = {"date": date.today().isoformat(), "cpus": os.cpu_count()}
     if not args.skip_batch:

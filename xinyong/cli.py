@@ -10,6 +10,7 @@ from xinyong.audit.cli import app as audit_app
 from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
+from xinyong.checks.push_cli import app as push_app
 from xinyong.demo.cli import demo_command
 from xinyong.lists.cli import app as lists_app
 from xinyong.records.cli import import_command, template_command
@@ -26,6 +27,7 @@ app.command("demo")(demo_command)
 app.add_typer(lists_app, name="lists")
 app.command("check")(check_command)
 app.add_typer(checks_app, name="checks")
+app.add_typer(push_app, name="push")
 console = Console()
 
 

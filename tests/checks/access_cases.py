@@ -86,3 +86,62 @@ CASES = [
     Case("POST", "/checks/{check_id}/feedback", params=_check, form=lambda w, where: {"action": "applied"},
          expect=only(("checker",), ok=303) | {"admin": 403}, out=NOBODY),
 ]
+
+
+# --- 实时推送 (real-time push) -------------------------------------------------------------------
+# A department's officials (its reporter; a checker who belongs to one) and the region's
+# administrator (naming the department) use a department's messages and subscriptions; the matrix
+# checker belongs to no department, so it is refused the API (403) and its inbox page says so
+# (200). "out" names the Ningbo department: another department for the reporter, outside the
+# administrator's region.
+
+PUSH_USERS = ("reporter", "admin")
+
+
+def _push_dept(w, where):
+    def make():
+        from tests.accounts.helpers import ensure_department
+
+        dept = ensure_department(w.db, w.region(where))
+        w.db.commit()
+        return dept.code
+
+    return w.once(f"push-dept-{where}", make)
+
+
+def _push_q(w, where):
+    return {"department": _push_dept(w, where)}
+
+
+def _push_body(extra):
+    return lambda w, where: {"department": _push_dept(w, where), **extra(w, where)}
+
+
+PUSH_EXPECT = only(PUSH_USERS)
+PUSH_OUT = only((), public=401)
+
+CASES += [
+    Case("GET", "/api/v1/push/messages", query=_push_q, expect=PUSH_EXPECT, out=PUSH_OUT),
+    Case("POST", "/api/v1/push/ack", json=_push_body(lambda w, where: {"ids": [1]}), expect=PUSH_EXPECT, out=PUSH_OUT),
+    Case("GET", "/api/v1/push/stream", query=lambda w, where: {**_push_q(w, where), "wait": 0},
+         expect=PUSH_EXPECT, out=PUSH_OUT, note="wait=0: the stream sends what there is and ends"),
+    Case("GET", "/api/v1/push/subscriptions", query=_push_q, expect=PUSH_EXPECT, out=PUSH_OUT),
+    Case("POST", "/api/v1/push/subscriptions", json=_push_body(lambda w, where: {"codes": [w.ref("enterprise", where)]}),
+         expect=only(PUSH_USERS, ok=201), out=PUSH_OUT),
+    Case("DELETE", "/api/v1/push/subscriptions", json=_push_body(lambda w, where: {"codes": [w.ref("enterprise", where)]}),
+         expect=PUSH_EXPECT, out=PUSH_OUT),
+    Case("PUT", "/api/v1/push/endpoint",
+         json=_push_body(lambda w, where: {"url": "https://push.example.gov.cn/xinyong"}),
+         expect=only(("admin",)), out=PUSH_OUT, note="the credit office sets a department's webhook"),
+    Case("GET", "/api/v1/push/stats", expect=only(("admin", "supervisor"))),
+    Case("GET", "/api/v1/push/stats.xlsx", expect=only(("admin", "supervisor"))),
+    Case("GET", "/checks/push", query=_push_q, expect=only(("reporter", "admin", "checker")),
+         out=only(("checker",)), note="the checker without a department gets the page telling it so"),
+    Case("POST", "/checks/push/ack", form=_push_body(lambda w, where: {"ids": "1"}), expect=only(PUSH_USERS, ok=303),
+         out=PUSH_OUT),
+    Case("POST", "/checks/push/subscriptions", form=_push_body(lambda w, where: {"codes": w.ref("enterprise", where)}),
+         expect=PUSH_EXPECT, out=PUSH_OUT),
+    Case("POST", "/checks/push/subscriptions/remove", form=_push_body(lambda w, where: {"subject_id": "1"}),
+         expect=only(PUSH_USERS, ok=303), out=PUSH_OUT),
+    Case("GET", "/checks/push/monitor", expect=only(("admin", "supervisor"))),
+]

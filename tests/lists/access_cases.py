@@ -77,3 +77,11 @@ CASES = [
     Case("POST", "/lists/entries/{entry_id}/statement-decision", params=fresh("proposed", "情况说明"),
          form=lambda w, where: {"accepted": "no"}, expect=only(("admin",), ok=303), out=ADMIN_OUT),
 ]
+
+CASES += [
+    Case("GET", "/my/listings", expect=only(("subject",))),
+    Case("POST", "/my/listings/{entry_id}/statement", params=fresh("proposed"),
+         form=lambda w, where: {"statement": "情况说明"},
+         expect=only(("subject",), ok=303), out=only((), public=401),
+         note="the subject user owns the 杭州 person's listing only"),
+]

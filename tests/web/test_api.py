@@ -208,11 +208,11 @@ def test_api_query_counts(client, world, count_queries):
     from xinyong.core.db import get_engine
 
     urls = {
-        f"/api/v1/subjects/{world.ent_hz.code}": 4,  # policy 2, subject, records
-        f"/api/v1/subjects/{world.servant.id}?archive=true": 5,  # + posts
+        f"/api/v1/subjects/{world.ent_hz.code}": 3,  # policy 1, subject, records
+        f"/api/v1/subjects/{world.servant.id}?archive=true": 4,  # + posts
         "/api/v1/subjects?q=公司": 2,  # no policy needed: the page, the record counts
-        f"/api/v1/records/{world.person_debtor_id}": 4,  # policy 2, record + subject, versions
-        "/api/v1/policy": 2,
+        f"/api/v1/records/{world.person_debtor_id}": 3,  # policy 1, record + subject, versions
+        "/api/v1/policy": 1,
     }
     app_engine = get_engine()
     for url in urls:

@@ -16,11 +16,12 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import secrets as keys
@@ -598,15 +599,20 @@ class TokenInvalid(Unauthorized):
     pass
 
 
+@cache
+def _token_stmt() -> Select:
+    """Built once: every API request runs it, and building the expression costs more than the
+    query (benchmarks/README.md, single checks)."""
+    return (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def resolve_token(db: Session, raw: str) -> tuple[ApiToken, User]:
     """The token and its user, or :class:`TokenInvalid` saying why (unknown, expired, revoked,
     user inactive or locked). Records ``last_used_at`` (at most once a minute)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise TokenInvalid("API 令牌无效", "invalid API token")
-    row = db.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == keys.sha256_hex(raw))
-    ).first()
+    row = db.execute(_token_stmt(), {"token_hash": keys.sha256_hex(raw)}).first()
     if row is None:
         raise TokenInvalid("API 令牌无效", "invalid API token")
     token, user = row

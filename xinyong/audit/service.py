@@ -26,10 +26,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import events
@@ -118,8 +119,7 @@ def _who_fields(who: Principal | str) -> dict[str, Any]:
 def _lock_head(session: Session) -> tuple[int, str]:
     """Take the chain head (locking it to the end of the transaction): the next entry's number
     and the hash it links to."""
-    t = AuditChainHead.__table__
-    stmt = update(t).where(t.c.id == HEAD_ID).values(seq=t.c.seq + 1).returning(t.c.seq, t.c.hash)
+    stmt = _statements()["lock"]
     row = session.execute(stmt).first()
     if row is None:
         _create_head(session)
@@ -173,12 +173,37 @@ def log_event(
     seq, prev = _lock_head(session)
     fields.update(seq=seq, at=utcnow(), prev_hash=prev)
     fields["hash"] = entry_hash(fields)
-    entry = AuditEntry(**fields)
-    session.add(entry)
-    t = AuditChainHead.__table__
-    session.execute(update(t).where(t.c.id == HEAD_ID).values(hash=fields["hash"]))
-    session.flush([entry])
-    return entry
+    _append(session, fields)
+    return AuditEntry(**fields)  # what was stored (not attached to the session)
+
+
+def _append(session: Session, fields: dict[str, Any]) -> None:
+    """Store the entry and move the chain head to it: one round trip on PostgreSQL (a
+    data-modifying CTE runs whether or not the outer statement reads it), two on SQLite, whose
+    statements are calls within the process. Core statements built once, not the unit of work:
+    a single check appends one entry and this is on its hot path."""
+    stmts = _statements()
+    params = {f"e_{name}": fields.get(name) for name in stmts["columns"]}
+    params["head_hash"] = fields["hash"]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(stmts["append_pg"], params)
+    else:
+        session.execute(stmts["insert"], params)
+        session.execute(stmts["move_head"], params)
+
+
+@cache
+def _statements() -> dict[str, Any]:
+    head, entries = AuditChainHead.__table__, AuditEntry.__table__
+    stmt_in = insert(entries).values({c.name: bindparam(f"e_{c.name}", type_=c.type) for c in entries.columns})
+    move_head = update(head).where(head.c.id == HEAD_ID).values(hash=bindparam("head_hash"))
+    return {
+        "columns": [c.name for c in entries.columns],
+        "lock": update(head).where(head.c.id == HEAD_ID).values(seq=head.c.seq + 1).returning(head.c.seq, head.c.hash),
+        "insert": stmt_in,
+        "move_head": move_head,
+        "append_pg": move_head.add_cte(stmt_in.cte("entry")),
+    }
 
 
 def log_read(

@@ -84,13 +84,19 @@ def ensure_default(session: Session, *, user: str = "system") -> PolicyVersion:
     return version
 
 
+# Every request that shows or applies policy asks this: the statement is built once.
+_ACTIVE = select(PolicyVersion.id, PolicyVersion.content_hash).where(PolicyVersion.active.is_(True))
+
+
 def active_version(session: Session) -> tuple[int, PolicySet]:
-    vid = session.scalar(select(PolicyVersion.id).where(PolicyVersion.active.is_(True)))
-    if vid is None:
+    row = session.execute(_ACTIVE).first()
+    if row is None:
         raise NotFound(
             "尚未加载政策清单，请先运行 xinyong init", "no policy version is loaded: run `xinyong init`"
         )
-    return vid, policy_by_id(session, vid)
+    vid, digest = row
+    policy = _cache.get(digest)  # one query per request on the hot path: versions are immutable
+    return vid, policy if policy is not None else policy_by_id(session, vid)
 
 
 def policy_by_id(session: Session, version_id: int) -> PolicySet:

@@ -163,7 +163,9 @@ def build(policy: PolicySet, scenario: Scenario, on: date, cand) -> BatchQuery:
     measures = rules.scenario_measures(policy, scenario)
     known = {r.role for r in policy.measures.responsible}
     needed = {r for ms in measures for r in ms.reaches if r in known}
-    t = _targets(policy, m, on, needed)
+    # a subject the scenario is not for (an enterprise in 公务员录用) is matched but never measured
+    fit = select(m).where(m.c.kind.in_(list(scenario.subject_kinds))).cte("m_fit")
+    t = _targets(policy, fit, on, needed)
     parts = [q for ms in measures for q in _measure_hits(t, ms, policy, on, known)]
     if not parts:  # a scenario whose measures have no triggers the engine knows
         parts = [select(t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from xinyong.core.db import Base, utcnow
 
 MATCHES = {"code": "代码精确匹配", "possible": "疑似匹配（姓名+地区+出生日期），请人工核实", "none": "无信用档案",
-           "invalid": "代码校验未通过"}
+           "invalid": "代码校验未通过", "other_kind": "主体类别不属本场景核查对象"}
 OUTCOME_KINDS = {"mandatory": "强制性措施", "reference": "参考性措施", "reward": "激励措施", "clean": "无命中",
                  "possible": "疑似匹配", "invalid": "代码有误"}
 FEEDBACK_ACTIONS = {"applied": "已按措施执行", "partly": "部分执行", "not_applied": "未执行"}
@@ -118,3 +118,8 @@ class CheckHit(Base):
     applied: Mapped[bool | None] = mapped_column(Boolean)  # feedback, per measure
 
     __table_args__ = (Index("ix_check_hits_check_id", "check_id"),)
+
+
+# The real-time push (实时推送) keeps its tables in a module of its own; importing it here puts
+# them in the metadata wherever the checks' tables are (Alembic, the tests).
+from xinyong.checks.push_models import PushEndpoint, PushMessage, PushSubscription  # noqa: E402, F401

@@ -14,7 +14,7 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.service import policy_by_id
-from xinyong.checks import jobs
+from xinyong.checks import jobs, push_pages
 from xinyong.checks import service as checks
 from xinyong.checks.api import _batch
 from xinyong.checks.models import FEEDBACK_ACTIONS
@@ -25,6 +25,9 @@ from xinyong.core.templating import add_nav, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 add_nav("联合奖惩核查", "/checks")
+add_nav("实时推送", "/checks/push")
+# the push pages first: /checks/push must not be taken for /checks/{check_id}
+router.include_router(push_pages.router)
 Checker = Annotated[Principal, allow("checker", "admin")]
 Overseer = Annotated[Principal, allow("admin", "supervisor")]
 

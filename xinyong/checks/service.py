@@ -23,15 +23,31 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import Measure, PolicySet, Scenario
+from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Measure, PolicySet, Scenario
 from xinyong.checks import matching, rules
 from xinyong.checks.models import (
     FEEDBACK_ACTIONS,
@@ -42,9 +58,17 @@ from xinyong.checks.models import (
 )
 from xinyong.core import masking, regions
 from xinyong.core.clock import today as _today
-from xinyong.core.codes import CodeError, clean_code, looks_like_ric, validate_ric, validate_uscc
-from xinyong.core.db import utcnow
+from xinyong.core.codes import (
+    CodeError,
+    clean_code,
+    looks_like_ric,
+    uscc_kind,
+    validate_ric,
+    validate_uscc,
+)
+from xinyong.core.db import defer_durability, utcnow
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.core.settings import get_settings
 from xinyong.lists.models import ListEntry
 from xinyong.lists.service import grade_of, in_force
 from xinyong.records.models import LIVE_STATUSES, Record
@@ -139,6 +163,31 @@ def _responsible_bodies(session: Session, policy: PolicySet, subject: Subject, o
     return out
 
 
+# The single check's statements, built once: building a SQLAlchemy expression and its cache key
+# costs more Python time than PostgreSQL spends answering it (benchmarks/README.md, checks).
+_ON = bindparam("on", type_=Date)
+_SINCE = bindparam("since", type_=Date)
+_IDS = bindparam("ids", expanding=True)
+
+
+@cache
+def _records_stmt(clean: bool) -> Select:
+    cond = displayed(_ON)
+    if clean:
+        cond = or_(cond, and_(Record.polarity == "dishonest", Record.decision_date >= _SINCE))
+    return select(Record).where(Record.subject_id.in_(_IDS), cond)
+
+
+@cache
+def _entries_stmt() -> Select:
+    return select(ListEntry).where(ListEntry.subject_id.in_(_IDS), in_force(_ON))
+
+
+@cache
+def _subject_by_key_stmt() -> Select:
+    return select(Subject).where(Subject.code == bindparam("key"))
+
+
 def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], measures: list[Measure], on: date
                  ) -> tuple[dict[int, rules.Facts], dict[int, Record], dict[int, ListEntry]]:
     """The facts of every target: shown records (and recent bad ones when a clean-years
@@ -146,12 +195,11 @@ def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], me
     ids = [t.id for t in targets]
     facts = {t.id: rules.Facts(subject_id=t.id, kind=t.kind) for t in targets}
     clean = [tr for m in measures for tr in m.triggers if tr.kind == "clean_years"]
-    cond = displayed(on)
+    params: dict = {"ids": ids, "on": on}
     if clean:
-        since = min(rules.clean_since(on, tr.years or 0) for tr in clean)
-        cond = or_(cond, and_(Record.polarity == "dishonest", Record.decision_date >= since))
+        params["since"] = min(rules.clean_since(on, tr.years or 0) for tr in clean)
     records: dict[int, Record] = {}
-    for r in session.scalars(select(Record).where(Record.subject_id.in_(ids), cond)):
+    for r in session.scalars(_records_stmt(bool(clean)), params):
         records[r.id] = r
         facts[r.subject_id].records.append(rules.RecordFact(
             id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
@@ -159,7 +207,7 @@ def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], me
             revoked=r.status == "revoked"))
     entries: dict[int, ListEntry] = {}
     if any(tr.kind == "list" for m in measures for tr in m.triggers):
-        for e in session.scalars(select(ListEntry).where(ListEntry.subject_id.in_(ids), in_force(on))):
+        for e in session.scalars(_entries_stmt(), {"ids": ids, "on": on}):
             entries[e.id] = e
             facts[e.subject_id].lists.append(rules.ListFact(e.id, e.list_kind))
     if any(tr.kind == "grade" for m in measures for tr in m.triggers):
@@ -232,6 +280,33 @@ def _reached(session: Session, policy: PolicySet, body: Subject, hits: list[HitO
     return out
 
 
+def _natural_code(code: str) -> bool:
+    """A cleaned, valid code: an identity number (else a USCC)."""
+    if looks_like_ric(code):
+        try:
+            validate_ric(code)
+            return True
+        except CodeError:
+            return False
+    return False
+
+
+def _other_kind_words(sc: Scenario) -> str:
+    return f"不属本场景核查对象（只核查{'、'.join(SUBJECT_KIND_NAMES[k] for k in sc.subject_kinds)}）"
+
+
+def _ensure_kind(sc: Scenario, *kinds: str) -> None:
+    """Refuse a check of a subject the scenario is not for (公务员录用 checks persons, not
+    enterprises): its measures would not apply and "通过" would be a wrong answer."""
+    if any(k in sc.subject_kinds for k in kinds):
+        return
+    allowed = "、".join(SUBJECT_KIND_NAMES[k] for k in sc.subject_kinds)
+    found = "、".join(SUBJECT_KIND_NAMES[k] for k in kinds)
+    raise InvalidInput(f"场景“{sc.name}”只核查{allowed}，该代码属于{found}",
+                       f"scenario {sc.code} checks {', '.join(sc.subject_kinds)}, not {', '.join(kinds)}",
+                       field="code")
+
+
 def check_one(
     session: Session,
     *,
@@ -246,8 +321,12 @@ def check_one(
 ) -> CheckResult:
     """Check one subject (by its USCC or identity number) in a scenario; store and log it.
     ``policy``: the active (version id, lists) when the caller has them already."""
-    key = lookup_key(_clean(code))
-    subject = session.scalar(select(Subject).where(Subject.code == key))
+    cleaned = _clean(code)
+    key = lookup_key(cleaned)
+    subject = session.scalar(_subject_by_key_stmt(), {"key": key})
+    if subject is None:  # no such subject: the code's own class still says what it could be
+        _ensure_kind(scenario_of(policy[1] if policy else catalog_service.active_version(session)[1], scenario),
+                     *(("person", "public_servant") if _natural_code(cleaned) else (uscc_kind(cleaned),)))
     return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=on,
                          request_id=request_id, ip=ip, policy=policy)
 
@@ -272,6 +351,8 @@ def check_subject(
     vid, policy = policy or catalog_service.active_version(session)
     sc = scenario_of(policy, scenario)
     key = key if key is not None else (subject.code if subject else None)
+    if subject is not None:
+        _ensure_kind(sc, subject.kind)
     measures = rules.scenario_measures(policy, sc)
     hits: list[HitOut] = []
     reached: list[Reached] = []
@@ -290,15 +371,18 @@ def check_subject(
         reward=any(h.measure.type == "reward" for h in hits),
     )
     kind, words = rules.choose_outcome(sc.outcomes, flags)
-    check = Check(
+    if not get_settings().checks_synchronous_commit:
+        defer_durability(session)  # the answer need not wait for the disk (docs/checks.md)
+    # An ORM-enabled INSERT … RETURNING: the stored check comes back as a persistent object
+    # without a unit-of-work flush (the hot path of every single check).
+    check = session.scalars(insert(Check).returning(Check), [dict(
         scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
         department_code=who.department_code, region_code=_region_of(who, subject.region_code if subject else None),
         policy_version_id=vid, subject_id=subject.id if subject else None, code_key=key,
         match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(hits),
         mandatory_count=sum(1 for h in hits if h.measure.type == "punish" and h.measure.mandatory),
-    )
-    session.add(check)
-    session.flush()
+        created_at=utcnow(),
+    )]).one()
     if hits:
         session.execute(insert(CheckHit), [
             {"check_id": check.id, "measure_code": h.measure.code, "measure_type": h.measure.type,
@@ -573,6 +657,11 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
         Check.batch_id == batch.id,
         Check.row_no.in_(select(c.c.row_no).where(c.c.batch_id == batch.id, c.c.code_ok == False)),  # noqa: E712
     ).values(match="invalid").execution_options(synchronize_session=False))
+    # a subject the scenario is not for (an enterprise in 公务员录用): answered, never measured
+    session.execute(update(Check).where(
+        Check.batch_id == batch.id,
+        Check.subject_id.in_(select(Subject.id).where(Subject.kind.notin_(sc.subject_kinds))),
+    ).values(match="other_kind").execution_options(synchronize_session=False))
     h = q.hits.subquery("h")
     hits = (
         select(Check.id, h.c.measure_code, h.c.measure_type, h.c.mandatory == 1, h.c.via, h.c.source_id,
@@ -600,6 +689,9 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
                                             ch.c.mandatory == True).scalar_subquery()  # noqa: E712
     session.execute(update(Check).where(Check.batch_id == batch.id).values(
         outcome_kind=kind, outcome=words, hit_count=count_all, mandatory_count=count_mand,
+    ).execution_options(synchronize_session=False))
+    session.execute(update(Check).where(Check.batch_id == batch.id, Check.match == "other_kind").values(
+        outcome_kind="invalid", outcome=_other_kind_words(sc)[:200],
     ).execution_options(synchronize_session=False))
     batch.hits = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.hit_count > 0)) or 0
     batch.possible = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.match == "possible")) or 0
@@ -688,15 +780,24 @@ def run_batch(session: Session, batch_id: int, path: Path, result_path: Path, wh
         write_result(session, batch, result_path, progress=step)
         batch.result_path = str(result_path)
         batch.status, batch.done, batch.stage, batch.finished_at = "done", batch.total, "完成", utcnow()
+        _purge_candidates(session, batch_id)
         session.commit()
     except Exception as exc:
         session.rollback()
         batch = session.get(CheckBatch, batch_id)
         batch.status, batch.finished_at = "failed", utcnow()
         batch.error = getattr(exc, "zh", None) or f"{type(exc).__name__}: {exc}"
+        _purge_candidates(session, batch_id)
         session.commit()
         raise
     return batch
+
+
+def _purge_candidates(session: Session, batch_id: int) -> None:
+    """The uploaded rows are working data: once the checks are stored (each with the name and
+    the look-up key it was asked about) and the result file written, they go — personal data
+    is kept no longer than its purpose needs (个人信息保护法 第十九条)."""
+    session.execute(delete(CheckCandidate).where(CheckCandidate.batch_id == batch_id))
 
 
 def get_batch(session: Session, batch_id: int) -> CheckBatch:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, MetaData, create_engine, event
+from sqlalchemy import JSON, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -76,6 +76,22 @@ def get_engine(url: str | None = None) -> Engine:
     if engine is None:
         engine = _engines[url] = make_engine(url)
     return engine
+
+
+def defer_durability(session: Session) -> None:
+    """Let this transaction's commit return before its write-ahead log reaches the disk.
+
+    PostgreSQL's ``synchronous_commit = off``, for this transaction only (``SET LOCAL``): a
+    crash of the database server may lose the transactions committed in the last moments
+    (at most three times ``wal_writer_delay``, 0.6 s by default), but never leaves the database
+    inconsistent, and the log is replayed in order, so a lost transaction takes every later one
+    with it (the audit chain never has a hole). Used where the answer matters more than the
+    last fraction of a second of a log (single checks; see ``checks_synchronous_commit``).
+    SQLite needs nothing: in WAL mode with ``synchronous=NORMAL`` a commit does not wait for the
+    disk either (only a checkpoint does).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def reset_engines() -> None:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         100_000, ge=1, description="At most this many row errors are written to an error report."
     )
     page_size: int = Field(50, ge=5, le=500, description="Rows per page in web lists.")
+    checks_synchronous_commit: bool = Field(
+        False,
+        description="Make each single check wait for its log to reach the disk (PostgreSQL); false lets the answer "
+        "return first, at the risk of the last fraction of a second of check logs on a database crash (docs/checks.md).",
+    )
 
     # --- accounts: login, sessions, tokens, rate limits (docs/accounts.md) ---
     password_min_length: int = Field(12, ge=12, le=128, description="Shortest password accepted.")
@@ -79,6 +84,27 @@ class Settings(BaseSettings):
     )
     key_rotate_chunk: int = Field(
         5000, ge=100, le=100_000, description="Subjects re-encrypted per transaction by `xinyong keys rotate`."
+    )
+
+    # --- real-time push to departments (docs/checks.md, 实时推送) ---
+    push_watch_days: int = Field(
+        365, ge=0, le=3650,
+        description="A department that checked a subject within this many days is told of its changes (0: only subscriptions).",
+    )
+    push_poll_seconds: float = Field(
+        1.0, ge=0.1, le=60, description="How often the event stream (GET /api/v1/push/stream) looks for new messages."
+    )
+    push_stream_seconds: int = Field(
+        300, ge=0, le=3600, description="Longest time one event-stream connection stays open (the client reconnects)."
+    )
+    push_max_attempts: int = Field(
+        8, ge=1, le=100, description="Webhook deliveries tried per message before it is left to the pull API."
+    )
+    push_retry_seconds: int = Field(
+        30, ge=1, le=86_400, description="Wait after the first failed webhook delivery; doubled after each further one."
+    )
+    push_webhook_timeout_seconds: float = Field(
+        10.0, ge=0.5, le=120, description="How long one webhook POST may take."
     )
 
     @property

@@ -72,8 +72,11 @@ def build_joint(session: Session, *, scale: float, seed: int, today: date, progr
 
     # checks, with feedback, over the past six months
     n_checks = max(20, round(300 * scale))
-    debtors = session.scalars(select(Record.subject_id).where(Record.category_code.in_(
-        ("dishonest_judgment_debtor", "judicial_judgment", "exam_cheating"))).order_by(Record.id).limit(n_checks)).all()
+    debtors = session.scalars(  # candidates in a recruitment: persons (the scenario checks no one else)
+        select(Record.subject_id).join(Subject, Subject.id == Record.subject_id)
+        .where(Record.category_code.in_(("dishonest_judgment_debtor", "judicial_judgment", "exam_cheating")),
+               Subject.kind.in_(NATURAL_KINDS))
+        .order_by(Record.id).limit(n_checks)).all()
     people = session.scalars(select(Subject.id).where(Subject.kind.in_(NATURAL_KINDS)).order_by(Subject.id)
                              .limit(n_checks * 3)).all()
     firms = session.scalars(select(Subject.id).where(Subject.kind == "enterprise").order_by(Subject.id)

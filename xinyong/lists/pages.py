@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 add_nav("信用名单", "/lists")
 Anyone = Annotated[Principal, allow(public=True)]
 Admin = Annotated[Principal, allow("admin")]
+SubjectUser = Annotated[Principal, allow("subject")]
 
 
 @router.get("/lists", response_class=HTMLResponse, summary="信用名单公示页",
@@ -142,3 +143,46 @@ def statement_form(request: Request, session: SessionDep, policy: PolicyDep, who
         session.rollback()
         return _entry_page(request, session, policy, who, lists.get_entry(session, entry_id), exc.zh, exc.status_code)
     return RedirectResponse(f"/lists/entries/{entry_id}", status_code=303)
+
+
+# --- the subject's own listings: told before a listing, and may state its case ----------------
+
+
+def _mine(request, session, policy, who: Principal, error: str | None = None, status_code: int = 200) -> Response:
+    if who.subject_id is None:
+        raise Forbidden("该账户未关联信用主体", "this account is not linked to a credit subject")
+    subject = session.get(Subject, who.subject_id)
+    entries = lists.entries_of(session, who.subject_id)
+    events = lists.histories(session, [e.id for e in entries])
+    shown = [EntryOut.full(e, subject, policy.policy, events[e.id]) for e in entries]
+    return render(request, "lists/mine.html", {
+        "active": "/my/listings", "entries": shown, "error": error,
+        "raw": {e.id: e for e in entries},
+    }, status_code=status_code)
+
+
+@router.get("/my/listings", response_class=HTMLResponse, summary="我的名单记录",
+            description="信用主体本人查看拟列入（告知期内）和已列入的名单记录、理由和依据，并在告知期内在线陈述申辩。")
+def my_listings_page(request: Request, session: SessionDep, policy: PolicyDep, who: SubjectUser) -> Response:
+    return _mine(request, session, policy, who)
+
+
+@router.post("/my/listings/{entry_id}/statement", response_class=HTMLResponse, summary="陈述申辩（表单）",
+             description="信用主体本人对拟列入的名单记录陈述申辩；信用办处理前名单不生效。")
+def my_statement_form(request: Request, session: SessionDep, policy: PolicyDep, who: SubjectUser, audit: AuditDep,
+                      entry_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                      statement: Annotated[str, Form(max_length=5000)]) -> Response:
+    entry = lists.get_entry(session, entry_id)
+    if not who.owns(entry.subject_id):
+        raise Forbidden("只能对本人的名单记录陈述申辩", "a subject states its case on its own listing only")
+    if not statement.strip():
+        return _mine(request, session, policy, who, "请填写陈述申辩的内容", 422)
+    try:
+        lists.state_case(session, entry_id, statement=statement.strip(), by=who.username)
+        audit.event(action="update", entity="list_entry", entity_id=entry.id, subject_id=entry.subject_id,
+                    after={"statement": True})
+        session.commit()
+    except XinyongError as exc:
+        session.rollback()
+        return _mine(request, session, policy, who, exc.zh, exc.status_code)
+    return RedirectResponse("/my/listings", status_code=303)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import PolicySet
@@ -27,7 +27,7 @@ from xinyong.core import regions
 from xinyong.core.clock import today as _today
 from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput, NotFound, XinyongError
-from xinyong.lists import rules
+from xinyong.lists import hooks, rules
 from xinyong.lists.models import ListEntry, ListEntryEvent, SubjectGrade
 from xinyong.records.models import LIVE_STATUSES, ImportBatch, Record
 from xinyong.records.service import displayed
@@ -42,11 +42,11 @@ class ListingRefused(XinyongError):
 # --- which entries count --------------------------------------------------------------------
 
 
-def in_force(on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition: the entry counts on ``on``. Active, inside its period, and — when it rests
-    on a record — that record neither revoked nor repaired, and (for a listing by rule or by the
-    record) still shown."""
-    day = on or _today()
+def in_force(on: date | BindParameter | None = None) -> ColumnElement[bool]:
+    """SQL condition: the entry counts on ``on`` (a date or a bound parameter). Active, inside its
+    period, and — when it rests on a record — that record neither revoked nor repaired, and (for
+    a listing by rule or by the record) still shown."""
+    day = _today() if on is None else on
     record_ok = exists().where(
         Record.id == ListEntry.record_id,
         Record.status.notin_(("revoked", "repaired")),
@@ -90,6 +90,7 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
     ``batch_id`` (the import hook) only that batch's records are looked at for new listings."""
     day = today or _today()
     vid, policy = catalog_service.active_version(session)
+    mark = hooks.mark(session)  # the events made below are those after it (lists.hooks)
     result = RefreshResult(removed={})
     now = utcnow()
     cols = [ListEntry.subject_id, ListEntry.list_kind, ListEntry.basis, ListEntry.record_id,
@@ -162,6 +163,7 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
         # until it runs no check or published list counts an entry whose record was revoked,
         # repaired or expired (in_force looks at the record).
         session.flush()
+        hooks.run(session, mark)
         return result
     result.activated = _transition(session, ready, "activated", day, by, "告知期满，列入生效", status="active")
     # removals, in rules.removal_reason's order
@@ -180,6 +182,7 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
         if n:
             result.removed[reason] = n
     session.flush()
+    hooks.run(session, mark)
     if session.get_bind().dialect.name == "postgresql" and (result.proposed or result.included):
         # after a bulk load the planner must see the new rows (checks join against them)
         session.execute(text("ANALYZE list_entries"))
@@ -277,6 +280,7 @@ def include(
         rec = session.get(Record, record_id)
         if rec is None or rec.subject_id != subject.id:
             raise InvalidInput("所引信用记录不属于该主体", "the record named is not this subject's", field="record_id")
+    mark = hooks.mark(session)
     entry = ListEntry(
         subject_id=subject.id, list_kind=list_kind, basis="decision", record_id=record_id,
         behaviour_code=behaviour_code, region_code=subject.region_code, decision_no=decision_no.strip(),
@@ -293,6 +297,7 @@ def include(
         _event(session, entry, "statement", notified_on or decided_on, by, statement)
     _event(session, entry, "included", decided_on, by, reason, decision_no)
     session.flush()
+    hooks.run(session, mark)
     return entry
 
 
@@ -307,10 +312,12 @@ def remove(session: Session, entry_id: int, *, reason: str, by: str, decision_no
     if not (decision_no or "").strip():
         raise InvalidInput("移出须写明决定文书号", "a removal needs its document number", field="decision_no")
     day = on or _today()
+    mark = hooks.mark(session)
     entry.status, entry.removed_on, entry.removal_reason = "removed", day, reason
     entry.removal_decision_no, entry.updated_at = decision_no, utcnow()
     _event(session, entry, "removed", day, by, note or ("信用修复" if reason == "repair" else "决定移出"), decision_no)
     session.flush()
+    hooks.run(session, mark)
     return entry
 
 
@@ -362,6 +369,16 @@ def entries_of(session: Session, subject_id: int) -> list[ListEntry]:
     """Every listing of a subject, whatever its state, newest first (the full history)."""
     q = select(ListEntry).where(ListEntry.subject_id == subject_id).order_by(ListEntry.effective_from.desc(), ListEntry.id.desc())
     return list(session.scalars(q))
+
+
+def histories(session: Session, entry_ids: list[int]) -> dict[int, list[ListEntryEvent]]:
+    """The history of several entries in one query (a subject's own listings page)."""
+    out: dict[int, list[ListEntryEvent]] = {i: [] for i in entry_ids}
+    if entry_ids:
+        q = select(ListEntryEvent).where(ListEntryEvent.entry_id.in_(entry_ids)).order_by(ListEntryEvent.id)
+        for ev in session.scalars(q):
+            out[ev.entry_id].append(ev)
+    return out
 
 
 @dataclass

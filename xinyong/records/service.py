@@ -11,15 +11,16 @@ from datetime import date
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from xinyong.core.clock import today as _today
 from xinyong.records.models import LIVE_STATUSES, STATUSES, Record, RecordVersion
 
 
-def displayed(on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition: the record is shown and used in checks and scores on ``on``."""
-    day = on or _today()
+def displayed(on: date | BindParameter | None = None) -> ColumnElement[bool]:
+    """SQL condition: the record is shown and used in checks and scores on ``on`` (a date, or a
+    bound parameter where a hot path builds its statement once)."""
+    day = _today() if on is None else on
     return and_(Record.status.in_(LIVE_STATUSES), Record.display_until >= day)
 
 

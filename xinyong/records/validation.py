@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from xinyong.accounts.roles import region_covers
 from xinyong.catalog.schemas import NATURAL_KINDS, SUBJECT_KIND_NAMES, Category, PolicySet
@@ -172,8 +173,7 @@ def validate_row(
         missing("subject_code", code_h)
     else:
         try:
-            code = cleaning.clean_code_cell(code_raw)
-            subject_code, subject_class, subject_kind, birth_date = _identify(code, stated)
+            subject_code, subject_class, subject_kind, birth_date = _identify_cell(code_raw, stated)
         except (CellError, codes.CodeError) as exc:
             err("subject_code", code_h, code_raw, exc.zh, exc.en)
 
@@ -204,7 +204,7 @@ def validate_row(
         missing("decision_date", date_h)
     else:
         try:
-            decision_date = cleaning.parse_date(date_raw)
+            decision_date = _date_cell(date_raw)
             if decision_date > today:
                 err("decision_date", date_h, date_raw, f"决定日期 {decision_date} 晚于今天",
                     f"decision date {decision_date} is in the future")
@@ -225,7 +225,7 @@ def validate_row(
         missing("department_code", dcode_h)
     else:
         try:
-            department_code = codes.validate_uscc(cleaning.clean_code_cell(dcode_raw))
+            department_code = _uscc_cell(dcode_raw)
         except (CellError, codes.CodeError) as exc:
             err("department_code", dcode_h, dcode_raw, "报送部门" + exc.zh, "reporting department: " + exc.en)
     dname_raw, dname_h = common("department_name")
@@ -377,7 +377,60 @@ def _derived_severity(category: Category, facts: dict) -> str | None:
     return category.default_severity
 
 
+# --- the same cell, again --------------------------------------------------------------------
+# A department's file repeats itself: the same reporting department on every row, a subject
+# penalised several times, a few hundred decision dates, the same handful of enum words. The
+# pure cell functions below are memoised on the text of the cell (text only: 1, 1.0 and True are
+# equal as keys, and a number is not a string to the cleaners). A cell that fails is not cached
+# (lru_cache keeps no exceptions) and fails again the same way. Bounded, so memory stays flat.
+
+_CELL_CACHE = 1 << 16
+
+
+def _uscc_cell(raw: object) -> str:
+    return _uscc_text(raw) if raw.__class__ is str else codes.validate_uscc(cleaning.clean_code_cell(raw))
+
+
+@lru_cache(maxsize=1024)
+def _uscc_text(raw: str) -> str:
+    return codes.validate_uscc(cleaning.clean_code_cell(raw))
+
+
+def _identify_cell(raw: object, stated: str | None) -> tuple[str, str, str | None, date | None]:
+    if raw.__class__ is str:
+        return _identify_text(raw, stated)
+    return _identify(cleaning.clean_code_cell(raw), stated)
+
+
+@lru_cache(maxsize=_CELL_CACHE)
+def _identify_text(raw: str, stated: str | None) -> tuple[str, str, str | None, date | None]:
+    return _identify(cleaning.clean_code_cell(raw), stated)
+
+
+def _date_cell(raw: object) -> date:
+    return _date_text(raw) if raw.__class__ is str else cleaning.parse_date(raw)
+
+
+@lru_cache(maxsize=_CELL_CACHE)
+def _date_text(raw: str) -> date:
+    return cleaning.parse_date(raw)
+
+
+_SHORT_KINDS = frozenset({"date", "decimal", "integer", "boolean", "uscc", "ric", "enum"})
+
+
 def _typed(kind: str, raw: object, choices: list[str] | None, max_length: int | None):
+    if raw.__class__ is str and kind in _SHORT_KINDS:
+        return _typed_text(kind, raw, tuple(choices) if choices else None, max_length)
+    return _typed_value(kind, raw, choices, max_length)
+
+
+@lru_cache(maxsize=_CELL_CACHE)
+def _typed_text(kind: str, raw: str, choices: tuple[str, ...] | None, max_length: int | None):
+    return _typed_value(kind, raw, list(choices) if choices else None, max_length)
+
+
+def _typed_value(kind: str, raw: object, choices: list[str] | None, max_length: int | None):
     if kind == "date":
         return cleaning.parse_date(raw).isoformat()
     if kind == "decimal":
