@@ -6,7 +6,7 @@ XY     := $(BIN)/xinyong
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SCALE  ?= 1
 
-.PHONY: setup demo serve test test-sqlite lint bench clean
+.PHONY: setup demo serve test test-sqlite test-browser lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test: setup
 
 test-sqlite: setup
 	$(BIN)/pytest -n 2 --dist loadfile
+
+## The pages in a real browser: Debian's chromium (installed here if missing) with Playwright.
+test-browser: setup
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	$(BIN)/pip install --quiet -e '.[dev,browser]'
+	XINYONG_BROWSER_TESTS=1 XINYONG_CHROMIUM=$$(command -v chromium) $(BIN)/pytest -p no:xdist tests/browser
 
 lint: setup
 	$(BIN)/ruff check .

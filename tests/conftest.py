@@ -38,6 +38,14 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}
 
 
+def pytest_ignore_collect(collection_path, config):
+    """tests/browser needs Chromium and Playwright: `make test-browser` installs both and sets
+    XINYONG_BROWSER_TESTS=1; the main suite leaves the folder out."""
+    if collection_path.name == "browser" and os.environ.get("XINYONG_BROWSER_TESTS") != "1":
+        return True
+    return None
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
