@@ -2,10 +2,11 @@
 
 After ``xinyong demo`` has built the province: a provincial administrator (with a TOTP secret
 already in force, printed with the passwords), a reporter for the city department that reported
-most records in 杭州 (its categories are those it reported), a checker in 杭州, a provincial
-supervisor and auditor, and a subject user linked to a person in 杭州 who has records. The
-passwords are generated, printed once, and (this being a demo) need not be changed first.
-Running it again creates nobody twice.
+most records in 杭州 (its categories are those it reported), a checker of the same department
+(whose 实时推送 inbox holds the listings of 30 subjects it is subscribed to), a provincial
+supervisor and auditor, and a subject user linked to a person in 杭州 who has records (one with
+a listing in its notice period when there is one). The passwords are generated, printed once,
+and (this being a demo) need not be changed first. Running it again creates nobody twice.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service
 from xinyong.accounts.models import Department, User
+from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
@@ -53,13 +55,36 @@ def _city_department(db: Session) -> tuple[str, str, list[str]] | None:
 
 
 def _person(db: Session) -> Subject | None:
-    return db.scalar(
-        select(Subject)
-        .where(Subject.kind == "person", Subject.region_code.like(CITY[:4] + "%"),
-               Subject.id.in_(select(Record.subject_id)))
-        .order_by(Subject.id)
-        .limit(1)
+    """A 杭州 person with records — one with a listing in its notice period when there is one,
+    so that the demo subject can state its case on 我的名单记录."""
+    hz = (Subject.kind == "person", Subject.region_code.like(CITY[:4] + "%"))
+    proposed = db.scalar(
+        select(Subject).join(ListEntry, ListEntry.subject_id == Subject.id)
+        .where(*hz, ListEntry.status == "proposed").order_by(Subject.id).limit(1)
     )
+    return proposed or db.scalar(
+        select(Subject).where(*hz, Subject.id.in_(select(Record.subject_id))).order_by(Subject.id).limit(1)
+    )
+
+
+def _seed_push(db: Session, department_code: str, n: int = 30) -> int:
+    """Subscribe the city department to 杭州 subjects on a list now and tell it what their
+    listings did (the push's own producer, over the events so far), so that the demo checker's
+    实时推送 inbox and the monitor page have messages. Returns the messages made."""
+    from xinyong.checks import push
+    from xinyong.checks.push_models import PushSubscription
+    from xinyong.core.db import utcnow
+
+    have = set(db.scalars(select(PushSubscription.subject_id).where(PushSubscription.department_code == department_code)))
+    ids = [sid for sid in db.scalars(
+        select(ListEntry.subject_id).where(ListEntry.region_code.like(CITY[:4] + "%"), ListEntry.status == "active")
+        .group_by(ListEntry.subject_id).order_by(ListEntry.subject_id).limit(n)) if sid not in have]
+    now = utcnow()
+    for sid in ids:
+        db.add(PushSubscription(department_code=department_code, subject_id=sid, source="explicit",
+                                created_by="demo", created_at=now))
+    db.flush()
+    return push.on_list_events(db, 0) if ids else 0
 
 
 def create_demo_users(db: Session) -> list[DemoLogin]:
@@ -88,7 +113,10 @@ def create_demo_users(db: Session) -> list[DemoLogin]:
         if db.scalar(select(Department.id).where(Department.code == code)) is None:
             service.create_department(db, code=code, name=name, region_code=CITY, categories=categories)
         add("demo-reporter", "reporter", CITY, f"{name}报送员", department_code=code)
-    add("demo-checker", "checker", CITY, "杭州市核查人员")
+        add("demo-checker", "checker", CITY, f"{name}核查人员", department_code=code)
+        _seed_push(db, code)
+    else:
+        add("demo-checker", "checker", CITY, "杭州市核查人员")
     add("demo-supervisor", "supervisor", PROVINCE, "省督导考核人员")
     add("demo-auditor", "auditor", PROVINCE, "省审计员")
     person = _person(db)
