@@ -76,6 +76,7 @@ def init() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default XINYONG_HOST)"),
     port: int | None = typer.Option(None, help="Port (default XINYONG_PORT)"),
+    workers: int = typer.Option(1, min=1, max=64, help="Web processes (PostgreSQL only; docs/deployment.md)"),
 ) -> None:
     """Run the web pages and the API."""
     import uvicorn
@@ -83,7 +84,11 @@ def serve(
     from xinyong.core.settings import get_settings
 
     settings = get_settings()
-    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
+        console.print("[red]✗ 多进程（--workers）须使用 PostgreSQL（XINYONG_DATABASE_URL）；SQLite 只运行一个进程[/red]")
+        raise typer.Exit(2)
+    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers)
 
 
 def main() -> None:
