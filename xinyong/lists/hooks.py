@@ -28,31 +28,20 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.core.hooks import Hooks
+
 Hook = Callable[[Session, int], None]
 
-_hooks: list[Hook] = []
-
-
-def register(hook: Hook) -> Hook:
-    """Add ``hook`` (once, however often it is registered); returns it, so it can decorate."""
-    if hook not in _hooks:
-        _hooks.append(hook)
-    return hook
-
-
-def unregister(hook: Hook) -> None:
-    if hook in _hooks:
-        _hooks.remove(hook)
-
-
-def registered() -> list[Hook]:
-    return list(_hooks)
+_registry: Hooks[Hook] = Hooks()
+register = _registry.register
+unregister = _registry.unregister
+registered = _registry.registered
 
 
 def mark(session: Session) -> int | None:
     """The highest ``list_entry_events.id`` visible now (0 when there is none), taken before a
     change; None when no hook is registered (then nothing needs to know)."""
-    if not _hooks:
+    if not registered():
         return None
     from xinyong.lists.models import ListEntryEvent
 
@@ -64,5 +53,5 @@ def run(session: Session, after_event_id: int | None) -> None:
     if after_event_id is None:
         return
     session.flush()
-    for hook in list(_hooks):
+    for hook in registered():
         hook(session, after_event_id)

@@ -12,27 +12,16 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from xinyong.core.hooks import Hooks
+
 Hook = Callable[[Session, int], None]
 
-_hooks: list[Hook] = []
-
-
-def register(hook: Hook) -> Hook:
-    """Add ``hook`` (once, however often it is registered); returns it, so it can decorate."""
-    if hook not in _hooks:
-        _hooks.append(hook)
-    return hook
-
-
-def unregister(hook: Hook) -> None:
-    if hook in _hooks:
-        _hooks.remove(hook)
-
-
-def registered() -> list[Hook]:
-    return list(_hooks)
+_registry: Hooks[Hook] = Hooks()
+register = _registry.register
+unregister = _registry.unregister
+registered = _registry.registered
 
 
 def run(session: Session, batch_id: int) -> None:
-    for hook in list(_hooks):
+    for hook in registered():
         hook(session, batch_id)
