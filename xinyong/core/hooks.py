@@ -4,8 +4,8 @@ DESIGN.md's table is the dependency order, so ``records`` cannot call ``lists`` 
 cannot call ``checks``; the package that changes something keeps a :class:`Hooks` and calls
 it inside the transaction of the change, and the packages that react register with it when
 they are imported. Order of registration is order of calls; a hook registered twice is called
-once. (Written here because it is a dozen lines: pluggy and blinker do far more, and neither
-runs hooks in registration order inside the caller's transaction any more simply.)
+once. Written here because it is a dozen lines: pluggy (hook specifications, plugin managers)
+and blinker (signals held by weak references) bring machinery these registries do not need.
 """
 
 from __future__ import annotations
