@@ -158,3 +158,26 @@ def test_batch_progress_page_polls(client):
         assert "hx-trigger=\"every 1s\"" in frag.text
         time.sleep(0.05)
     assert "<html" not in frag.text and "下载结果" in frag.text
+
+
+def test_a_single_check_runs_a_pinned_number_of_statements(client, count_queries):
+    """The platform's busiest route (benchmarks/README.md): the policy, the token, the subject,
+    its shown records and list entries, the check, its hits, the audit head and entry — and on
+    PostgreSQL the SET LOCAL of the durability choice, with the audit entry and the head move in
+    one statement (two on SQLite). More than this is a regression of the hot path."""
+    from xinyong.core.db import get_engine
+
+    with session_scope() as s:
+        p, ric = person(s, "秦计数")
+        record(s, p, "exam_cheating", "serious")
+    headers = {"Authorization": f"Bearer {token_for('checker')}"}
+    body = {"scenario": "civil_servant_recruitment", "purpose": "计数", "code": ric}
+    assert client.post("/api/v1/checks", headers=headers, json=body).status_code == 201  # warm up
+    engine = get_engine()
+    with count_queries(engine) as counter:
+        r = client.post("/api/v1/checks", headers=headers, json=body)
+    assert r.status_code == 201 and r.json()["outcome"] == "取消报考资格/不予录用"
+    # both: policy, token, subject, records, list entries, check, hits, audit head (8);
+    # PostgreSQL: SET LOCAL + the audit entry moving the head in one statement (10);
+    # SQLite: the audit entry and the head move, two statements (10)
+    assert counter.count == 10, (engine.dialect.name, counter.count)
