@@ -8,21 +8,11 @@ import csv
 import io
 import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.accounts.helpers import department_code
+from tests.checks.helpers import candidates_xlsx
 from xinyong.core.codes import make_uscc
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["姓名", "公民身份号码", "地区", "出生日期"])
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_public_pages_render_cleanly(tab):
@@ -42,7 +32,7 @@ def test_a_batch_check_shows_its_progress_and_gives_the_result_file(tab):
     tab.page.select_option("select[name=scenario]", "civil_servant_recruitment")
     tab.page.fill("input[name=purpose]", "2026年度公务员招录资格审查")
     tab.page.set_input_files("input[name=file]", files=[{
-        "name": "考生.xlsx", "buffer": _xlsx(rows),
+        "name": "考生.xlsx", "buffer": candidates_xlsx(rows),
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     tab.page.click("form[action='/checks/batch'] button[type=submit]")
     # the batch page polls with htmx and swaps the progress in place until the job is done

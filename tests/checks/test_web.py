@@ -8,24 +8,14 @@ import io
 import time
 from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.accounts.helpers import login_as, token_for
+from tests.checks.helpers import candidates_xlsx
 from tests.lists.helpers import person, record
 from xinyong.core.codes import make_ric
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists
-
-
-def _candidates(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["姓名", "公民身份号码", "地区", "出生日期"])
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _wait(client, batch_id, headers):
@@ -52,7 +42,7 @@ def test_recruitment_end_to_end(client):
     headers = {"Authorization": f"Bearer {token_for('checker')}"}
     r = client.post("/api/v1/checks/batches", headers=headers,
                     data={"scenario": "civil_servant_recruitment", "purpose": "2026年度公务员招录资格审查"},
-                    files={"file": ("考生.xlsx", _candidates(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+                    files={"file": ("考生.xlsx", candidates_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
     assert r.status_code == 202, r.text
     batch = _wait(client, r.json()["id"], headers)
     assert batch["status"] == "done" and batch["percent"] == 100, batch

@@ -280,19 +280,12 @@ def _reached(session: Session, policy: PolicySet, body: Subject, hits: list[HitO
     return out
 
 
-def _natural_code(code: str) -> bool:
-    """A cleaned, valid code: an identity number (else a USCC)."""
-    if looks_like_ric(code):
-        try:
-            validate_ric(code)
-            return True
-        except CodeError:
-            return False
-    return False
+def _kind_names(kinds) -> str:
+    return "、".join(SUBJECT_KIND_NAMES[k] for k in kinds)
 
 
 def _other_kind_words(sc: Scenario) -> str:
-    return f"不属本场景核查对象（只核查{'、'.join(SUBJECT_KIND_NAMES[k] for k in sc.subject_kinds)}）"
+    return f"不属本场景核查对象（只核查{_kind_names(sc.subject_kinds)}）"
 
 
 def _ensure_kind(sc: Scenario, *kinds: str) -> None:
@@ -300,9 +293,7 @@ def _ensure_kind(sc: Scenario, *kinds: str) -> None:
     enterprises): its measures would not apply and "通过" would be a wrong answer."""
     if any(k in sc.subject_kinds for k in kinds):
         return
-    allowed = "、".join(SUBJECT_KIND_NAMES[k] for k in sc.subject_kinds)
-    found = "、".join(SUBJECT_KIND_NAMES[k] for k in kinds)
-    raise InvalidInput(f"场景“{sc.name}”只核查{allowed}，该代码属于{found}",
+    raise InvalidInput(f"场景“{sc.name}”只核查{_kind_names(sc.subject_kinds)}，该代码属于{_kind_names(kinds)}",
                        f"scenario {sc.code} checks {', '.join(sc.subject_kinds)}, not {', '.join(kinds)}",
                        field="code")
 
@@ -324,9 +315,10 @@ def check_one(
     cleaned = _clean(code)
     key = lookup_key(cleaned)
     subject = session.scalar(_subject_by_key_stmt(), {"key": key})
-    if subject is None:  # no such subject: the code's own class still says what it could be
-        _ensure_kind(scenario_of(policy[1] if policy else catalog_service.active_version(session)[1], scenario),
-                     *(("person", "public_servant") if _natural_code(cleaned) else (uscc_kind(cleaned),)))
+    policy = policy or catalog_service.active_version(session)
+    if subject is None:  # no such subject: the code's own form still says what it could be
+        natural = identity.is_identity_number(cleaned)  # the test lookup_key hashes by
+        _ensure_kind(scenario_of(policy[1], scenario), *(NATURAL_KINDS if natural else (uscc_kind(cleaned),)))
     return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=on,
                          request_id=request_id, ip=ip, policy=policy)
 

@@ -387,33 +387,30 @@ def _derived_severity(category: Category, facts: dict) -> str | None:
 _CELL_CACHE = 1 << 16
 
 
+def _memo_on_text(maxsize: int):
+    """Memoise a cell function on its first argument when that is text; call it plainly else."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        def call(raw, *rest):
+            return cached(raw, *rest) if raw.__class__ is str else fn(raw, *rest)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+    return wrap
+
+
+@_memo_on_text(1024)  # reporting departments: a handful per file
 def _uscc_cell(raw: object) -> str:
-    return _uscc_text(raw) if raw.__class__ is str else codes.validate_uscc(cleaning.clean_code_cell(raw))
-
-
-@lru_cache(maxsize=1024)
-def _uscc_text(raw: str) -> str:
     return codes.validate_uscc(cleaning.clean_code_cell(raw))
 
 
+@_memo_on_text(_CELL_CACHE)
 def _identify_cell(raw: object, stated: str | None) -> tuple[str, str, str | None, date | None]:
-    if raw.__class__ is str:
-        return _identify_text(raw, stated)
     return _identify(cleaning.clean_code_cell(raw), stated)
 
 
-@lru_cache(maxsize=_CELL_CACHE)
-def _identify_text(raw: str, stated: str | None) -> tuple[str, str, str | None, date | None]:
-    return _identify(cleaning.clean_code_cell(raw), stated)
-
-
-def _date_cell(raw: object) -> date:
-    return _date_text(raw) if raw.__class__ is str else cleaning.parse_date(raw)
-
-
-@lru_cache(maxsize=_CELL_CACHE)
-def _date_text(raw: str) -> date:
-    return cleaning.parse_date(raw)
+_date_cell = _memo_on_text(_CELL_CACHE)(cleaning.parse_date)
 
 
 _SHORT_KINDS = frozenset({"date", "decimal", "integer", "boolean", "uscc", "ric", "enum"})
