@@ -34,9 +34,10 @@ from xinyong.core.settings import get_settings
 from xinyong.records import hooks
 from xinyong.records.cleaning import clean_text
 from xinyong.records.columns import ColumnMap, detect_category, map_columns
+from xinyong.records.columnwise import ChunkValidator
 from xinyong.records.models import ImportBatch
 from xinyong.records.readers import FileUnusable, Source, open_source
-from xinyong.records.validation import CleanRow, Defaults, RowError, validate_row
+from xinyong.records.validation import Defaults, RowError
 from xinyong.records.writer import ChunkWriter
 
 Progress = Callable[[int], None]
@@ -185,18 +186,26 @@ def import_source(
     session.flush()
     result = ImportResult(batch_id=batch.id, file_name=file_name, policy_version_id=version_id)
     writer = ChunkWriter(session, policy, batch.id, version_id, user)
+    validator = ChunkValidator(policy, defaults)
     cap = settings.max_import_errors_reported
-    chunk: list[CleanRow] = []
+    chunk_rows = settings.import_chunk_rows
+    pending: list[tuple[int, list, Category]] = []
+    unread: list[RowError] = []  # this chunk's lines that never reached validation
 
     def flush() -> None:
-        counts, errors = writer.write(chunk)
+        clean, row_errors, rejected = validator.validate(pending, resolver.maps)
+        pending.clear()
+        result.rejected += rejected
+        for e in sorted(unread + row_errors, key=lambda e: e.row):  # file order (a stable sort)
+            result.add_error(e, cap)
+        unread.clear()
+        counts, errors = writer.write(clean)
         result.new += counts[0]
         result.updated += counts[1]
         result.unchanged += counts[2]
         result.rejected += len({e.row for e in errors})
         for e in errors:
             result.add_error(e, cap)
-        chunk.clear()
         if progress:
             progress(result.total)
 
@@ -204,24 +213,22 @@ def import_source(
         result.total += 1
         if line_error is not None or values is None:
             result.rejected += 1
-            result.add_error(RowError(row_no, "", "", line_error or "空行", "unreadable line"), cap)
+            unread.append(RowError(row_no, "", "", line_error or "空行", "unreadable line"))
+            if len(unread) >= chunk_rows:
+                flush()
             continue
         cat = resolver.for_row(values)
         if isinstance(cat, str):
             result.rejected += 1
-            result.add_error(RowError(row_no, "记录类别", "", cat, "unknown or missing category"), cap)
+            unread.append(RowError(row_no, "记录类别", "", cat, "unknown or missing category"))
             continue
-        result.categories.add(cat.code)
-        outcome = validate_row(row_no, values, resolver.cmap(cat), cat, policy, defaults)
-        if isinstance(outcome, list):
-            result.rejected += 1
-            for e in outcome:
-                result.add_error(e, cap)
-            continue
-        chunk.append(outcome)
-        if len(chunk) >= settings.import_chunk_rows:
+        if cat.code not in result.categories:
+            result.categories.add(cat.code)
+            resolver.cmap(cat)
+        pending.append((row_no, values, cat))
+        if len(pending) >= chunk_rows:
             flush()
-    if chunk:
+    if pending or unread:
         flush()
     elif progress:
         progress(result.total)

@@ -32,7 +32,8 @@ used to confirm a guessed number.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from datetime import datetime
 
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
@@ -46,7 +47,6 @@ from xinyong.records import periods
 from xinyong.records.models import VERSIONED_COLUMNS, Record, RecordVersion
 from xinyong.records.validation import _JSON, CleanRow, RowError
 from xinyong.subjects import identity
-from xinyong.subjects.models import Subject
 
 SUBJECT_COLUMNS = [
     "kind", "code", "code_cipher", "name", "region_code", "birth_date", "gender", "created_at", "updated_at",
@@ -65,6 +65,10 @@ UPDATED_COLUMNS = [
     "retention_until", "facts", "content_hash", "policy_version_id", "batch_id", "row_no",
     "last_seen", "last_batch_id", "changed_by", "changed_at",
 ]
+
+
+# Codes (and masked texts) remembered within one import before the memory starts again.
+_REMEMBERED = 200_000
 
 
 def _bulk_sql(table: str, columns: list[str], pg: bool) -> str:
@@ -102,12 +106,19 @@ class ChunkWriter:
             cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
             for cat in policy.catalog.categories
         }
-        self.keys: dict[str, str] = {}  # this chunk's codes → their Subject.code
+        self.keys: dict[str, str] = {}  # codes met in this import → their Subject.code
+        self.known: dict[str, tuple[int, str, str]] = {}  # code → (id, kind, region), stored
+        self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
 
     # -- public -----------------------------------------------------------------------------
 
     def write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
         """Store one chunk; (new, updated, unchanged) and the rows refused on stored state."""
+        if len(self.keys) > _REMEMBERED:  # memory stays flat on the largest files
+            self.keys.clear()
+            self.known.clear()
+        if len(self.masked) > _REMEMBERED:
+            self.masked.clear()
         self._protect(rows)
         return self._write(rows)
 
@@ -133,7 +144,7 @@ class ChunkWriter:
         codes, keyed source ids and content hashes, masked identity-number facts."""
         unseen = list({r.subject_code for r in rows} - self.keys.keys())
         self.keys.update(zip(unseen, identity.lookup_keys(unseen), strict=True))
-        keys, ring = self.keys, self.ring
+        keys, ring, memo = self.keys, self.ring, self.masked
         for r in rows:
             key = keys[r.subject_code]
             if key != r.subject_code and r.source_id == f"{r.decision_no}#{r.subject_code}":
@@ -142,7 +153,10 @@ class ChunkWriter:
             touched = False
             for k, v in r.facts.items():
                 if v.__class__ is str and v:
-                    masked = mask_ric(v) if (k in hidden or k.endswith("_id_no")) else mask_ids_in_text(v)
+                    memo_key = (k in hidden or k.endswith("_id_no"), v)
+                    masked = memo.get(memo_key)
+                    if masked is None:
+                        masked = memo[memo_key] = mask_ric(v) if memo_key[0] else mask_ids_in_text(v)
                     if masked != v:
                         if not touched:
                             r.facts, touched = dict(r.facts), True
@@ -152,7 +166,9 @@ class ChunkWriter:
             r.content_hash = ring.keyed_hash(r.content_hash)[:32]
 
     def _bulk(self, table: str, columns: list[str], tuples: list[tuple]) -> None:
-        """The database's fastest plain load: COPY on PostgreSQL, executemany on SQLite."""
+        """The database's fastest plain load: COPY on PostgreSQL, executemany on SQLite. The
+        tuples hold text, numbers and None only (dates and times as ISO text), so neither
+        database needs a conversion per value."""
         if not tuples:
             return
         cur = self.conn.connection.dbapi_connection.cursor()
@@ -161,20 +177,40 @@ class ChunkWriter:
                 with cur.copy(_bulk_sql(table, columns, True)) as copy:
                     copy.write(_copy_text(tuples))
             else:
-                cur.executemany(_bulk_sql(table, columns, False), [_sqlite_row(t) for t in tuples])
+                cur.executemany(_bulk_sql(table, columns, False), tuples)
         finally:
             cur.close()
 
-    def _subjects(self, rows: list[CleanRow], now: datetime) -> dict[str, tuple[int, str, str]]:
-        t = Subject.__table__.c
-        keys = self.keys
-        by_key = {keys[r.subject_code]: r.subject_code for r in rows}
+    def _select_in(self, sql: str, *lists: list[str]) -> list[tuple]:
+        """Run ``sql`` with each ``{}`` standing for "one of these texts": one bound array
+        (PostgreSQL ``= ANY``) or one JSON list (SQLite ``json_each``), so a chunk's thousands
+        of keys are a single parameter, not thousands to compile and bind."""
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
+            if self.pg:
+                cur.execute(sql.format(*(["= ANY(%s)"] * len(lists))), list(lists))
+            else:
+                cur.execute(sql.format(*(["IN (SELECT value FROM json_each(?))"] * len(lists))),
+                            [json.dumps(values) for values in lists])
+            return cur.fetchall()
+        finally:
+            cur.close()
 
-        def find(wanted: set[str]) -> dict[str, tuple[int, str, str]]:
-            q = select(t.code, t.id, t.kind, t.region_code).where(t.code.in_(wanted))
-            return {by_key[key]: (sid, kind, region) for key, sid, kind, region in self.conn.execute(q)}
+    def _subjects(self, rows: list[CleanRow], now: str) -> dict[str, tuple[int, str, str]]:
+        """code → (id, kind, region) for a chunk's subjects, storing the new ones. Subjects
+        found or stored earlier in this import are remembered (a subject recurs across chunks);
+        within the batch's transaction nothing else changes them."""
+        known, keys = self.known, self.keys
+        found = {c: known[c] for c in {r.subject_code for r in rows} if c in known}
+        by_key = {keys[r.subject_code]: r.subject_code for r in rows if r.subject_code not in found}
 
-        found = find(set(by_key))
+        def find(wanted: list[str]) -> None:
+            for key, sid, kind, region in self._select_in(
+                    "SELECT code, id, kind, region_code FROM subjects WHERE code {}", wanted):
+                found[by_key[key]] = known[by_key[key]] = (sid, kind, region)
+
+        if by_key:
+            find(list(by_key))
         new: dict[str, tuple] = {}
         for r in rows:  # the first row of each new code names it
             if r.subject_code in found or r.subject_code in new:
@@ -187,30 +223,37 @@ class ChunkWriter:
                 kind, region, gender = r.subject_kind or "enterprise", codes.subject_region(r.subject_code, False), None
             key = keys[r.subject_code]
             cipher = self.ring.encrypt(r.subject_code, identity.CODE_CONTEXT) if key != r.subject_code else None
-            new[r.subject_code] = (kind, key, cipher, r.subject_name, region, r.birth_date, gender, now, now)
+            birth = r.birth_date.isoformat() if r.birth_date else None
+            new[r.subject_code] = (kind, key, cipher, r.subject_name, region, birth, gender, now, now)
         if new:
             self._bulk("subjects", SUBJECT_COLUMNS, list(new.values()))
-            found.update(find({keys[c] for c in new}))
+            find([keys[c] for c in new])
         return found
 
-    def _periods(self, r: CleanRow) -> periods.Periods:
-        """Display and retention periods; many rows share a decision date, so they are cached."""
+    def _periods(self, r: CleanRow) -> tuple[periods.Periods, tuple]:
+        """Display and retention periods, as dates and as the ISO text the bulk load stores
+        (decision date, display until, repair from, retention until); many rows share a
+        decision date, so they are cached."""
         cat = r.category
         rule = cat.display_period[r.severity or "default"]
         key = (cat.code, r.severity, r.decision_date,
                r.facts.get(rule.until_fact) if rule.until_fact else None,
                r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
-        span = self._period_cache.get(key)
-        if span is None:
-            span = self._period_cache[key] = periods.compute(cat, r.severity, r.decision_date, r.facts)
-        return span
+        hit = self._period_cache.get(key)
+        if hit is None:
+            span = periods.compute(cat, r.severity, r.decision_date, r.facts)
+            hit = self._period_cache[key] = (span, (
+                r.decision_date.isoformat(), span.display_until.isoformat(),
+                span.repair_from.isoformat() if span.repair_from else None, span.retention_until.isoformat()))
+        return hit
 
     def _write_unique(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
         if not rows:
             return (0, 0, 0), []
         conn = self.conn
         now = utcnow()
-        subjects = self._subjects(rows, now)
+        now_s = now.isoformat(sep=" ")
+        subjects = self._subjects(rows, now_s)
 
         errors: list[RowError] = []
         kept: list[CleanRow] = []
@@ -227,14 +270,13 @@ class ChunkWriter:
                 f"{', '.join(r.category.subject_kinds)}",
             ))
 
-        rc = Record.__table__.c
         stored: dict[tuple[str, str], tuple[int, str, int]] = {}
         if kept:
-            q = select(rc.department_code, rc.source_id, rc.id, rc.content_hash, rc.version).where(
-                rc.department_code.in_({r.department_code for r in kept}),
-                rc.source_id.in_({r.source_id for r in kept}),
-            )
-            stored = {(d, s): (rid, h, v) for d, s, rid, h, v in conn.execute(q)}
+            found = self._select_in(
+                "SELECT department_code, source_id, id, content_hash, version FROM records "
+                "WHERE source_id {} AND department_code {}",
+                list({r.source_id for r in kept}), list({r.department_code for r in kept}))
+            stored = {(d, s): (rid, h, v) for d, s, rid, h, v in found}
 
         inserts: list[tuple] = []
         changes: list[dict] = []
@@ -245,15 +287,14 @@ class ChunkWriter:
                 unchanged.append(hit[0])
                 continue
             subject_id, _kind, region = subjects[r.subject_code]
-            span = self._periods(r)
+            span, (day, until, repair, retain) = self._periods(r)
             disclosure = r.category.disclosure.natural if r.subject_class == "natural" else r.category.disclosure.legal
-            if hit is None:
+            if hit is None:  # bulk-loaded: dates and times as ISO text, which both databases take
                 inserts.append((
                     subject_id, r.category.code, r.category.polarity, r.severity, r.department_code,
-                    r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
-                    disclosure, r.decision_date, span.display_until, span.repair_from, span.retention_until,
-                    "active", r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now,
-                    now, self.batch_id, self.user, now,
+                    r.department_name, r.source_id, r.decision_no, day, r.subject_name, region,
+                    disclosure, day, until, repair, retain, "active", r.facts_json, r.content_hash, 1,
+                    self.version_id, self.batch_id, r.row_no, now_s, now_s, self.batch_id, self.user, now_s,
                 ))
             else:
                 changes.append({
@@ -291,13 +332,6 @@ class ChunkWriter:
         ).where(rc.id.in_(ids))
         self.conn.execute(vt.insert().from_select(
             ["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"], old))
-
-
-def _sqlite_row(t: tuple) -> tuple:
-    """Values as SQLAlchemy stores them on SQLite: dates and times as ISO text."""
-    return tuple(
-        v.isoformat(sep=" ") if v.__class__ is datetime else v.isoformat() if v.__class__ is date else v for v in t
-    )
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
