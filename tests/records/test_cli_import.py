@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -77,10 +78,24 @@ def test_unknown_category_lists_the_choices(app_env, tmp_path):
     assert "admin_penalty" in res.output
 
 
-def test_sigkill_mid_batch_leaves_all_or_none_and_rerun_completes(app_env, tmp_path, engine):
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.parametrize("worker", [False, True], ids=["one-process", "with-worker"])
+def test_sigkill_mid_batch_leaves_all_or_none_and_rerun_completes(app_env, tmp_path, engine, worker):
     rows = [f.penalty_row(i) for i in range(1, 30001)]
     path = write_csv(tmp_path / "big.csv", rows)
-    env = {**os.environ, "XINYONG_IMPORT_CHUNK_ROWS": "1000"}
+    env = {**os.environ, "XINYONG_IMPORT_CHUNK_ROWS": "1000",
+           "XINYONG_IMPORT_WORKER_MIN_BYTES": "1" if worker else "0"}
     cmd = [sys.executable, "-m", "xinyong", "import", str(path)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = 0
@@ -91,8 +106,16 @@ def test_sigkill_mid_batch_leaves_all_or_none_and_rerun_completes(app_env, tmp_p
             break
         seen += "rows read" in line
     assert seen >= 3, "the import should report progress per chunk"
+    children = _children(proc.pid)
+    assert bool(children) == worker
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 30  # the worker notices on its next send, and ends
+    while any(Path(f"/proc/{c}").exists() and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2]
+              for c in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(not Path(f"/proc/{c}").exists() or Path(f"/proc/{c}/stat").read_text().split()[2] == "Z"
+               for c in children), "the worker outlived the killed import"
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Record.__table__)) == 0
         assert conn.scalar(select(func.count()).select_from(ImportBatch.__table__)) == 0

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     import_chunk_rows: int = Field(
         5000, ge=100, le=100_000, description="Rows validated and written together during an import."
     )
+    import_worker_min_bytes: int = Field(
+        16 * 2**20, ge=0,
+        description="Files of this size or more are read and validated in a second process while the "
+        "first writes (0: never). Starting it costs about a second.",
+    )
     max_import_errors_reported: int = Field(
         100_000, ge=1, description="At most this many row errors are written to an error report."
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from operator import itemgetter
 
 from xinyong.accounts.roles import region_covers
 from xinyong.catalog.schemas import NATURAL_KINDS, Category, PolicySet
@@ -45,19 +46,20 @@ _MEMO_LIMIT = 1 << 17  # entries per column memo; past it the memo starts again 
 _FAILS = (CellError, codes.CodeError)
 
 
+_NONE = type(None)
+_TEXT_ONLY = frozenset({str, _NONE})
+
+
 def _pick(rows: list[list], positions: list[int] | None) -> list:
-    """The first non-empty cell among a field's columns, for every row (``_cell``'s rule)."""
+    """The first non-empty cell among a field's columns, for every row (``_cell``'s rule). An
+    empty or blank text is left in place here; :func:`_mapped` reads it as absent."""
     if not positions:
         return [None] * len(rows)
     if len(positions) == 1:
         p = positions[0]
-        out = []
-        for values in rows:
-            v = values[p] if p < len(values) else None
-            if v.__class__ is str and (not v or v.isspace()):
-                v = None
-            out.append(v)
-        return out
+        if min(map(len, rows)) > p:
+            return list(map(itemgetter(p), rows))  # every row has the column: at C speed
+        return [values[p] if p < len(values) else None for values in rows]
     out = []
     for values in rows:
         n = len(values)
@@ -73,11 +75,27 @@ def _pick(rows: list[list], positions: list[int] | None) -> list:
 
 
 def _mapped(fn, cells: list, memo: dict) -> list:
-    """``fn`` over the cells: None stays None, a failure becomes ``_BAD``; texts memoised."""
+    """``fn`` over the cells: absent (None, empty or blank text) gives None, a failure ``_BAD``.
+
+    Texts are memoised. When a column holds only texts (a CSV file, most XLSX columns), the
+    new distinct texts are found with set operations and the column is read through the memo
+    with ``map``: no Python-level step per cell."""
+    if set(map(type, cells)) <= _TEXT_ONLY:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        for v in set(cells).difference(memo):
+            if v is None or not v or v.isspace():
+                memo[v] = None
+                continue
+            try:
+                memo[v] = fn(v)
+            except _FAILS:
+                memo[v] = _BAD
+        return list(map(memo.__getitem__, cells))
     out = []
     append = out.append
     for v in cells:
-        if v is None:
+        if v is None or (v.__class__ is str and (not v or v.isspace())):
             append(None)
         elif v.__class__ is str:
             r = memo.get(v, _MISS)
@@ -96,6 +114,13 @@ def _mapped(fn, cells: list, memo: dict) -> list:
             except _FAILS:
                 append(_BAD)
     return out
+
+
+def _bad_rows(column: list, *, required: bool) -> set[int]:
+    """Rows whose cell failed (or is absent, when required): found at C speed when none is."""
+    if _BAD not in column and not (required and None in column):
+        return set()
+    return {i for i, v in enumerate(column) if v is _BAD or (required and v is None)}
 
 
 class ChunkValidator:
@@ -144,142 +169,151 @@ class ChunkValidator:
 
     def _category(self, rows: list[tuple[int, list, Category]], cat: Category, cmap: ColumnMap
                   ) -> list[CleanRow | None]:
+        """The rows of one category: each column checked at once, then the good rows built.
+
+        ``bad`` collects the rows that go to :func:`validate_row`; a column with nothing wrong
+        in it costs no step per row to find that out."""
+        n = len(rows)
         values = [r[1] for r in rows]
         common = cmap.common
         d = self.defaults
         memo = self._memo
         today = self.today
         clean_text = cleaning.clean_text
+        halfwidth = cleaning.halfwidth
+        bad: set[int] = set()
 
         def field(name: str) -> list:
             return _pick(values, common.get(name))
 
-        names = _mapped(clean_text, field("subject_name"), memo("name"))
-        kinds = _mapped(lambda v: KIND_WORDS.get(clean_text(v), _BAD), field("subject_kind"), memo("kind"))
-        code_cells = field("subject_code")
-        nos = _mapped(lambda v: cleaning.halfwidth(clean_text(v)), field("decision_no"), memo("no"))
+        def at_most_200(fn):
+            def check(v):
+                out = fn(v)
+                return _BAD if len(out) > 200 else out
+            return check
 
         def decision_date(v):
             day = _date_cell(v)
             return _BAD if day > today or day.year < 1949 else day
 
+        names = _mapped(at_most_200(clean_text), field("subject_name"), memo("name200"))
+        bad |= _bad_rows(names, required=True)
+        bad |= {i for i, v in enumerate(names) if not v} if "" in names else set()
+        kinds = _mapped(lambda v: KIND_WORDS.get(clean_text(v), _BAD), field("subject_kind"), memo("kind"))
+        bad |= _bad_rows(kinds, required=False)
+        nos = _mapped(at_most_200(lambda v: halfwidth(clean_text(v))), field("decision_no"), memo("no"))
+        bad |= _bad_rows(nos, required=True)
+        bad |= {i for i, v in enumerate(nos) if not v} if "" in nos else set()
         dates = _mapped(decision_date, field("decision_date"), memo(("date", today)))
+        bad |= _bad_rows(dates, required=True)
         dcode_cells = field("department_code")
         if d.department_code:
-            dcode_cells = [d.department_code if v is None else v for v in dcode_cells]
+            dcode_cells = [d.department_code if v is None or (v.__class__ is str and (not v or v.isspace()))
+                           else v for v in dcode_cells]
         dcodes = _mapped(_uscc_cell, dcode_cells, memo("dcode"))
+        bad |= _bad_rows(dcodes, required=True)
         dnames = _mapped(clean_text, field("department_name"), memo("name"))
-        sids = _mapped(lambda v: cleaning.halfwidth(clean_text(v)), field("source_id"), memo("sid"))
+        if d.department_name:
+            dnames = [v or d.department_name for v in dnames]
+        else:
+            bad |= _bad_rows(dnames, required=True)
+            bad |= {i for i, v in enumerate(dnames) if not v} if "" in dnames else set()
+        sids = _mapped(at_most_200(lambda v: halfwidth(clean_text(v))), field("source_id"), memo("sid"))
+        bad |= _bad_rows(sids, required=cat.source_id_from != "decision_no")
+        if d.reporter is not None and cat.code not in d.reporter.categories:
+            return [None] * n
+
+        # The subject: check digits, the kind the row states, a kind the category takes.
+        allowed = set(cat.subject_kinds)
+        natural_ok = bool(allowed & NATURAL_KINDS)
+        code_cells = field("subject_code")
+        pairs = list(zip(code_cells, kinds, strict=True))
+
+        def identify(pair):
+            raw, stated = pair
+            if raw is None or stated is _BAD or (raw.__class__ is str and (not raw or raw.isspace())):
+                return None
+            try:
+                who = _identify_cell(raw, stated)
+            except _FAILS:
+                return None
+            code, subject_class, subject_kind, _birth = who
+            if subject_class == "natural":
+                ok = natural_ok and (subject_kind is None or subject_kind in allowed)
+            else:
+                ok = subject_kind in allowed
+            if ok and d.reporter is not None:
+                ok = region_covers(d.reporter.region_code, codes.subject_region(code, subject_class == "natural"))
+            return who if ok else None
+
+        idmemo = memo(("identify", cat.code, d.reporter))
+        if set(map(type, code_cells)) <= _TEXT_ONLY:
+            if len(idmemo) >= _MEMO_LIMIT:
+                idmemo.clear()
+            for pair in set(pairs).difference(idmemo):
+                idmemo[pair] = identify(pair)
+            subjects = list(map(idmemo.__getitem__, pairs))
+        else:
+            subjects = [identify(pair) for pair in pairs]
+        bad |= _bad_rows(subjects, required=True)
 
         # Facts, in the sorted order of their keys (the stored JSON sorts them).
-        plan = sorted(
-            ((f, cmap.facts.get(f.key)) for f in cat.facts), key=lambda fp: fp[0].key)
-        fact_cols = []
+        plan = sorted(((f, cmap.facts.get(f.key)) for f in cat.facts), key=lambda fp: fp[0].key)
+        fact_keys: list[str] = []
+        fact_cols: list[list] = []
+        json_cols: list[list] = []
+        consent_cols: list[list] = []
         for fact, positions in plan:
-            choices = fact.choices
-            cells = _pick(values, positions)
             typed = _mapped(
-                lambda v, f=fact, c=choices: _typed(f.type, v, c, f.max_length), cells,
+                lambda v, f=fact: _typed(f.type, v, f.choices, f.max_length), _pick(values, positions),
                 memo(("fact", cat.code, fact.key)))
-            fact_cols.append((fact.key, fact.required, fact.consent_required, typed,
-                              memo(("json", cat.code, fact.key)), '"' + fact.key + '":'))
-        need_consent = any(f.consent_required for f, _ in plan)
-        consents = _mapped(cleaning.parse_boolean, field("consent"), memo("consent")) if need_consent else None
+            bad |= _bad_rows(typed, required=fact.required)
+            jmemo = memo(("json", cat.code, fact.key))
+            prefix = '"' + fact.key + '":'
+            if set(map(type, typed)) <= _TEXT_ONLY:
+                for v in set(typed).difference(jmemo):
+                    jmemo[v] = None if v is None or v is _BAD else prefix + _JSON.encode(v)
+                parts = list(map(jmemo.__getitem__, typed))
+            else:
+                parts = [None if v is None or v is _BAD else prefix + _JSON.encode(v) for v in typed]
+            fact_keys.append(fact.key)
+            fact_cols.append(typed)
+            json_cols.append(parts)
+            if fact.consent_required:
+                consent_cols.append(typed)
+        if consent_cols:  # a row holding any of these facts needs the person's written consent
+            consents = _mapped(cleaning.parse_boolean, field("consent"), memo("consent"))
+            for i in range(n):
+                if consents[i] is not True and any(col[i] is not None for col in consent_cols):
+                    bad.add(i)
 
         severities = cat.severities
-        sev_cells = _mapped(clean_text, field("severity"), memo("name")) if severities else None
+        if severities:
+            sev_cells = _mapped(clean_text, field("severity"), memo("name"))
+            sev_by_name = self.sev_by_name
+            stated_sev = [None if t is None else sev_by_name.get(t, t) for t in sev_cells]
+            bad |= {i for i, s in enumerate(stated_sev) if s is not None and s not in severities}
         derived = memo(("derived", cat.code))
         rule_facts = tuple(r.fact for r in cat.severity_rules)
 
-        allowed = set(cat.subject_kinds)
-        natural_ok = bool(allowed & NATURAL_KINDS)
-        identify = memo("identify")
-        scope = d.reporter
-        in_scope_category = scope is None or cat.code in scope.categories
-        region_ok = memo(("region", scope.region_code if scope else None))
         keyed_by_decision = cat.source_id_from == "decision_no"
         cat_code = cat.code
-        encode = _JSON.encode
         blake2b = hashlib.blake2b
+        fact_rows = list(zip(*fact_cols, strict=True)) if fact_cols else [()] * n
+        json_rows = list(zip(*json_cols, strict=True)) if json_cols else [()] * n
 
         out: list[CleanRow | None] = []
         append = out.append
-        for i, (row_no, _values, _cat) in enumerate(rows):
-            name = names[i]
-            stated = kinds[i]
-            decision_no = nos[i]
-            decision_date = dates[i]
-            department_code = dcodes[i]
-            department_name = dnames[i] or d.department_name or ""
-            code_raw = code_cells[i]
-            if (not name or name is _BAD or len(name) > 200 or stated is _BAD or code_raw is None
-                    or not decision_no or decision_no is _BAD or len(decision_no) > 200
-                    or decision_date is None or decision_date is _BAD
-                    or department_code is None or department_code is _BAD or not department_name
-                    or not in_scope_category):
+        for i in range(n):
+            if i in bad:
                 append(None)
                 continue
-            # the subject: check digits, and a kind the category takes
-            key = (code_raw, stated) if code_raw.__class__ is str else None
-            who = identify.get(key, _MISS) if key is not None else _MISS
-            if who is _MISS:
-                try:
-                    who = _identify_cell(code_raw, stated)
-                except _FAILS:
-                    who = _BAD
-                if key is not None:
-                    if len(identify) >= _MEMO_LIMIT:
-                        identify.clear()
-                    identify[key] = who
-            if who is _BAD:
-                append(None)
-                continue
-            subject_code, subject_class, subject_kind, birth_date = who
-            if subject_class == "natural":
-                if not natural_ok or (subject_kind is not None and subject_kind not in allowed):
-                    append(None)
-                    continue
-            elif subject_kind not in allowed:
-                append(None)
-                continue
-            # facts
-            facts = {}
-            parts = []
-            consent_needed = False
-            bad = False
-            for key_, required, consent_required, typed, jmemo, prefix in fact_cols:
-                v = typed[i]
-                if v is None:
-                    if required:
-                        bad = True
-                        break
-                    continue
-                if v is _BAD:
-                    bad = True
-                    break
-                facts[key_] = v
-                consent_needed |= consent_required
-                j = jmemo.get(v, _MISS) if v.__class__ is str else _MISS
-                if j is _MISS:
-                    j = prefix + encode(v)
-                    if v.__class__ is str:
-                        if len(jmemo) >= _MEMO_LIMIT:
-                            jmemo.clear()
-                        jmemo[v] = j
-                parts.append(j)
-            if bad or (consent_needed and consents[i] is not True):
-                append(None)
-                continue
-            # severity
+            subject_code, subject_class, subject_kind, birth_date = subjects[i]
+            facts = {k: v for k, v in zip(fact_keys, fact_rows[i], strict=True) if v is not None}
             severity = None
             if severities:
-                text = sev_cells[i]
-                if text is not None:
-                    severity = self.sev_by_name.get(text, text)
-                    if severity not in severities:
-                        append(None)
-                        continue
-                else:
+                severity = stated_sev[i]
+                if severity is None:
                     rkey = tuple(facts.get(f) for f in rule_facts)
                     severity = derived.get(rkey, _MISS)
                     if severity is _MISS:
@@ -287,35 +321,24 @@ class ChunkValidator:
                     if severity is None:
                         append(None)
                         continue
-            # source id
+            name, decision_no, day = names[i], nos[i], dates[i]
             source_id = sids[i]
             if not source_id:
                 if not keyed_by_decision:
                     append(None)
                     continue
                 source_id = f"{decision_no}#{subject_code}"
-            elif source_id is _BAD or len(source_id) > 200:
+            department_code = dcodes[i]
+            if d.reporter is not None and department_code != d.reporter.department_code:
                 append(None)
                 continue
-            if scope is not None:
-                if department_code != scope.department_code:
-                    append(None)
-                    continue
-                rk = (subject_code, subject_class)
-                ok = region_ok.get(rk)
-                if ok is None:
-                    ok = region_ok[rk] = region_covers(
-                        scope.region_code, codes.subject_region(subject_code, subject_class == "natural"))
-                if not ok:
-                    append(None)
-                    continue
-            facts_json = "{" + ",".join(parts) + "}"
+            facts_json = "{" + ",".join([p for p in json_rows[i] if p is not None]) + "}"
             digest = blake2b(
                 "\x1f".join((cat_code, subject_code, name, severity or "", decision_no,
-                             decision_date.isoformat(), facts_json)).encode(),
+                             day.isoformat(), facts_json)).encode(),
                 digest_size=16,
             ).hexdigest()
-            append(CleanRow(row_no, cat, subject_code, subject_class, subject_kind, name, birth_date,
-                            severity, decision_no, decision_date, department_code, department_name,
-                            source_id, facts, facts_json, digest))
+            append(CleanRow(rows[i][0], cat, subject_code, subject_class, subject_kind, name, birth_date,
+                            severity, decision_no, day, department_code, dnames[i], source_id, facts,
+                            facts_json, digest))
         return out

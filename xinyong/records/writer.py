@@ -1,4 +1,7 @@
-"""Write a chunk of validated rows with a fixed handful of statements, whatever its size.
+"""Prepare validated rows for storage, then write a chunk with a fixed handful of statements.
+
+:class:`RowPreparer` (no database) takes the identity numbers out of the rows and computes their
+periods; :class:`ChunkWriter` stores the prepared rows.
 
 Per chunk (thousands of rows):
 
@@ -33,7 +36,8 @@ used to confirm a guessed number.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
@@ -78,6 +82,106 @@ def _bulk_sql(table: str, columns: list[str], pg: bool) -> str:
     return f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608 (constants)
 
 
+class Prepared(NamedTuple):
+    """A validated row made ready to store, in plain values only (a chunk of them crosses from a
+    validating process to the writing one cheaply): identity numbers already keyed or masked,
+    periods computed, dates as ISO text."""
+
+    row_no: int
+    category: str
+    subject_code: str  # as validated: a new person's number is encrypted from it, never stored
+    subject_key: str  # Subject.code: the keyed hash of an identity number, a USCC as it is
+    subject_class: str  # "natural" or "legal"
+    subject_kind: str | None
+    subject_name: str
+    birth_date: str | None
+    severity: str | None
+    decision_no: str
+    decision_date: str
+    department_code: str
+    department_name: str
+    source_id: str
+    facts_json: str
+    content_hash: str
+    display_until: str
+    repair_from: str | None
+    retention_until: str
+
+
+class RowPreparer:
+    """Turns clean rows into :class:`Prepared` ones: no database, so it can run beside the writer.
+
+    It takes the identity numbers out (look-up keys for the codes, keyed source ids and content
+    hashes, masked identity-number facts) and computes the display and retention periods. Its
+    memos (codes, masked texts, periods) last the import, bounded."""
+
+    def __init__(self, policy: PolicySet):
+        self.ring = get_keyring()
+        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no``.
+        self.id_facts = {
+            cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
+            for cat in policy.catalog.categories
+        }
+        self.keys: dict[str, str] = {}  # codes met in this import → their Subject.code
+        self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
+        self.spans: dict[tuple, tuple[str, str | None, str]] = {}
+
+    def prepare(self, rows: list[CleanRow]) -> list[Prepared]:
+        if len(self.keys) > _REMEMBERED:  # memory stays flat on the largest files
+            self.keys.clear()
+        if len(self.masked) > _REMEMBERED:
+            self.masked.clear()
+        unseen = list({r.subject_code for r in rows} - self.keys.keys())
+        self.keys.update(zip(unseen, identity.lookup_keys(unseen), strict=True))
+        keys, ring, memo, id_facts = self.keys, self.ring, self.masked, self.id_facts
+        out = []
+        for r in rows:
+            key = keys[r.subject_code]
+            source_id = r.source_id
+            if key != r.subject_code and source_id == f"{r.decision_no}#{r.subject_code}":
+                source_id = f"{r.decision_no}#{key[:32]}"
+            hidden = id_facts.get(r.category.code, frozenset())
+            facts, facts_json = r.facts, r.facts_json
+            for k, v in r.facts.items():
+                if v.__class__ is str and v:
+                    memo_key = (k in hidden or k.endswith("_id_no"), v)
+                    masked = memo.get(memo_key)
+                    if masked is None:
+                        masked = memo[memo_key] = mask_ric(v) if memo_key[0] else mask_ids_in_text(v)
+                    if masked != v:
+                        if facts is r.facts:
+                            facts = dict(r.facts)
+                        facts[k] = masked
+            if facts is not r.facts:
+                facts_json = _JSON.encode(facts)
+            until, repair, retain = self._periods(r)
+            out.append(Prepared(
+                r.row_no, r.category.code, r.subject_code, key, r.subject_class, r.subject_kind,
+                r.subject_name, r.birth_date.isoformat() if r.birth_date else None, r.severity,
+                r.decision_no, r.decision_date.isoformat(), r.department_code, r.department_name,
+                source_id, facts_json, ring.keyed_hash(r.content_hash)[:32], until, repair, retain,
+            ))
+        return out
+
+    def _periods(self, r: CleanRow) -> tuple[str, str | None, str]:
+        """Display until, repair from and retention until as ISO text; many rows share a
+        decision date, so they are cached."""
+        cat = r.category
+        rule = cat.display_period[r.severity or "default"]
+        key = (cat.code, r.severity, r.decision_date,
+               r.facts.get(rule.until_fact) if rule.until_fact else None,
+               r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
+        hit = self.spans.get(key)
+        if hit is None:
+            if len(self.spans) > _REMEMBERED:
+                self.spans.clear()
+            span = periods.compute(cat, r.severity, r.decision_date, r.facts)
+            hit = self.spans[key] = (
+                span.display_until.isoformat(), span.repair_from.isoformat() if span.repair_from else None,
+                span.retention_until.isoformat())
+        return hit
+
+
 class ChunkWriter:
     def __init__(self, session: Session, policy: PolicySet, batch_id: int, version_id: int, user: str):
         self.session = session
@@ -87,12 +191,12 @@ class ChunkWriter:
         self.user = user
         self.conn = session.connection()
         self.pg = self.conn.dialect.name == "postgresql"
-        self._period_cache: dict[tuple, periods.Periods] = {}
         if self.pg:
             # Inside one long transaction the statistics still describe the tables as they were
             # before the batch; with them the planner would scan whole tables for lookups that
             # an index answers. Every statement here is a keyed lookup. Transaction-local.
             self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        self.categories = {cat.code: cat for cat in policy.catalog.categories}
         allowed: dict[str, set[str]] = {}
         for cat in policy.catalog.categories:
             kinds = set(cat.subject_kinds)
@@ -101,30 +205,16 @@ class ChunkWriter:
             allowed[cat.code] = kinds
         self.allowed = allowed
         self.ring = get_keyring()
-        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no``.
-        self.id_facts = {
-            cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
-            for cat in policy.catalog.categories
-        }
-        self.keys: dict[str, str] = {}  # codes met in this import → their Subject.code
         self.known: dict[str, tuple[int, str, str]] = {}  # code → (id, kind, region), stored
-        self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
 
     # -- public -----------------------------------------------------------------------------
 
-    def write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
+    def write(self, rows: list[Prepared]) -> tuple[tuple[int, int, int], list[RowError]]:
         """Store one chunk; (new, updated, unchanged) and the rows refused on stored state."""
-        if len(self.keys) > _REMEMBERED:  # memory stays flat on the largest files
-            self.keys.clear()
+        if len(self.known) > _REMEMBERED:  # memory stays flat on the largest files
             self.known.clear()
-        if len(self.masked) > _REMEMBERED:
-            self.masked.clear()
-        self._protect(rows)
-        return self._write(rows)
-
-    def _write(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
-        first: list[CleanRow] = []
-        later: list[CleanRow] = []
+        first: list[Prepared] = []
+        later: list[Prepared] = []
         seen: set[tuple[str, str]] = set()
         for r in rows:
             key = (r.department_code, r.source_id)
@@ -132,38 +222,12 @@ class ChunkWriter:
             seen.add(key)
         counts, errors = self._write_unique(first)
         if later:  # the same record again in this chunk: apply in file order
-            more, more_errors = self._write(later)
+            more, more_errors = self.write(later)
             counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
             errors += more_errors
         return counts, errors
 
     # -- steps ------------------------------------------------------------------------------
-
-    def _protect(self, rows: list[CleanRow]) -> None:
-        """Take the identity numbers out of the rows (in place): look-up keys for this chunk's
-        codes, keyed source ids and content hashes, masked identity-number facts."""
-        unseen = list({r.subject_code for r in rows} - self.keys.keys())
-        self.keys.update(zip(unseen, identity.lookup_keys(unseen), strict=True))
-        keys, ring, memo = self.keys, self.ring, self.masked
-        for r in rows:
-            key = keys[r.subject_code]
-            if key != r.subject_code and r.source_id == f"{r.decision_no}#{r.subject_code}":
-                r.source_id = f"{r.decision_no}#{key[:32]}"
-            hidden = self.id_facts.get(r.category.code, frozenset())
-            touched = False
-            for k, v in r.facts.items():
-                if v.__class__ is str and v:
-                    memo_key = (k in hidden or k.endswith("_id_no"), v)
-                    masked = memo.get(memo_key)
-                    if masked is None:
-                        masked = memo[memo_key] = mask_ric(v) if memo_key[0] else mask_ids_in_text(v)
-                    if masked != v:
-                        if not touched:
-                            r.facts, touched = dict(r.facts), True
-                        r.facts[k] = masked
-            if touched:
-                r.facts_json = _JSON.encode(r.facts)
-            r.content_hash = ring.keyed_hash(r.content_hash)[:32]
 
     def _bulk(self, table: str, columns: list[str], tuples: list[tuple]) -> None:
         """The database's fastest plain load: COPY on PostgreSQL, executemany on SQLite. The
@@ -196,13 +260,13 @@ class ChunkWriter:
         finally:
             cur.close()
 
-    def _subjects(self, rows: list[CleanRow], now: str) -> dict[str, tuple[int, str, str]]:
+    def _subjects(self, rows: list[Prepared], now: str) -> dict[str, tuple[int, str, str]]:
         """code → (id, kind, region) for a chunk's subjects, storing the new ones. Subjects
         found or stored earlier in this import are remembered (a subject recurs across chunks);
         within the batch's transaction nothing else changes them."""
-        known, keys = self.known, self.keys
+        known = self.known
         found = {c: known[c] for c in {r.subject_code for r in rows} if c in known}
-        by_key = {keys[r.subject_code]: r.subject_code for r in rows if r.subject_code not in found}
+        by_key = {r.subject_key: r.subject_code for r in rows if r.subject_code not in found}
 
         def find(wanted: list[str]) -> None:
             for key, sid, kind, region in self._select_in(
@@ -213,41 +277,24 @@ class ChunkWriter:
             find(list(by_key))
         new: dict[str, tuple] = {}
         for r in rows:  # the first row of each new code names it
-            if r.subject_code in found or r.subject_code in new:
+            code = r.subject_code
+            if code in found or code in new:
                 continue
             if r.subject_class == "natural":
-                kind = r.subject_kind or ("person" if "person" in r.category.subject_kinds else "public_servant")
-                region = codes.subject_region(r.subject_code, True)
-                gender = "M" if int(r.subject_code[16]) % 2 else "F"
+                kinds = self.categories[r.category].subject_kinds
+                kind = r.subject_kind or ("person" if "person" in kinds else "public_servant")
+                region = codes.subject_region(code, True)
+                gender = "M" if int(code[16]) % 2 else "F"
             else:
-                kind, region, gender = r.subject_kind or "enterprise", codes.subject_region(r.subject_code, False), None
-            key = keys[r.subject_code]
-            cipher = self.ring.encrypt(r.subject_code, identity.CODE_CONTEXT) if key != r.subject_code else None
-            birth = r.birth_date.isoformat() if r.birth_date else None
-            new[r.subject_code] = (kind, key, cipher, r.subject_name, region, birth, gender, now, now)
+                kind, region, gender = r.subject_kind or "enterprise", codes.subject_region(code, False), None
+            cipher = self.ring.encrypt(code, identity.CODE_CONTEXT) if r.subject_key != code else None
+            new[code] = (kind, r.subject_key, cipher, r.subject_name, region, r.birth_date, gender, now, now)
         if new:
             self._bulk("subjects", SUBJECT_COLUMNS, list(new.values()))
-            find([keys[c] for c in new])
+            find([v[1] for v in new.values()])
         return found
 
-    def _periods(self, r: CleanRow) -> tuple[periods.Periods, tuple]:
-        """Display and retention periods, as dates and as the ISO text the bulk load stores
-        (decision date, display until, repair from, retention until); many rows share a
-        decision date, so they are cached."""
-        cat = r.category
-        rule = cat.display_period[r.severity or "default"]
-        key = (cat.code, r.severity, r.decision_date,
-               r.facts.get(rule.until_fact) if rule.until_fact else None,
-               r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
-        hit = self._period_cache.get(key)
-        if hit is None:
-            span = periods.compute(cat, r.severity, r.decision_date, r.facts)
-            hit = self._period_cache[key] = (span, (
-                r.decision_date.isoformat(), span.display_until.isoformat(),
-                span.repair_from.isoformat() if span.repair_from else None, span.retention_until.isoformat()))
-        return hit
-
-    def _write_unique(self, rows: list[CleanRow]) -> tuple[tuple[int, int, int], list[RowError]]:
+    def _write_unique(self, rows: list[Prepared]) -> tuple[tuple[int, int, int], list[RowError]]:
         if not rows:
             return (0, 0, 0), []
         conn = self.conn
@@ -256,18 +303,19 @@ class ChunkWriter:
         subjects = self._subjects(rows, now_s)
 
         errors: list[RowError] = []
-        kept: list[CleanRow] = []
+        kept: list[Prepared] = []
         for r in rows:
             kind = subjects[r.subject_code][1]
-            if kind in self.allowed[r.category.code]:
+            if kind in self.allowed[r.category]:
                 kept.append(r)
                 continue
-            names = "、".join(SUBJECT_KIND_NAMES[k] for k in r.category.subject_kinds)
+            cat = self.categories[r.category]
+            names = "、".join(SUBJECT_KIND_NAMES[k] for k in cat.subject_kinds)
             errors.append(RowError(
                 r.row_no, "统一社会信用代码或公民身份号码", r.subject_code,
-                f"该代码在平台登记为{SUBJECT_KIND_NAMES[kind]}，而“{r.category.name}”只记录{names}",
-                f"the subject is registered as {kind}; category {r.category.code} is for "
-                f"{', '.join(r.category.subject_kinds)}",
+                f"该代码在平台登记为{SUBJECT_KIND_NAMES[kind]}，而“{cat.name}”只记录{names}",
+                f"the subject is registered as {kind}; category {cat.code} is for "
+                f"{', '.join(cat.subject_kinds)}",
             ))
 
         stored: dict[tuple[str, str], tuple[int, str, int]] = {}
@@ -281,28 +329,33 @@ class ChunkWriter:
         inserts: list[tuple] = []
         changes: list[dict] = []
         unchanged: list[int] = []
+        categories = self.categories
         for r in kept:
             hit = stored.get((r.department_code, r.source_id))
             if hit is not None and hit[1] == r.content_hash:
                 unchanged.append(hit[0])
                 continue
             subject_id, _kind, region = subjects[r.subject_code]
-            span, (day, until, repair, retain) = self._periods(r)
-            disclosure = r.category.disclosure.natural if r.subject_class == "natural" else r.category.disclosure.legal
+            cat = categories[r.category]
+            disclosure = cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
             if hit is None:  # bulk-loaded: dates and times as ISO text, which both databases take
                 inserts.append((
-                    subject_id, r.category.code, r.category.polarity, r.severity, r.department_code,
-                    r.department_name, r.source_id, r.decision_no, day, r.subject_name, region,
-                    disclosure, day, until, repair, retain, "active", r.facts_json, r.content_hash, 1,
-                    self.version_id, self.batch_id, r.row_no, now_s, now_s, self.batch_id, self.user, now_s,
+                    subject_id, r.category, cat.polarity, r.severity, r.department_code,
+                    r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
+                    disclosure, r.decision_date, r.display_until, r.repair_from, r.retention_until, "active",
+                    r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now_s, now_s,
+                    self.batch_id, self.user, now_s,
                 ))
-            else:
+            else:  # a few: typed values through SQLAlchemy
+                decided = date.fromisoformat(r.decision_date)
                 changes.append({
-                    "b_id": hit[0], "subject_id": subject_id, "category_code": r.category.code,
-                    "polarity": r.category.polarity, "severity": r.severity, "department_name": r.department_name,
-                    "decision_no": r.decision_no, "decision_date": r.decision_date, "subject_name": r.subject_name,
-                    "disclosure": disclosure, "display_from": r.decision_date, "display_until": span.display_until,
-                    "repair_from": span.repair_from, "retention_until": span.retention_until, "facts": r.facts,
+                    "b_id": hit[0], "subject_id": subject_id, "category_code": r.category,
+                    "polarity": cat.polarity, "severity": r.severity, "department_name": r.department_name,
+                    "decision_no": r.decision_no, "decision_date": decided, "subject_name": r.subject_name,
+                    "disclosure": disclosure, "display_from": decided,
+                    "display_until": date.fromisoformat(r.display_until),
+                    "repair_from": date.fromisoformat(r.repair_from) if r.repair_from else None,
+                    "retention_until": date.fromisoformat(r.retention_until), "facts": json.loads(r.facts_json),
                     "content_hash": r.content_hash, "policy_version_id": self.version_id,
                     "batch_id": self.batch_id, "row_no": r.row_no, "last_seen": now,
                     "last_batch_id": self.batch_id, "changed_by": self.user, "changed_at": now,
