@@ -169,6 +169,7 @@ def import_source(
             result.add_error(e, cap)
         if progress:
             progress(result.total)
+    writer.close()
     result.ignored_columns = resolver.ignored_columns()
     batch.rows_total = result.total
     batch.rows_new = result.new
