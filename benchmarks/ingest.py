@@ -5,7 +5,7 @@ For each database it measures, in the same run and each in a fresh process:
   columns (executemany in chunks of 5,000, one transaction) — the floor any importer pays;
 - ours: ``xinyong.records.ingest.import_file`` — cleaning, validation against the catalog,
   subject resolution, idempotency, display periods, provenance, one transaction.
-It prints rows/s, peak memory (RSS of the process) and ours/raw.
+It prints rows/s, peak memory (RSS of the process, plus its import worker's) and ours/raw.
 
     python benchmarks/ingest.py                    # 1,000,000 rows, SQLite and PostgreSQL
     python benchmarks/ingest.py --rows 200000 --backend sqlite
@@ -68,7 +68,12 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process plus that of its largest child (the import's
+    worker process, when the file is large enough to start one): an upper bound of the two
+    together."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024
 
 
 def child_raw(csv_path: Path, url: str) -> dict:

@@ -42,7 +42,7 @@ from xinyong.records.validation import (
 
 _BAD = object()  # a cell that fails: its row goes to validate_row for the messages
 _MISS = object()
-_MEMO_LIMIT = 1 << 17  # entries per column memo; past it the memo starts again (memory stays flat)
+_MEMO_LIMIT = 1 << 16  # entries per column memo; past it the memo starts again (memory stays flat)
 _FAILS = (CellError, codes.CodeError)
 
 
