@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 
 from xinyong.core.codes import make_ric, make_uscc
 
@@ -50,3 +52,12 @@ def person_penalty_row(n: int = 1, **over) -> dict:
         code="",
         **{"行政相对人名称": f"测试人{n}", "行政相对人类别": "自然人", "证件号码": ric, **over},
     )
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8") -> Path:
+    """Rows as a department's CSV file, headers from the first row."""
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path

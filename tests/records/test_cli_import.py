@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -22,19 +21,11 @@ from xinyong.records.models import ImportBatch, Record
 runner = CliRunner()
 
 
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
-
-
 def test_exit_codes_and_report(app_env, tmp_path, session):
-    good = write_csv(tmp_path / "good.csv", [f.penalty_row(1), f.penalty_row(2)])
+    good = f.write_csv(tmp_path / "good.csv", [f.penalty_row(1), f.penalty_row(2)])
     res = runner.invoke(app, ["import", str(good)])
     assert res.exit_code == 0, res.output
-    some_bad = write_csv(tmp_path / "some.csv", [f.penalty_row(3), f.penalty_row(4, 处罚决定日期="2024-02-31")])
+    some_bad = f.write_csv(tmp_path / "some.csv", [f.penalty_row(3), f.penalty_row(4, 处罚决定日期="2024-02-31")])
     res = runner.invoke(app, ["import", str(some_bad)])
     assert res.exit_code == 1
     report = tmp_path / "some.errors.xlsx"
@@ -93,7 +84,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.parametrize("worker", [False, True], ids=["one-process", "with-worker"])
 def test_sigkill_mid_batch_leaves_all_or_none_and_rerun_completes(app_env, tmp_path, engine, worker):
     rows = [f.penalty_row(i) for i in range(1, 30001)]
-    path = write_csv(tmp_path / "big.csv", rows)
+    path = f.write_csv(tmp_path / "big.csv", rows)
     env = {**os.environ, "XINYONG_IMPORT_CHUNK_ROWS": "1000",
            "XINYONG_IMPORT_WORKER_MIN_BYTES": "1" if worker else "0"}
     cmd = [sys.executable, "-m", "xinyong", "import", str(path)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
@@ -139,17 +138,10 @@ def test_expired_records_leave_display_but_stay_in_archive(session):
         assert len(service.records_of(session, subj["杭州测试2有限公司"])) == 1
 
 
-def _write_csv(path, rows, encoding="utf-8"):
-    with open(path, "w", newline="", encoding=encoding) as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-
-
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings(session, tmp_path, encoding):
     path = tmp_path / "p.csv"
-    _write_csv(path, [f.penalty_row(1), f.penalty_row(2)], encoding)
+    f.write_csv(path, [f.penalty_row(1), f.penalty_row(2)], encoding)
     result = import_file(session, path)  # category from the national header signature
     session.commit()
     assert (result.new, result.rejected) == (2, 0)

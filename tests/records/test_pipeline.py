@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -18,14 +16,6 @@ from xinyong.records.ingest import import_file
 from xinyong.records.models import Record
 from xinyong.records.readers import FileUnusable
 from xinyong.records.validation import Defaults
-
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def rows() -> list[dict]:
@@ -47,7 +37,7 @@ def outcome(result):
 def test_worker_gives_what_one_process_gives(session, tmp_path, monkeypatch, kind):
     data = rows()
     if kind == "csv":
-        path = write_csv(tmp_path / "p.csv", data)
+        path = f.write_csv(tmp_path / "p.csv", data)
     else:
         wb = Workbook()
         ws = wb.active
@@ -74,7 +64,7 @@ def test_worker_gives_what_one_process_gives(session, tmp_path, monkeypatch, kin
 
 
 def test_worker_failure_is_an_error_and_stores_nothing(session, tmp_path, monkeypatch):
-    path = write_csv(tmp_path / "p.csv", rows())
+    path = f.write_csv(tmp_path / "p.csv", rows())
     monkeypatch.setattr(get_settings(), "import_worker_min_bytes", 1)
     _version, policy = catalog_service.active_version(session)
     # a file the worker cannot use is refused as in one process

@@ -32,6 +32,7 @@ from xinyong.records.validation import (
     CleanRow,
     Defaults,
     RowError,
+    _cell,
     _date_cell,
     _derived_severity,
     _identify_cell,
@@ -50,9 +51,10 @@ _NONE = type(None)
 _TEXT_ONLY = frozenset({str, _NONE})
 
 
-def _pick(rows: list[list], positions: list[int] | None) -> list:
-    """The first non-empty cell among a field's columns, for every row (``_cell``'s rule). An
-    empty or blank text is left in place here; :func:`_mapped` reads it as absent."""
+def _pick(rows: list[list], positions: list[int] | None, cmap: ColumnMap) -> list:
+    """A field's cell for every row: ``_cell``'s rule (the first non-empty cell among the field's
+    columns). With one column, an empty or blank text is left in place; :func:`_mapped` reads
+    it as absent."""
     if not positions:
         return [None] * len(rows)
     if len(positions) == 1:
@@ -60,18 +62,7 @@ def _pick(rows: list[list], positions: list[int] | None) -> list:
         if min(map(len, rows)) > p:
             return list(map(itemgetter(p), rows))  # every row has the column: at C speed
         return [values[p] if p < len(values) else None for values in rows]
-    out = []
-    for values in rows:
-        n = len(values)
-        found = None
-        for p in positions:
-            if p < n:
-                v = values[p]
-                if v is not None and (v.__class__ is not str or (v and not v.isspace())):
-                    found = v
-                    break
-        out.append(found)
-    return out
+    return [_cell(values, cmap, positions)[0] for values in rows]
 
 
 def _mapped(fn, cells: list, memo: dict) -> list:
@@ -184,7 +175,7 @@ class ChunkValidator:
         bad: set[int] = set()
 
         def field(name: str) -> list:
-            return _pick(values, common.get(name))
+            return _pick(values, common.get(name), cmap)
 
         def at_most_200(fn):
             def check(v):
@@ -265,7 +256,7 @@ class ChunkValidator:
         consent_cols: list[list] = []
         for fact, positions in plan:
             typed = _mapped(
-                lambda v, f=fact: _typed(f.type, v, f.choices, f.max_length), _pick(values, positions),
+                lambda v, f=fact: _typed(f.type, v, f.choices, f.max_length), _pick(values, positions, cmap),
                 memo(("fact", cat.code, fact.key)))
             bad |= _bad_rows(typed, required=fact.required)
             jmemo = memo(("json", cat.code, fact.key))
