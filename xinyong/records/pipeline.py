@@ -1,12 +1,13 @@
 """Read, validate and prepare an import's rows a chunk at a time: here, or in a second process.
 
-An import does two kinds of work of about the same size: the Python work of reading a file,
-checking every row against the catalog and taking the identity numbers out
-(:class:`~xinyong.records.columnwise.ChunkValidator`, :class:`~xinyong.records.writer.RowPreparer`),
-and the database's work of storing the rows (:class:`~xinyong.records.writer.ChunkWriter`). One
-Python process does one at a time. For a large file the first kind runs in a second process
-while this one writes, so on two cores they overlap: the worker prepares the next chunk while the
-writer stores the last. Prepared rows are plain values, cheap to send.
+An import does two kinds of work of about the same size: the Python work of reading a file
+and checking every row against the catalog (:class:`~xinyong.records.columnwise.ChunkValidator`),
+and the work of storing the rows (:class:`~xinyong.records.writer.RowPreparer`, which keys the
+identity numbers, then :class:`~xinyong.records.writer.ChunkWriter`). One Python process does one
+at a time. For a large file the first kind runs in a second process while this one writes, so on
+two cores they overlap: the worker validates the next chunk while the writer stores the last.
+Validated rows cross as tuples of plain values (a dataclass pickles several times slower), and
+the keys stay with the importer: the worker needs none.
 
 The worker is *spawned*, not forked: it shares nothing with the parent's threads and database
 connections (the web server imports uploads from a thread), and it never touches the database,
