@@ -9,11 +9,14 @@ Per chunk (thousands of rows):
    bulk-loaded (``COPY`` on PostgreSQL, ``executemany`` of plain tuples on SQLite) and one more
    ``SELECT`` fetches their ids;
 2. rows whose stored subject is of a kind the category does not take are refused;
-3. one ``SELECT … WHERE department_code IN (…) AND source_id IN (…)`` finds the chunk's stored
-   records through their unique key;
-4. new records are bulk-loaded straight into ``records``; unchanged ones get ``last_seen`` in one
-   ``UPDATE … WHERE id IN (…)``; changed ones have their current state copied into
-   ``record_versions`` (``INSERT … SELECT … WHERE id IN (…)``) and are then updated.
+3. one ``SELECT … WHERE source_id IN (…) AND department_code IN (…)`` finds the chunk's stored
+   records through their unique key, and the new ones are bulk-loaded straight into ``records``.
+   On PostgreSQL the order is turned round so that the unique index is probed once per row, not
+   twice: the chunk is copied into a staging table and ``INSERT … ON CONFLICT DO NOTHING
+   RETURNING`` adds the new records and names them; only the others are looked up;
+4. unchanged records get ``last_seen`` in one ``UPDATE … WHERE id IN (…)``; changed ones have
+   their current state copied into ``record_versions`` (``INSERT … SELECT … WHERE id IN (…)``)
+   and are then updated.
 
 Every statement looks rows up by key through a unique index, so the work per chunk does not
 grow with the tables, and no statement depends on the planner's statistics (which lag far
@@ -87,9 +90,8 @@ _BY_SOURCE = itemgetter(RECORD_COLUMNS.index("source_id"))
 
 
 class Prepared(NamedTuple):
-    """A validated row made ready to store, in plain values only (a chunk of them crosses from a
-    validating process to the writing one cheaply): identity numbers already keyed or masked,
-    periods computed, dates as ISO text."""
+    """A validated row made ready to store, in plain values only: identity numbers already keyed
+    or masked, periods computed, dates as ISO text (what the bulk loads take as they are)."""
 
     row_no: int
     category: str
@@ -121,7 +123,8 @@ class RowPreparer:
 
     def __init__(self, policy: PolicySet):
         self.ring = get_keyring()
-        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no``.
+        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no`` (a row's
+        # facts are keyed by its category's fact keys, so this set is the whole test).
         self.id_facts = {
             cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
             for cat in policy.catalog.categories
@@ -148,7 +151,7 @@ class RowPreparer:
             facts, facts_json = r.facts, r.facts_json
             for k, v in r.facts.items():
                 if v.__class__ is str and v:
-                    memo_key = (k in hidden or k.endswith("_id_no"), v)
+                    memo_key = (k in hidden, v)
                     masked = memo.get(memo_key)
                     if masked is None:
                         masked = memo[memo_key] = mask_ric(v) if memo_key[0] else mask_ids_in_text(v)
@@ -335,14 +338,16 @@ class ChunkWriter:
 
         categories = self.categories
 
+        def disclosure(r: Prepared) -> str:
+            cat = categories[r.category]
+            return cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
+
         def insert_tuple(r: Prepared) -> tuple:  # bulk-loaded: dates and times as ISO text
             subject_id, _kind, region = subjects[r.subject_code]
-            cat = categories[r.category]
-            disclosure = cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
             return (
-                subject_id, r.category, cat.polarity, r.severity, r.department_code,
+                subject_id, r.category, categories[r.category].polarity, r.severity, r.department_code,
                 r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
-                disclosure, r.decision_date, r.display_until, r.repair_from, r.retention_until, "active",
+                disclosure(r), r.decision_date, r.display_until, r.repair_from, r.retention_until, "active",
                 r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now_s, now_s,
                 self.batch_id, self.user, now_s,
             )
@@ -376,15 +381,13 @@ class ChunkWriter:
             if hit is None:
                 inserts.append(insert_tuple(r))
             else:  # a few: typed values through SQLAlchemy
-                subject_id, _kind, _region = subjects[r.subject_code]
-                cat = categories[r.category]
-                disclosure = cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
                 decided = date.fromisoformat(r.decision_date)
                 changes.append({
-                    "b_id": hit[0], "subject_id": subject_id, "category_code": r.category,
-                    "polarity": cat.polarity, "severity": r.severity, "department_name": r.department_name,
-                    "decision_no": r.decision_no, "decision_date": decided, "subject_name": r.subject_name,
-                    "disclosure": disclosure, "display_from": decided,
+                    "b_id": hit[0], "subject_id": subjects[r.subject_code][0], "category_code": r.category,
+                    "polarity": categories[r.category].polarity, "severity": r.severity,
+                    "department_name": r.department_name, "decision_no": r.decision_no,
+                    "decision_date": decided, "subject_name": r.subject_name,
+                    "disclosure": disclosure(r), "display_from": decided,
                     "display_until": date.fromisoformat(r.display_until),
                     "repair_from": date.fromisoformat(r.repair_from) if r.repair_from else None,
                     "retention_until": date.fromisoformat(r.retention_until), "facts": json.loads(r.facts_json),
