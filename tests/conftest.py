@@ -152,10 +152,12 @@ def app_env(db_url, monkeypatch, tmp_path) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """The login and API rate limits are kept in-process: each test starts with none used."""
-    from xinyong.accounts import ratelimit
+    """The login and API rate limits and the resolved-token cache are kept in-process: each
+    test starts with none used."""
+    from xinyong.accounts import ratelimit, token_cache
 
     ratelimit.reset()
+    token_cache.tokens.clear()
     yield
 
 

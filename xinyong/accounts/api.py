@@ -42,8 +42,7 @@ class MeOut(BaseModel):
     responses=error_responses(401, 429),
 )
 def me(request: Request, who: Annotated[Principal, allow(*ROLES)]) -> MeOut:
-    token = request.state.caller.token
-    expires = token.expires_at if token is not None else None
+    expires = request.state.caller.token_expires_at
     return MeOut(
         username=who.username, role=who.role or "", role_name=ROLES.get(who.role or "", ""),
         region_code=who.region_code, region_name=regions.name_of(who.region_code) if who.region_code else None,

@@ -116,6 +116,12 @@ def _who_fields(who: Principal | str) -> dict[str, Any]:
     return {"user_id": who.user_id, "username": who.username, "role": who.role, "via": who.via}
 
 
+# The head taken in plain SQL, for a caller that folds it into a statement of its own (a data-
+# modifying CTE): the same as the "lock" statement below. No row: the head was never made; call
+# log_event without ``head`` and it is made.
+LOCK_HEAD_SQL = "UPDATE audit_chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"  # id: HEAD_ID
+
+
 def _lock_head(session: Session) -> tuple[int, str]:
     """Take the chain head (locking it to the end of the transaction): the next entry's number
     and the hash it links to."""
@@ -159,8 +165,12 @@ def log_event(
     after: dict | None = None,
     request_id: str | None = None,
     ip: str | None = None,
+    head: tuple[int, str] | None = None,
 ) -> AuditEntry:
-    """Append one hash-chained entry in the caller's transaction (the caller commits)."""
+    """Append one hash-chained entry in the caller's transaction (the caller commits).
+    ``head``: the entry's number and the hash it links to, when the caller has already taken
+    the chain head in a statement of its own (:data:`LOCK_HEAD_SQL` as a CTE); else it is taken
+    here."""
     fields: dict[str, Any] = {
         **_who_fields(who),
         "action": action, "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
@@ -170,7 +180,7 @@ def log_event(
     for name, width in _WIDTHS.items():
         if fields.get(name) is not None:
             fields[name] = str(fields[name])[:width]
-    seq, prev = _lock_head(session)
+    seq, prev = head if head is not None else _lock_head(session)
     fields.update(seq=seq, at=utcnow(), prev_hash=prev)
     fields["hash"] = entry_hash(fields)
     _append(session, fields)

@@ -88,15 +88,24 @@ def ensure_default(session: Session, *, user: str = "system") -> PolicyVersion:
 _ACTIVE = select(PolicyVersion.id, PolicyVersion.content_hash).where(PolicyVersion.active.is_(True))
 
 
+class NoPolicy(NotFound):
+    def __init__(self) -> None:
+        super().__init__("尚未加载政策清单，请先运行 xinyong init", "no policy version is loaded: run `xinyong init`")
+
+
 def active_version(session: Session) -> tuple[int, PolicySet]:
     row = session.execute(_ACTIVE).first()
     if row is None:
-        raise NotFound(
-            "尚未加载政策清单，请先运行 xinyong init", "no policy version is loaded: run `xinyong init`"
-        )
+        raise NoPolicy()
     vid, digest = row
-    policy = _cache.get(digest)  # one query per request on the hot path: versions are immutable
-    return vid, policy if policy is not None else policy_by_id(session, vid)
+    return vid, policy_of(session, vid, digest)
+
+
+def policy_of(session: Session, version_id: int, digest: str) -> PolicySet:
+    """The lists of a version whose id and content hash the caller has read (a hot path reads
+    them in a statement of its own): from memory, as versions are immutable, else loaded."""
+    policy = _cache.get(digest)
+    return policy if policy is not None else policy_by_id(session, version_id)
 
 
 def policy_by_id(session: Session, version_id: int) -> PolicySet:

@@ -47,8 +47,9 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
+from xinyong.catalog.models import PolicyVersion
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Measure, PolicySet, Scenario
-from xinyong.checks import matching, rules
+from xinyong.checks import matching, rules, store
 from xinyong.checks.models import (
     FEEDBACK_ACTIONS,
     Check,
@@ -127,6 +128,7 @@ class CheckResult:
     hits: list[HitOut] = field(default_factory=list)
     reached: list[Reached] = field(default_factory=list)
     policy_label: str = ""
+    policy: PolicySet | None = None  # the lists it was made under
 
     @property
     def mandatory(self) -> list[HitOut]:
@@ -170,22 +172,46 @@ _SINCE = bindparam("since", type_=Date)
 _IDS = bindparam("ids", expanding=True)
 
 
+# A check reads only the columns it decides and describes with (rows, not ORM objects): no
+# facts to decode, nothing for the identity map to track.
+_RECORD_COLUMNS = (Record.id, Record.subject_id, Record.category_code, Record.severity, Record.polarity,
+                   Record.decision_date, Record.status, Record.display_until, Record.decision_no,
+                   Record.department_name)
+_ENTRY_COLUMNS = (ListEntry.id, ListEntry.subject_id, ListEntry.list_kind, ListEntry.decision_no, ListEntry.reason,
+                  ListEntry.effective_from)
+
+
 @cache
 def _records_stmt(clean: bool) -> Select:
     cond = displayed(_ON)
     if clean:
         cond = or_(cond, and_(Record.polarity == "dishonest", Record.decision_date >= _SINCE))
-    return select(Record).where(Record.subject_id.in_(_IDS), cond)
+    return select(*_RECORD_COLUMNS).where(Record.subject_id.in_(_IDS), cond)
 
 
 @cache
 def _entries_stmt() -> Select:
-    return select(ListEntry).where(ListEntry.subject_id.in_(_IDS), in_force(_ON))
+    return select(*_ENTRY_COLUMNS).where(ListEntry.subject_id.in_(_IDS), in_force(_ON))
 
 
 @cache
-def _subject_by_key_stmt() -> Select:
-    return select(Subject).where(Subject.code == bindparam("key"))
+def _start_stmt(defer: bool) -> Select:
+    """A single check's first statement: the active policy version and the subject with the
+    look-up key (an outer join: the code may name no subject), and on PostgreSQL, when the
+    check's commit need not wait for the disk, that setting for the transaction (``set_config``
+    … ``true`` is ``SET LOCAL``) — three round trips in one."""
+    cols = [PolicyVersion.id, PolicyVersion.content_hash]
+    if defer:
+        cols.append(func.set_config("synchronous_commit", "off", True))
+    return (select(*cols, Subject).outerjoin(Subject, Subject.code == bindparam("key"))
+            .where(PolicyVersion.active.is_(True)))
+
+
+def _defers(session: Session) -> bool:
+    """Whether a single check's commit may return before its log reaches the disk
+    (``checks_synchronous_commit``; only PostgreSQL has anything to set, see
+    :func:`xinyong.core.db.defer_durability`)."""
+    return not get_settings().checks_synchronous_commit and session.get_bind().dialect.name == "postgresql"
 
 
 def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], measures: list[Measure], on: date
@@ -199,7 +225,7 @@ def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], me
     if clean:
         params["since"] = min(rules.clean_since(on, tr.years or 0) for tr in clean)
     records: dict[int, Record] = {}
-    for r in session.scalars(_records_stmt(bool(clean)), params):
+    for r in session.execute(_records_stmt(bool(clean)), params):
         records[r.id] = r
         facts[r.subject_id].records.append(rules.RecordFact(
             id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
@@ -207,7 +233,7 @@ def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], me
             revoked=r.status == "revoked"))
     entries: dict[int, ListEntry] = {}
     if any(tr.kind == "list" for m in measures for tr in m.triggers):
-        for e in session.scalars(_entries_stmt(), {"ids": ids, "on": on}):
+        for e in session.execute(_entries_stmt(), {"ids": ids, "on": on}):
             entries[e.id] = e
             facts[e.subject_id].lists.append(rules.ListFact(e.id, e.list_kind))
     if any(tr.kind == "grade" for m in measures for tr in m.triggers):
@@ -308,19 +334,22 @@ def check_one(
     on: date | None = None,
     request_id: str | None = None,
     ip: str | None = None,
-    policy: tuple[int, PolicySet] | None = None,
 ) -> CheckResult:
-    """Check one subject (by its USCC or identity number) in a scenario; store and log it.
-    ``policy``: the active (version id, lists) when the caller has them already."""
+    """Check one subject (by its USCC or identity number) in a scenario under the active
+    policy; store and log it."""
     cleaned = _clean(code)
     key = lookup_key(cleaned)
-    subject = session.scalar(_subject_by_key_stmt(), {"key": key})
-    policy = policy or catalog_service.active_version(session)
+    defer = _defers(session)
+    row = session.execute(_start_stmt(defer), {"key": key}).first()
+    if row is None:
+        raise catalog_service.NoPolicy()
+    vid, digest, subject = row[0], row[1], row[-1]
+    policy = (vid, catalog_service.policy_of(session, vid, digest))
     if subject is None:  # no such subject: the code's own form still says what it could be
         natural = identity.is_identity_number(cleaned)  # the test lookup_key hashes by
         _ensure_kind(scenario_of(policy[1], scenario), *(NATURAL_KINDS if natural else (uscc_kind(cleaned),)))
     return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=on,
-                         request_id=request_id, ip=ip, policy=policy)
+                         request_id=request_id, ip=ip, policy=policy, deferred=defer)
 
 
 def check_subject(
@@ -335,8 +364,11 @@ def check_subject(
     request_id: str | None = None,
     ip: str | None = None,
     policy: tuple[int, PolicySet] | None = None,
+    deferred: bool = False,
 ) -> CheckResult:
-    """:func:`check_one` for a subject already found (``None``: the code names no subject)."""
+    """:func:`check_one` for a subject already found (``None``: the code names no subject).
+    ``policy``: the active (version id, lists) when the caller has them; ``deferred``: the
+    caller already let this transaction's commit skip waiting for the disk."""
     if not purpose or not purpose.strip():
         raise InvalidInput("请填写核查事由", "a check states its purpose", field="purpose")
     day = on or _today()
@@ -363,29 +395,23 @@ def check_subject(
         reward=any(h.measure.type == "reward" for h in hits),
     )
     kind, words = rules.choose_outcome(sc.outcomes, flags)
-    if not get_settings().checks_synchronous_commit:
+    if not deferred and not get_settings().checks_synchronous_commit:
         defer_durability(session)  # the answer need not wait for the disk (docs/checks.md)
-    # An ORM-enabled INSERT … RETURNING: the stored check comes back as a persistent object
-    # without a unit-of-work flush (the hot path of every single check).
-    check = session.scalars(insert(Check).returning(Check), [dict(
-        scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
+    check, head = store.store(session, dict(
+        batch_id=None, row_no=None, candidate_name=None, feedback_action=None, feedback_note=None, feedback_by=None,
+        feedback_at=None, scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
         department_code=who.department_code, region_code=_region_of(who, subject.region_code if subject else None),
         policy_version_id=vid, subject_id=subject.id if subject else None, code_key=key,
         match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(hits),
         mandatory_count=sum(1 for h in hits if h.measure.type == "punish" and h.measure.mandatory),
         created_at=utcnow(),
-    )]).one()
-    if hits:
-        session.execute(insert(CheckHit), [
-            {"check_id": check.id, "measure_code": h.measure.code, "measure_type": h.measure.type,
-             "mandatory": h.measure.mandatory, "via": h.via, "source_id": h.source_id,
-             "target_subject_id": h.target.id, "role": h.role} for h in hits])
+    ), [{"measure_code": h.measure.code, "measure_type": h.measure.type, "mandatory": h.measure.mandatory,
+         "via": h.via, "source_id": h.source_id, "target_subject_id": h.target.id, "role": h.role} for h in hits])
     log_event(session, who=who, action="check", entity="check", entity_id=check.id,
               subject_id=subject.id if subject else None, purpose=check.purpose,
               after={"scenario": sc.code, "outcome": words, "hits": len(hits), "policy_version_id": vid},
-              request_id=request_id, ip=ip)
-    session.flush()
-    return CheckResult(check, sc, subject, hits, reached, policy.meta.label)
+              request_id=request_id, ip=ip, head=head)
+    return CheckResult(check, sc, subject, hits, reached, policy.meta.label, policy)
 
 
 # --- reading a stored check -----------------------------------------------------------------------
@@ -424,7 +450,7 @@ def stored_result(session: Session, check: Check) -> CheckResult:
         hits.append(HitOut(m, h.via, h.source_id, _describe(policy, rules.Source(h.via, h.source_id), records, entries, m),
                            targets.get(h.target_subject_id, subject), h.role))
     reached = _reached(session, policy, subject, hits, check.created_at.date()) if subject and subject.kind not in NATURAL_KINDS else []
-    return CheckResult(check, sc, subject, hits, reached, policy.meta.label)
+    return CheckResult(check, sc, subject, hits, reached, policy.meta.label, policy)
 
 
 def recent_checks(session: Session, who: Principal, limit: int = 20) -> list[Check]:

@@ -22,6 +22,12 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL; empty means SQLite (WAL) at VAR_DIR/xinyong.db.",
     )
+    db_ping_idle_seconds: float = Field(
+        10, ge=0, le=3600,
+        description="A pooled PostgreSQL connection idle longer than this is checked with a round trip before it is "
+        "used (0: before every use). One used more recently is trusted; if the server went away meanwhile, that one "
+        "request fails and the pool is renewed (docs/deployment.md).",
+    )
     policy_dir: Path | None = Field(
         None,
         description="Folder of policy lists loaded by `xinyong init`; empty means the shipped defaults.",
@@ -75,6 +81,11 @@ class Settings(BaseSettings):
         600, ge=1, description="Requests one API token may make per API_RATE_WINDOW_SECONDS."
     )
     api_rate_window_seconds: int = Field(60, ge=1, description="Window of the API rate limit.")
+    token_cache_seconds: float = Field(
+        5, ge=0, le=300,
+        description="How long a resolved API token is trusted without asking the database again; a token revoked or a "
+        "user locked by another process stops working here within this time (0: ask every time; docs/accounts.md).",
+    )
     max_request_mb: int = Field(
         50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."
     )
