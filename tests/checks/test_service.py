@@ -14,6 +14,8 @@ from sqlalchemy import func, insert, select
 
 from tests.lists.helpers import body, person, post, record
 from xinyong.accounts.principal import cli_principal
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog_service
 from xinyong.checks import matching
 from xinyong.checks import service as checks
 from xinyong.checks.models import Check, CheckCandidate, CheckHit
@@ -130,6 +132,23 @@ def test_green_channel(session):
                   decided_on=today(), reason="优秀志愿者", by="admin")
     r = run(session, "administrative_licensing", recent_ric)
     assert {(h.measure.code, h.via) for h in r.hits} == {("reward_green_channel", "list"), ("reward_rongque", "list")}
+
+
+def test_a_stale_look_back_reads_the_records_again(session, engine, count_queries):
+    """check_one's first statement reads the subject's records before it knows the policy, with
+    the look-back (clean years) the scenario asked last time; when that differs, the records are
+    read again, so a bad record outside its display period but inside the three years still
+    breaks the green channel; the next check reads them once."""
+    recent, recent_ric = person(session, "严近罚")
+    record(session, recent, "admin_penalty", "general", decided=today() - timedelta(days=700), days_shown=365)
+    checks._last_since.clear()  # as in a process that has not checked this scenario yet
+    catalog_service.active_version(session)  # the policy's lists in memory, as after any request
+    audit.log_event(session, who=WHO, action="update", entity="test", entity_id=1)  # the chain head made
+    with count_queries(engine) as first:
+        assert run(session, "administrative_licensing", recent_ric).hits == []
+    with count_queries(engine) as second:
+        assert run(session, "administrative_licensing", recent_ric).hits == []
+    assert second.count == first.count - 2  # the records and list entries, read again the first time
 
 
 def test_grade_triggers(session):

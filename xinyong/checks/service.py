@@ -25,8 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import (
+    JSON,
+    ColumnElement,
     Date,
     Select,
     and_,
@@ -40,6 +43,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
@@ -170,6 +174,7 @@ def _responsible_bodies(session: Session, policy: PolicySet, subject: Subject, o
 _ON = bindparam("on", type_=Date)
 _SINCE = bindparam("since", type_=Date)
 _IDS = bindparam("ids", expanding=True)
+_last_since: dict[str, date] = {}  # scenario → the look-back its measures asked last (check_one)
 
 
 # A check reads only the columns it decides and describes with (rows, not ORM objects): no
@@ -179,14 +184,44 @@ _RECORD_COLUMNS = (Record.id, Record.subject_id, Record.category_code, Record.se
                    Record.department_name)
 _ENTRY_COLUMNS = (ListEntry.id, ListEntry.subject_id, ListEntry.list_kind, ListEntry.decision_no, ListEntry.reason,
                   ListEntry.effective_from)
+_NEVER = date(9999, 12, 31)  # "since" when no clean-years trigger asks for older bad records
+
+
+class RecordRow(NamedTuple):
+    """A record as a check reads it (the columns of ``_RECORD_COLUMNS``)."""
+
+    id: int
+    subject_id: int
+    category_code: str
+    severity: str | None
+    polarity: str
+    decision_date: date
+    status: str
+    display_until: date
+    decision_no: str
+    department_name: str
+
+
+class EntryRow(NamedTuple):
+    """A list entry as a check reads it (the columns of ``_ENTRY_COLUMNS``)."""
+
+    id: int
+    subject_id: int
+    list_kind: str
+    decision_no: str | None
+    reason: str | None
+    effective_from: date
+
+
+def _records_condition():
+    """Shown on the day, or bad and decided since ``since`` (a clean-years trigger looks back;
+    without one ``since`` is :data:`_NEVER` and the second branch is empty)."""
+    return or_(displayed(_ON), and_(Record.polarity == "dishonest", Record.decision_date >= _SINCE))
 
 
 @cache
-def _records_stmt(clean: bool) -> Select:
-    cond = displayed(_ON)
-    if clean:
-        cond = or_(cond, and_(Record.polarity == "dishonest", Record.decision_date >= _SINCE))
-    return select(*_RECORD_COLUMNS).where(Record.subject_id.in_(_IDS), cond)
+def _records_stmt() -> Select:
+    return select(*_RECORD_COLUMNS).where(Record.subject_id.in_(_IDS), _records_condition())
 
 
 @cache
@@ -194,16 +229,30 @@ def _entries_stmt() -> Select:
     return select(*_ENTRY_COLUMNS).where(ListEntry.subject_id.in_(_IDS), in_force(_ON))
 
 
+def _json_rows(dialect: str, columns) -> ColumnElement:
+    """The rows of a correlated subquery as one JSON array of arrays (NULL or [] for none)."""
+    if dialect == "postgresql":
+        return func.json_agg(func.json_build_array(*columns))
+    return func.json_group_array(func.json_array(*columns))
+
+
 @cache
-def _start_stmt(defer: bool) -> Select:
-    """A single check's first statement: the active policy version and the subject with the
-    look-up key (an outer join: the code may name no subject), and on PostgreSQL, when the
-    check's commit need not wait for the disk, that setting for the transaction (``set_config``
-    … ``true`` is ``SET LOCAL``) — three round trips in one."""
+def _start_stmt(dialect: str, defer: bool) -> Select:
+    """A single check's first statement, one round trip for what took five: the active policy
+    version; the subject with the look-up key (an outer join: the code may name no subject);
+    its records shown on the day (or bad since ``since``) and its list entries in force, each
+    as a JSON array; and on PostgreSQL, when the check's commit need not wait for the disk,
+    that setting for the transaction (``set_config`` … ``true`` is ``SET LOCAL``)."""
     cols = [PolicyVersion.id, PolicyVersion.content_hash]
     if defer:
         cols.append(func.set_config("synchronous_commit", "off", True))
-    return (select(*cols, Subject).outerjoin(Subject, Subject.code == bindparam("key"))
+    records = (select(_json_rows(dialect, _RECORD_COLUMNS))
+               .where(Record.subject_id == Subject.id, _records_condition()).scalar_subquery())
+    entries = (select(_json_rows(dialect, _ENTRY_COLUMNS))
+               .where(ListEntry.subject_id == Subject.id, in_force(_ON)).scalar_subquery())
+    return (select(*cols, Subject, type_coerce(records, JSON).label("records"),
+                   type_coerce(entries, JSON).label("entries"))
+            .outerjoin(Subject, Subject.code == bindparam("key"))
             .where(PolicyVersion.active.is_(True)))
 
 
@@ -214,32 +263,78 @@ def _defers(session: Session) -> bool:
     return not get_settings().checks_synchronous_commit and session.get_bind().dialect.name == "postgresql"
 
 
-def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], measures: list[Measure], on: date
-                 ) -> tuple[dict[int, rules.Facts], dict[int, Record], dict[int, ListEntry]]:
+def _since(measures: list[Measure], on: date) -> date:
+    """How far back a clean-years trigger of these measures looks for bad records."""
+    years = [tr.years or 0 for m in measures for tr in m.triggers if tr.kind == "clean_years"]
+    return min(rules.clean_since(on, y) for y in years) if years else _NEVER
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+@dataclass
+class Gathered:
+    """The facts of a check's targets and the rows that describe its hits."""
+
+    facts: dict[int, rules.Facts]
+    records: dict[int, RecordRow]
+    entries: dict[int, EntryRow]
+
+    def take_records(self, rows, on: date) -> None:
+        for r in rows:
+            self.records[r.id] = r
+            self.facts[r.subject_id].records.append(rules.RecordFact(
+                id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
+                decision_date=r.decision_date, shown=r.status in LIVE_STATUSES and r.display_until >= on,
+                revoked=r.status == "revoked"))
+
+    def take_entries(self, rows) -> None:
+        for e in rows:
+            self.entries[e.id] = e
+            self.facts[e.subject_id].lists.append(rules.ListFact(e.id, e.list_kind))
+
+
+@dataclass
+class Prefetched:
+    """What :func:`check_one`'s first statement read of the subject, and for which day and
+    look-back it read it (the policy was not known yet: another policy asks again)."""
+
+    records: list[RecordRow]
+    entries: list[EntryRow]
+    on: date
+    since: date
+
+
+def _prefetched(records_json, entries_json, on: date, since: date) -> Prefetched:
+    records = [RecordRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7]), r[8], r[9])
+               for r in records_json or ()]
+    entries = [EntryRow(e[0], e[1], e[2], e[3], e[4], _day(e[5])) for e in entries_json or ()]
+    return Prefetched(records, entries, on, since)
+
+
+def gather_facts(session: Session, policy: PolicySet, targets: list[Subject], measures: list[Measure], on: date,
+                 prefetched: Prefetched | None = None) -> Gathered:
     """The facts of every target: shown records (and recent bad ones when a clean-years
-    trigger asks), list entries in force, the latest grade. Three queries at most."""
-    ids = [t.id for t in targets]
-    facts = {t.id: rules.Facts(subject_id=t.id, kind=t.kind) for t in targets}
-    clean = [tr for m in measures for tr in m.triggers if tr.kind == "clean_years"]
-    params: dict = {"ids": ids, "on": on}
-    if clean:
-        params["since"] = min(rules.clean_since(on, tr.years or 0) for tr in clean)
-    records: dict[int, Record] = {}
-    for r in session.execute(_records_stmt(bool(clean)), params):
-        records[r.id] = r
-        facts[r.subject_id].records.append(rules.RecordFact(
-            id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
-            decision_date=r.decision_date, shown=r.status in LIVE_STATUSES and r.display_until >= on,
-            revoked=r.status == "revoked"))
-    entries: dict[int, ListEntry] = {}
-    if any(tr.kind == "list" for m in measures for tr in m.triggers):
-        for e in session.execute(_entries_stmt(), {"ids": ids, "on": on}):
-            entries[e.id] = e
-            facts[e.subject_id].lists.append(rules.ListFact(e.id, e.list_kind))
+    trigger asks), list entries in force, the latest grade. Three queries at most; the first
+    target's records and entries not at all when ``prefetched`` read them for this day and
+    look-back."""
+    since = _since(measures, on)
+    got = Gathered({t.id: rules.Facts(subject_id=t.id, kind=t.kind) for t in targets}, {}, {})
+    ask = targets
+    if prefetched is not None and targets and (prefetched.on, prefetched.since) == (on, since):
+        got.take_records(prefetched.records, on)
+        got.take_entries(prefetched.entries)
+        ask = targets[1:]
+    if ask:
+        ids = [t.id for t in ask]
+        got.take_records(session.execute(_records_stmt(), {"ids": ids, "on": on, "since": since}), on)
+        if any(tr.kind == "list" for m in measures for tr in m.triggers):
+            got.take_entries(session.execute(_entries_stmt(), {"ids": ids, "on": on}))
     if any(tr.kind == "grade" for m in measures for tr in m.triggers):
-        for sid, grade in grade_of(session, ids).items():
-            facts[sid].grade = grade
-    return facts, records, entries
+        for sid, grade in grade_of(session, [t.id for t in targets]).items():
+            got.facts[sid].grade = grade
+    return got
 
 
 def evaluate(policy: PolicySet, scenario: Scenario, subject: Subject, bodies: list[tuple[Subject, str]],
@@ -340,16 +435,24 @@ def check_one(
     cleaned = _clean(code)
     key = lookup_key(cleaned)
     defer = _defers(session)
-    row = session.execute(_start_stmt(defer), {"key": key}).first()
+    day = on or _today()
+    # the look-back the active policy asked last time (policies change seldom): if this one
+    # asks another, gather_facts reads the records again
+    since = _last_since.get(scenario, _NEVER)
+    row = session.execute(_start_stmt(session.get_bind().dialect.name, defer),
+                          {"key": key, "on": day, "since": since}).first()
     if row is None:
         raise catalog_service.NoPolicy()
-    vid, digest, subject = row[0], row[1], row[-1]
+    vid, digest, subject, records, entries = row[0], row[1], row[-3], row[-2], row[-1]
     policy = (vid, catalog_service.policy_of(session, vid, digest))
+    sc = scenario_of(policy[1], scenario)
+    _last_since[scenario] = _since(rules.scenario_measures(policy[1], sc), day)
     if subject is None:  # no such subject: the code's own form still says what it could be
         natural = identity.is_identity_number(cleaned)  # the test lookup_key hashes by
-        _ensure_kind(scenario_of(policy[1], scenario), *(NATURAL_KINDS if natural else (uscc_kind(cleaned),)))
-    return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=on,
-                         request_id=request_id, ip=ip, policy=policy, deferred=defer)
+        _ensure_kind(sc, *(NATURAL_KINDS if natural else (uscc_kind(cleaned),)))
+    return check_subject(session, subject, key, scenario=scenario, purpose=purpose, who=who, on=day,
+                         request_id=request_id, ip=ip, policy=policy, deferred=defer,
+                         prefetched=_prefetched(records, entries, day, since))
 
 
 def check_subject(
@@ -365,10 +468,12 @@ def check_subject(
     ip: str | None = None,
     policy: tuple[int, PolicySet] | None = None,
     deferred: bool = False,
+    prefetched: Prefetched | None = None,
 ) -> CheckResult:
     """:func:`check_one` for a subject already found (``None``: the code names no subject).
     ``policy``: the active (version id, lists) when the caller has them; ``deferred``: the
-    caller already let this transaction's commit skip waiting for the disk."""
+    caller already let this transaction's commit skip waiting for the disk; ``prefetched``: the
+    subject's records and entries the caller read already."""
     if not purpose or not purpose.strip():
         raise InvalidInput("请填写核查事由", "a check states its purpose", field="purpose")
     day = on or _today()
@@ -384,9 +489,10 @@ def check_subject(
         roles = {r for m in measures for r in m.reaches}
         bodies = _responsible_bodies(session, policy, subject, day, roles)
         targets = [subject, *{b.id: b for b, _ in bodies}.values()]
-        facts, records, entries = gather_facts(session, policy, targets, measures, day)
-        for m, src, target, role in evaluate(policy, sc, subject, bodies, facts, day):
-            hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, records, entries, m), target, role))
+        got = gather_facts(session, policy, targets, measures, day, prefetched)
+        for m, src, target, role in evaluate(policy, sc, subject, bodies, got.facts, day):
+            hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
+                               target, role))
         if subject.kind not in NATURAL_KINDS:
             reached = _reached(session, policy, subject, hits, day)
     flags = rules.Flags(
