@@ -74,3 +74,10 @@ def test_a_missing_chain_head_is_made_on_the_way(session):
     assert session.scalar(select(AuditChainHead.seq)) == session.scalar(select(AuditEntry.seq).order_by(
         AuditEntry.seq.desc()).limit(1))
     assert audit.verify(session).ok
+
+
+def test_the_rows_a_check_reads_name_their_columns_in_order():
+    """check_one's first statement returns records and list entries as JSON arrays, read back by
+    position into RecordRow / EntryRow: their fields are the selected columns, in order."""
+    assert checks.RecordRow._fields == tuple(c.key for c in checks._RECORD_COLUMNS)
+    assert checks.EntryRow._fields == tuple(c.key for c in checks._ENTRY_COLUMNS)

@@ -92,11 +92,11 @@ def _forget_on_change(session: Session, _context) -> None:
     session's new/dirty/deleted sets still hold what was just flushed (pre-flush state)."""
     if not len(tokens):
         return
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, User | Department) or (isinstance(obj, ApiToken) and not (
-                obj in session.dirty and _only_last_used(obj))):
-            tokens.clear()
-            return
+    watched = User | Department | ApiToken
+    if any(isinstance(obj, watched) for obj in (*session.new, *session.deleted)) or any(
+            isinstance(obj, watched) and not (isinstance(obj, ApiToken) and _only_last_used(obj))
+            for obj in session.dirty):
+        tokens.clear()
 
 
 _TABLES = frozenset({User.__tablename__, ApiToken.__tablename__, Department.__tablename__})
