@@ -28,7 +28,7 @@ _HIT_TYPES = ("varchar", "varchar", "boolean", "varchar", "integer", "integer", 
 
 @cache
 def _pg_statement():
-    columns = [c.name for c in Check.__table__.columns if c.name not in ("id",)]
+    columns = [c.name for c in Check.__table__.columns if c.name != "id"]
     arrays = ", ".join(f"CAST(:h_{name} AS {kind}[])" for name, kind in zip(HIT_COLUMNS, _HIT_TYPES, strict=True))
     sql = f"""
         WITH c AS (
