@@ -501,11 +501,10 @@ def check_subject(
         reward=any(h.measure.type == "reward" for h in hits),
     )
     kind, words = rules.choose_outcome(sc.outcomes, flags)
-    if not deferred and not get_settings().checks_synchronous_commit:
+    if not deferred and _defers(session):
         defer_durability(session)  # the answer need not wait for the disk (docs/checks.md)
     check, head = store.store(session, dict(
-        batch_id=None, row_no=None, candidate_name=None, feedback_action=None, feedback_note=None, feedback_by=None,
-        feedback_at=None, scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
+        scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
         department_code=who.department_code, region_code=_region_of(who, subject.region_code if subject else None),
         policy_version_id=vid, subject_id=subject.id if subject else None, code_key=key,
         match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(hits),

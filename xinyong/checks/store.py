@@ -45,8 +45,8 @@ def _pg_statement():
 
 
 def store(session: Session, values: dict[str, Any], hits: list[dict[str, Any]]) -> tuple[Check, tuple[int, str] | None]:
-    """Insert the check (``values``: its columns but ``id``) and its ``hits`` (dicts of
-    :data:`HIT_COLUMNS`). Returns the stored check and, on PostgreSQL, the audit chain head taken
+    """Insert the check (``values``: its columns but ``id``; the nullable ones may be left out)
+    and its ``hits`` (dicts of :data:`HIT_COLUMNS`). Returns the stored check and, on PostgreSQL, the audit chain head taken
     for its entry (number, hash linked to) — None where the caller's ``log_event`` takes it."""
     if session.get_bind().dialect.name != "postgresql":
         check = session.scalars(insert(Check).returning(Check), [values]).one()
