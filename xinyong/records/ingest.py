@@ -3,7 +3,8 @@
 A batch is one transaction: the caller's session commits at the end, so a process killed half
 way leaves nothing of the batch and a re-run stores it whole. Rows are read and validated a chunk
 at a time, column by column (:mod:`xinyong.records.columnwise`; on a large file in a worker
-process beside this one, :mod:`xinyong.records.pipeline`), their identity numbers keyed or masked
+process beside this one, :mod:`xinyong.records.pipeline`), shaped for storage (facts masked,
+periods computed: :mod:`xinyong.records.shaping`), their identity numbers keyed
 (:class:`~xinyong.records.writer.RowPreparer`), and written with set-based statements: one query
 finds a chunk's subjects, one its existing records, one bulk load adds the new ones, one update
 touches the unchanged ones. Re-sending a row with the same (department, source
@@ -146,7 +147,7 @@ def import_source(
     result = ImportResult(batch_id=batch.id, file_name=file_name, policy_version_id=version_id)
     writer = ChunkWriter(session, policy, batch.id, version_id, user)
     cap = settings.max_import_errors_reported
-    preparer = RowPreparer(policy)
+    preparer = RowPreparer()
     if worker_path is not None:
         chunks = pipeline.validated_chunks_in_worker(
             worker_path, category, policy, defaults, settings.import_chunk_rows)

@@ -1,13 +1,15 @@
-"""Read, validate and prepare an import's rows a chunk at a time: here, or in a second process.
+"""Read, validate and shape an import's rows a chunk at a time: here, or in a second process.
 
-An import does two kinds of work of about the same size: the Python work of reading a file
-and checking every row against the catalog (:class:`~xinyong.records.columnwise.ChunkValidator`),
-and the work of storing the rows (:class:`~xinyong.records.writer.RowPreparer`, which keys the
-identity numbers, then :class:`~xinyong.records.writer.ChunkWriter`). One Python process does one
-at a time. For a large file the first kind runs in a second process while this one writes, so on
-two cores they overlap: the worker validates the next chunk while the writer stores the last.
-Validated rows cross as tuples of plain values (a dataclass pickles several times slower), and
-the keys stay with the importer: the worker needs none.
+An import does two kinds of work of about the same size: the Python work of reading a file,
+checking every row against the catalog (:class:`~xinyong.records.columnwise.ChunkValidator`) and
+shaping it for storage (:class:`~xinyong.records.shaping.RowShaper`: facts masked, periods
+computed), and the work of storing the rows (:class:`~xinyong.records.writer.RowPreparer`, which
+keys the identity numbers, then :class:`~xinyong.records.writer.ChunkWriter`). One Python process
+does one at a time. For a large file the first kind runs in a second process while this one
+writes, so on two cores they overlap: the worker validates the next chunk while the writer stores
+the last. Shaped rows cross as flat tuples of texts (no facts dictionary, no catalog objects:
+pickling those cost more than the rest), and the keys stay with the importer: the worker needs
+none.
 
 The worker is *spawned*, not forked: it shares nothing with the parent's threads and database
 connections (the web server imports uploads from a thread), and it never touches the database,
@@ -32,7 +34,8 @@ from xinyong.records.cleaning import clean_text
 from xinyong.records.columns import ColumnMap, detect_category, map_columns
 from xinyong.records.columnwise import ChunkValidator
 from xinyong.records.readers import FileUnusable, Source, open_source
-from xinyong.records.validation import CleanRow, Defaults, RowError
+from xinyong.records.shaping import RowShaper, Shaped
+from xinyong.records.validation import Defaults, RowError
 
 
 class CategoryResolver:
@@ -91,7 +94,7 @@ def _by_name(policy: PolicySet, name: str) -> Category | None:
 @dataclass
 class ValidatedChunk:
     total: int  # rows read so far
-    rows: list[CleanRow]
+    rows: list[Shaped]  # from the worker: plain tuples of the same layout
     errors: list[RowError]  # the chunk's refused rows, in file order
     rejected: int
     categories: list[str] = field(default_factory=list)  # categories first met in this chunk
@@ -99,8 +102,9 @@ class ValidatedChunk:
 
 def validated_chunks(source: Source, resolver: CategoryResolver, policy: PolicySet, defaults: Defaults,
                      chunk_rows: int) -> Iterator[ValidatedChunk]:
-    """The source's rows, validated, a chunk at a time."""
+    """The source's rows, validated and shaped, a chunk at a time."""
     validator = ChunkValidator(policy, defaults)
+    shaper = RowShaper(policy)
     pending: list[tuple[int, list, Category]] = []
     unread: list[RowError] = []  # lines that never reached validation
     seen: set[str] = set()
@@ -110,7 +114,7 @@ def validated_chunks(source: Source, resolver: CategoryResolver, policy: PolicyS
     def chunk() -> ValidatedChunk:
         clean, errors, rejected = validator.validate(pending, resolver.maps)
         out = ValidatedChunk(
-            total, clean, sorted(unread + errors, key=lambda e: e.row),  # a stable sort: file order
+            total, shaper.shape(clean), sorted(unread + errors, key=lambda e: e.row),  # a stable sort: file order
             rejected + len(unread), list(new))
         pending.clear()
         unread.clear()
@@ -149,7 +153,6 @@ def validated_chunks_in_worker(path: Path, category: str | None, policy: PolicyS
         name="xinyong-import-worker", daemon=True)
     worker.start()
     sender.close()  # the worker holds the only sending end: its end is our EOF
-    categories = {c.code: c for c in policy.catalog.categories}
     try:
         while True:
             try:
@@ -158,7 +161,6 @@ def validated_chunks_in_worker(path: Path, category: str | None, policy: PolicyS
                 raise RuntimeError(
                     f"import worker ended unexpectedly (exit code {worker.exitcode})") from None
             if kind == "chunk":
-                payload.rows = [CleanRow(t[0], categories[t[1]], *t[2:]) for t in payload.rows]
                 yield payload
             elif kind == "done":
                 return
@@ -173,14 +175,6 @@ def validated_chunks_in_worker(path: Path, category: str | None, policy: PolicyS
         worker.join(timeout=10)
 
 
-def _pack(r: CleanRow) -> tuple:
-    """A clean row as plain values (its category by code): a tuple pickles several times faster
-    than a dataclass, and the category once per chunk would still be too much."""
-    return (r.row_no, r.category.code, r.subject_code, r.subject_class, r.subject_kind, r.subject_name,
-            r.birth_date, r.severity, r.decision_no, r.decision_date, r.department_code, r.department_name,
-            r.source_id, r.facts, r.facts_json, r.content_hash)
-
-
 def _work(sender, path: str, category: str | None, policy: PolicySet, defaults: Defaults,
           chunk_rows: int) -> None:  # pragma: no cover - runs in the worker (tests drive it end to end)
     def send(kind: str, payload: object) -> None:
@@ -190,7 +184,7 @@ def _work(sender, path: str, category: str | None, policy: PolicySet, defaults: 
         source = open_source(Path(path))
         resolver = CategoryResolver(policy, source.headers, category)
         for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
-            chunk.rows = [_pack(r) for r in chunk.rows]
+            chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed
             send("chunk", chunk)
         send("done", None)
     except (BrokenPipeError, ConnectionResetError):

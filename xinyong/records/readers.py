@@ -110,7 +110,8 @@ def _csv(path: Path) -> Source:
                     yield n, None, f"CSV 格式错误：{exc}"
                     continue
                 n += 1
-                if any(v.strip() for v in values):
+                text = "".join(values)  # a row with any non-blank cell (one C call, not one per cell)
+                if text and not text.isspace():
                     yield n, values, None
         finally:
             fh.close()

@@ -1,7 +1,8 @@
 """Prepare validated rows for storage, then write a chunk with a fixed handful of statements.
 
-:class:`RowPreparer` (no database) takes the identity numbers out of the rows and computes their
-periods; :class:`ChunkWriter` stores the prepared rows.
+:class:`RowPreparer` (no database) keys what identifies a person in the shaped rows
+(:mod:`xinyong.records.shaping` has masked their facts and computed their periods);
+:class:`ChunkWriter` stores the prepared rows.
 
 Per chunk (thousands of rows):
 
@@ -30,8 +31,8 @@ keyed hash of its code (:func:`xinyong.subjects.identity.lookup_keys`, one call 
 new natural person is stored with that hash and the number encrypted; a source id derived from
 the decision and the subject (``<decision no>#<identity number>``) names the subject by its
 keyed hash instead; facts of type ``ric`` (and ``*_id_no`` facts, which hold identity numbers)
-are stored masked, as every output shows them, and so is an identity number written inside a
-free-text fact; and the change-detecting content hash, taken by
+are stored masked (by :class:`~xinyong.records.shaping.RowShaper`), as every output shows them,
+and so is an identity number written inside a free-text fact; and the change-detecting content hash, taken by
 validation over the plain row, is keyed (HMAC-SM3) before it is stored, so that it cannot be
 used to confirm a guessed number.
 """
@@ -50,10 +51,9 @@ from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
 from xinyong.core import codes
 from xinyong.core.crypto import get_keyring
 from xinyong.core.db import utcnow
-from xinyong.core.masking import mask_ids_in_text, mask_ric
-from xinyong.records import periods
 from xinyong.records.models import VERSIONED_COLUMNS, Record, RecordVersion
-from xinyong.records.validation import _JSON, CleanRow, RowError
+from xinyong.records.shaping import Shaped
+from xinyong.records.validation import RowError
 from xinyong.subjects import identity
 
 SUBJECT_COLUMNS = [
@@ -75,7 +75,7 @@ UPDATED_COLUMNS = [
 ]
 
 
-# Codes (and masked texts) remembered within one import before the memory starts again.
+# Codes remembered within one import before the memory starts again.
 _REMEMBERED = 200_000
 
 
@@ -115,78 +115,35 @@ class Prepared(NamedTuple):
 
 
 class RowPreparer:
-    """Turns clean rows into :class:`Prepared` ones: no database, so it can run beside the writer.
+    """Turns shaped rows (:class:`~xinyong.records.shaping.Shaped`) into :class:`Prepared` ones:
+    the keyed step, so it runs in the importer, which holds the key ring. It makes the look-up
+    keys of the subjects' codes (once per code), names a natural person by its keyed hash inside
+    a derived source id, and keys the content hash. Its memo of codes lasts the import, bounded."""
 
-    It takes the identity numbers out (look-up keys for the codes, keyed source ids and content
-    hashes, masked identity-number facts) and computes the display and retention periods. Its
-    memos (codes, masked texts, periods) last the import, bounded."""
-
-    def __init__(self, policy: PolicySet):
+    def __init__(self):
         self.ring = get_keyring()
-        # Facts that hold identity numbers, stored masked: type ``ric`` and ``*_id_no`` (a row's
-        # facts are keyed by its category's fact keys, so this set is the whole test).
-        self.id_facts = {
-            cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
-            for cat in policy.catalog.categories
-        }
         self.keys: dict[str, str] = {}  # codes met in this import → their Subject.code
-        self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
-        self.spans: dict[tuple, tuple[str, str | None, str]] = {}
 
-    def prepare(self, rows: list[CleanRow]) -> list[Prepared]:
+    def prepare(self, rows: list[Shaped] | list[tuple]) -> list[Prepared]:
         if len(self.keys) > _REMEMBERED:  # memory stays flat on the largest files
             self.keys.clear()
-        if len(self.masked) > _REMEMBERED:
-            self.masked.clear()
-        unseen = list({r.subject_code for r in rows} - self.keys.keys())
+        unseen = list({r[2] for r in rows} - self.keys.keys())  # the subjects' codes
         self.keys.update(zip(unseen, identity.lookup_keys(unseen), strict=True))
-        keys, ring, memo, id_facts = self.keys, self.ring, self.masked, self.id_facts
+        keys, keyed_hash = self.keys, self.ring.keyed_hash
         out = []
-        for r in rows:
-            key = keys[r.subject_code]
-            source_id = r.source_id
-            if key != r.subject_code and source_id == f"{r.decision_no}#{r.subject_code}":
-                source_id = f"{r.decision_no}#{key[:32]}"
-            hidden = id_facts.get(r.category.code, frozenset())
-            facts, facts_json = r.facts, r.facts_json
-            for k, v in r.facts.items():
-                if v.__class__ is str and v:
-                    memo_key = (k in hidden, v)
-                    masked = memo.get(memo_key)
-                    if masked is None:
-                        masked = memo[memo_key] = mask_ric(v) if memo_key[0] else mask_ids_in_text(v)
-                    if masked != v:
-                        if facts is r.facts:
-                            facts = dict(r.facts)
-                        facts[k] = masked
-            if facts is not r.facts:
-                facts_json = _JSON.encode(facts)
-            until, repair, retain = self._periods(r)
-            out.append(Prepared(
-                r.row_no, r.category.code, r.subject_code, key, r.subject_class, r.subject_kind,
-                r.subject_name, r.birth_date.isoformat() if r.birth_date else None, r.severity,
-                r.decision_no, r.decision_date.isoformat(), r.department_code, r.department_name,
-                source_id, facts_json, ring.keyed_hash(r.content_hash)[:32], until, repair, retain,
+        append = out.append
+        for (row_no, category, code, subject_class, subject_kind, subject_name, birth_date, severity,
+             decision_no, decision_date, department_code, department_name, source_id, facts_json,
+             content_hash, display_until, repair_from, retention_until) in rows:  # (plain tuples too)
+            key = keys[code]
+            if key != code and source_id == f"{decision_no}#{code}":
+                source_id = f"{decision_no}#{key[:32]}"
+            append(Prepared(
+                row_no, category, code, key, subject_class, subject_kind, subject_name, birth_date,
+                severity, decision_no, decision_date, department_code, department_name, source_id,
+                facts_json, keyed_hash(content_hash)[:32], display_until, repair_from, retention_until,
             ))
         return out
-
-    def _periods(self, r: CleanRow) -> tuple[str, str | None, str]:
-        """Display until, repair from and retention until as ISO text; many rows share a
-        decision date, so they are cached."""
-        cat = r.category
-        rule = cat.display_period[r.severity or "default"]
-        key = (cat.code, r.severity, r.decision_date,
-               r.facts.get(rule.until_fact) if rule.until_fact else None,
-               r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
-        hit = self.spans.get(key)
-        if hit is None:
-            if len(self.spans) > _REMEMBERED:
-                self.spans.clear()
-            span = periods.compute(cat, r.severity, r.decision_date, r.facts)
-            hit = self.spans[key] = (
-                span.display_until.isoformat(), span.repair_from.isoformat() if span.repair_from else None,
-                span.retention_until.isoformat())
-        return hit
 
 
 class ChunkWriter:
