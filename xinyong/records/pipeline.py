@@ -14,7 +14,9 @@ none.
 The worker is *spawned*, not forked: it shares nothing with the parent's threads and database
 connections (the web server imports uploads from a thread), and it never touches the database,
 so the batch stays one transaction in the parent. It re-opens the file itself; the parent has
-already read the headers (a file it cannot use is refused before the worker starts). If the
+already read the headers (a file it cannot use is refused before the worker starts). It keeps a
+few chunks in hand (a thread writes them to the pipe), so neither side waits for the other when
+one chunk happens to be quicker to validate and the next quicker to write. If the
 parent dies (killed mid-batch), the worker's next send fails and it exits; the parent's
 transaction is gone with it, so the database holds none of the batch, as without a worker.
 Small files and API batches stay in one process: starting the worker costs about a second.
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -175,23 +179,76 @@ def validated_chunks_in_worker(path: Path, category: str | None, policy: PolicyS
         worker.join(timeout=10)
 
 
+# Chunks the worker may have validated and not yet handed over. Each is a few megabytes pickled;
+# with some in hand, the worker's next chunk never waits for the importer to finish its last one,
+# and the importer finds one ready whenever a chunk happened to be quicker to write than to read.
+_AHEAD = 4
+
+
+class _ImporterGone(Exception):
+    """The pipe to the importer broke: it was killed or gave up, and its transaction with it."""
+
+
+class _Outbox:
+    """The worker's chunks on their way to the importer: a thread writes them to the pipe (the
+    write releases the interpreter lock), so validation goes on while the importer is busy.
+    If the importer is gone, the next :meth:`put` raises :class:`_ImporterGone`."""
+
+    def __init__(self, sender):
+        self.sender = sender
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_AHEAD)
+        self.failed = False
+        self.thread = threading.Thread(target=self._pump, name="xinyong-import-outbox", daemon=True)
+        self.thread.start()
+
+    def _pump(self) -> None:  # pragma: no cover - runs in the worker
+        try:
+            while (data := self.queue.get()) is not None:
+                self.sender.send_bytes(data)
+        except OSError:  # a broken pipe, a reset connection
+            self.failed = True
+
+    def put(self, data: bytes | None) -> None:  # pragma: no cover - runs in the worker
+        while True:
+            if self.failed:
+                raise _ImporterGone
+            try:
+                self.queue.put(data, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:  # pragma: no cover - runs in the worker
+        """Send what is queued, then stop."""
+        self.put(None)
+        self.thread.join()
+        if self.failed:
+            raise _ImporterGone
+
+
 def _work(sender, path: str, category: str | None, policy: PolicySet, defaults: Defaults,
           chunk_rows: int) -> None:  # pragma: no cover - runs in the worker (tests drive it end to end)
+    outbox = _Outbox(sender)
+
     def send(kind: str, payload: object) -> None:
-        sender.send_bytes(pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        outbox.put(pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
 
     try:
-        source = open_source(Path(path))
-        resolver = CategoryResolver(policy, source.headers, category)
-        for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
-            chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed
-            send("chunk", chunk)
-        send("done", None)
-    except (BrokenPipeError, ConnectionResetError):
+        try:
+            source = open_source(Path(path))
+            resolver = CategoryResolver(policy, source.headers, category)
+            for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
+                chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed
+                send("chunk", chunk)
+            send("done", None)
+        except _ImporterGone:
+            raise
+        except FileUnusable as exc:
+            send("unusable", (exc.zh, exc.en))
+        except BaseException:
+            send("failed", traceback.format_exc())
+        outbox.close()
+    except _ImporterGone:
         return  # the importer is gone, and its transaction with it
-    except FileUnusable as exc:
-        send("unusable", (exc.zh, exc.en))
-    except BaseException:
-        send("failed", traceback.format_exc())
     finally:
         sender.close()
