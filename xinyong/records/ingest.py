@@ -32,6 +32,7 @@ from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
 from xinyong.core.clock import today
 from xinyong.core.db import utcnow
+from xinyong.core.gc_thresholds import fewer_collections
 from xinyong.core.settings import get_settings
 from xinyong.records import hooks, pipeline
 from xinyong.records.models import ImportBatch
@@ -153,23 +154,24 @@ def import_source(
             worker_path, category, policy, defaults, settings.import_chunk_rows)
     else:
         chunks = pipeline.validated_chunks(source, resolver, policy, defaults, settings.import_chunk_rows)
-    for chunk in chunks:
-        result.total = chunk.total
-        result.rejected += chunk.rejected
-        for e in chunk.errors:
-            result.add_error(e, cap)
-        for code in chunk.categories:
-            result.categories.add(code)
-            resolver.cmap(policy.category(code))
-        counts, errors = writer.write(preparer.prepare(chunk.rows))
-        result.new += counts[0]
-        result.updated += counts[1]
-        result.unchanged += counts[2]
-        result.rejected += len({e.row for e in errors})
-        for e in errors:
-            result.add_error(e, cap)
-        if progress:
-            progress(result.total)
+    with fewer_collections():  # millions of short-lived objects: see xinyong.core.gc_thresholds
+        for chunk in chunks:
+            result.total = chunk.total
+            result.rejected += chunk.rejected
+            for e in chunk.errors:
+                result.add_error(e, cap)
+            for code in chunk.categories:
+                result.categories.add(code)
+                resolver.cmap(policy.category(code))
+            counts, errors = writer.write(preparer.prepare(chunk.rows))
+            result.new += counts[0]
+            result.updated += counts[1]
+            result.unchanged += counts[2]
+            result.rejected += len({e.row for e in errors})
+            for e in errors:
+                result.add_error(e, cap)
+            if progress:
+                progress(result.total)
     writer.close()
     result.ignored_columns = resolver.ignored_columns()
     batch.rows_total = result.total

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xinyong.catalog.schemas import Category, PolicySet
+from xinyong.core.gc_thresholds import fewer_collections
 from xinyong.records.cleaning import clean_text
 from xinyong.records.columns import ColumnMap, detect_category, map_columns
 from xinyong.records.columnwise import ChunkValidator
@@ -237,9 +238,10 @@ def _work(sender, path: str, category: str | None, policy: PolicySet, defaults: 
         try:
             source = open_source(Path(path))
             resolver = CategoryResolver(policy, source.headers, category)
-            for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
-                chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed
-                send("chunk", chunk)
+            with fewer_collections():
+                for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
+                    chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed
+                    send("chunk", chunk)
             send("done", None)
         except _ImporterGone:
             raise
