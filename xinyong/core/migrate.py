@@ -22,11 +22,33 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine | None = None) -> None:
+    """Bring the database to the newest revision, in one transaction.
+
+    On SQLite, a migration that changes a table's constraints rebuilds the table (Alembic's batch
+    mode: copy, drop, rename), and dropping a table that others reference fails while foreign
+    keys are enforced. So, as SQLite's documentation prescribes for such changes, enforcement is
+    off for the migrations (the pragma only takes effect outside a transaction), every reference
+    is checked with ``PRAGMA foreign_key_check`` before the commit, and enforcement is on again
+    before the connection goes back to the pool."""
     engine = engine or get_engine()
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()  # ends SQLAlchemy's autobegun transaction (the driver began none)
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migrations left rows whose references are broken: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def current_revision(engine: Engine | None = None) -> str | None:
