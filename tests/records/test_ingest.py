@@ -244,6 +244,50 @@ def test_batch_is_all_or_none(session, monkeypatch):
     assert session.scalar(select(func.count()).select_from(Subject)) == 0
 
 
+def test_the_same_record_in_consecutive_chunks(session, monkeypatch):
+    """On PostgreSQL a chunk's insert may still be running when the next chunk is written: a
+    record sent again in the next chunk is still found, versioned and counted once."""
+    from xinyong.records import ingest
+
+    monkeypatch.setattr(ingest.get_settings(), "import_chunk_rows", 2)
+    rows = [f.penalty_row(1), f.penalty_row(2), f.penalty_row(1, 处罚内容="改"), f.penalty_row(3),
+            f.penalty_row(2), f.penalty_row(4)]
+    result = run(session, rows)
+    assert (result.new, result.updated, result.unchanged) == (4, 1, 1)
+    assert session.scalar(select(func.count()).select_from(Record)) == 4
+    assert session.scalar(select(func.count()).select_from(RecordVersion)) == 1
+
+
+def test_a_failing_insert_stores_nothing(session, monkeypatch):
+    """PostgreSQL: the insert that runs while the next chunk is prepared fails; the import fails
+    with its error and the batch leaves nothing behind."""
+    from concurrent.futures import Future
+
+    from xinyong.records import ingest, writer
+
+    if session.bind.dialect.name != "postgresql":
+        pytest.skip("SQLite writes each chunk before the next one is prepared")
+    calls = {"n": 0}
+    real_finish = writer.ChunkWriter._finish
+
+    def finish(self):
+        calls["n"] += 1
+        if calls["n"] == 3 and self.pending is not None:
+            self.pending.future.result()  # the real insert ends first; then it "failed"
+            failed = Future()
+            failed.set_exception(RuntimeError("disk on fire"))
+            self.pending = self.pending._replace(future=failed)
+        return real_finish(self)
+
+    monkeypatch.setattr(writer.ChunkWriter, "_finish", finish)
+    monkeypatch.setattr(ingest.get_settings(), "import_chunk_rows", 100)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        import_source(session, rows_from_dicts([f.penalty_row(i) for i in range(250)]), file_name="t",
+                      category="admin_penalty")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Record)) == 0
+
+
 def test_text_with_tabs_newlines_and_backslashes_survives(session):
     facts = "第一行\t制表\n第二行 C:\\路径\\ 引号\"结束"
     run(session, [f.penalty_row(1, 违法事实=facts)])

@@ -154,25 +154,33 @@ def import_source(
             worker_path, category, policy, defaults, settings.import_chunk_rows)
     else:
         chunks = pipeline.validated_chunks(source, resolver, policy, defaults, settings.import_chunk_rows)
-    with fewer_collections():  # millions of short-lived objects: see xinyong.core.gc_thresholds
-        for chunk in chunks:
-            result.total = chunk.total
-            result.rejected += chunk.rejected
-            for e in chunk.errors:
-                result.add_error(e, cap)
-            for code in chunk.categories:
-                result.categories.add(code)
-                resolver.cmap(policy.category(code))
-            counts, errors = writer.write(preparer.prepare(chunk.rows))
-            result.new += counts[0]
-            result.updated += counts[1]
-            result.unchanged += counts[2]
-            result.rejected += len({e.row for e in errors})
-            for e in errors:
-                result.add_error(e, cap)
-            if progress:
-                progress(result.total)
-    writer.close()
+
+    def count(counts: tuple[int, int, int]) -> None:
+        result.new += counts[0]
+        result.updated += counts[1]
+        result.unchanged += counts[2]
+
+    try:
+        with fewer_collections():  # millions of short-lived objects: see xinyong.core.gc_thresholds
+            for chunk in chunks:
+                result.total = chunk.total
+                result.rejected += chunk.rejected
+                for e in chunk.errors:
+                    result.add_error(e, cap)
+                for code in chunk.categories:
+                    result.categories.add(code)
+                    resolver.cmap(policy.category(code))
+                counts, errors = writer.write(preparer.prepare(chunk.rows))
+                count(counts)
+                result.rejected += len({e.row for e in errors})
+                for e in errors:
+                    result.add_error(e, cap)
+                if progress:
+                    progress(result.total)
+    except BaseException:
+        writer.abandon()  # no statement left running on the connection the caller rolls back
+        raise
+    count(writer.close())  # (on PostgreSQL the last chunk's insert ends here)
     result.ignored_columns = resolver.ignored_columns()
     batch.rows_total = result.total
     batch.rows_new = result.new

@@ -14,7 +14,9 @@ Per chunk (thousands of rows):
    records through their unique key, and the new ones are bulk-loaded straight into ``records``.
    On PostgreSQL the order is turned round so that the unique index is probed once per row, not
    twice: the chunk is copied into a staging table and ``INSERT … ON CONFLICT DO NOTHING
-   RETURNING`` adds the new records and names them; only the others are looked up;
+   RETURNING`` adds the new records and names them; only the others are looked up. That insert,
+   a chunk's longest statement, runs in a thread while the importer receives and keys the next
+   chunk, and is collected before the next chunk touches the database;
 4. unchanged records get ``last_seen`` in one ``UPDATE … WHERE id IN (…)``; changed ones have
    their current state copied into ``record_versions`` (``INSERT … SELECT … WHERE id IN (…)``)
    and are then updated.
@@ -40,6 +42,7 @@ used to confirm a guessed number.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date, datetime
 from operator import itemgetter
 from typing import NamedTuple
@@ -146,6 +149,24 @@ class RowPreparer:
         return out
 
 
+class _Chunk(NamedTuple):
+    """A chunk's rows admitted for writing, with what writing them needs."""
+
+    kept: list[Prepared]
+    subjects: dict[str, tuple[int, str, str]]  # code → (id, kind, region)
+    now: datetime
+    now_s: str
+
+
+class _PendingInsert(NamedTuple):
+    chunk: _Chunk
+    future: Future
+
+
+def _plus(a: tuple[int, int, int], b: tuple[int, int, int]) -> tuple[int, int, int]:
+    return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
 class ChunkWriter:
     def __init__(self, session: Session, policy: PolicySet, batch_id: int, version_id: int, user: str):
         self.session = session
@@ -174,18 +195,38 @@ class ChunkWriter:
         self.ring = get_keyring()
         self.known: dict[str, tuple[int, str, str]] = {}  # code → (id, kind, region), stored
         self.staged = False  # PostgreSQL: the batch's staging table exists
+        # PostgreSQL: the last chunk's insert, still running in a thread (see _start_insert)
+        self.pending: _PendingInsert | None = None
+        self.pool: ThreadPoolExecutor | None = None
 
     # -- public -----------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """The batch's rows are written: the rest of the transaction (the import hooks, another
-        batch's work) plans its queries with sequential scans allowed again."""
+    def close(self) -> tuple[int, int, int]:
+        """The batch's rows are written: (new, updated, unchanged) of the last chunk's insert if
+        it was still running, and the rest of the transaction (the import hooks, another batch's
+        work) plans its queries with sequential scans allowed again."""
+        counts = self._finish()
+        self._stop_pool()
         if self.pg:
             self.conn.exec_driver_sql("RESET enable_seqscan")
             self.conn.exec_driver_sql("RESET jit")
+        return counts
+
+    def abandon(self) -> None:
+        """The import failed: wait for an insert still running (its outcome no longer matters;
+        the caller rolls back), so that no statement is left running on the connection."""
+        if self.pending is not None:
+            wait([self.pending.future])
+            self.pending = None
+        self._stop_pool()
 
     def write(self, rows: list[Prepared]) -> tuple[tuple[int, int, int], list[RowError]]:
-        """Store one chunk; (new, updated, unchanged) and the rows refused on stored state."""
+        """Store one chunk; (new, updated, unchanged) and the rows refused on stored state.
+
+        On PostgreSQL the counts are those of the work finished by the time it returns: the
+        chunk's insert may still be running (:meth:`_start_insert`), and its counts come with the
+        next call, or with :meth:`close`."""
+        counts = self._finish()
         if len(self.known) > _REMEMBERED:  # memory stays flat on the largest files
             self.known.clear()
         first: list[Prepared] = []
@@ -195,10 +236,11 @@ class ChunkWriter:
             key = (r.department_code, r.source_id)
             (later if key in seen else first).append(r)
             seen.add(key)
-        counts, errors = self._write_unique(first)
+        done, errors = self._write_unique(first)
+        counts = _plus(counts, done)
         if later:  # the same record again in this chunk: apply in file order
             more, more_errors = self.write(later)
-            counts = (counts[0] + more[0], counts[1] + more[1], counts[2] + more[2])
+            counts = _plus(counts, more)
             errors += more_errors
         return counts, errors
 
@@ -272,7 +314,6 @@ class ChunkWriter:
     def _write_unique(self, rows: list[Prepared]) -> tuple[tuple[int, int, int], list[RowError]]:
         if not rows:
             return (0, 0, 0), []
-        conn = self.conn
         now = utcnow()
         now_s = now.isoformat(sep=" ")
         subjects = self._subjects(rows, now_s)
@@ -292,40 +333,39 @@ class ChunkWriter:
                 f"the subject is registered as {kind}; category {cat.code} is for "
                 f"{', '.join(cat.subject_kinds)}",
             ))
-
-        categories = self.categories
-
-        def disclosure(r: Prepared) -> str:
-            cat = categories[r.category]
-            return cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
-
-        def insert_tuple(r: Prepared) -> tuple:  # bulk-loaded: dates and times as ISO text
-            subject_id, _kind, region = subjects[r.subject_code]
-            return (
-                subject_id, r.category, categories[r.category].polarity, r.severity, r.department_code,
-                r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
-                disclosure(r), r.decision_date, r.display_until, r.repair_from, r.retention_until, "active",
-                r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now_s, now_s,
-                self.batch_id, self.user, now_s,
-            )
-
-        added = 0
-        rest = kept
+        chunk = _Chunk(kept, subjects, now, now_s)
         if self.pg and kept:
-            # Insert what is new in one pass and learn what was not: the unique index is probed
-            # once per row (by the insert), not twice (a look-up, then the insert). Only the
-            # rows that were already there are looked up (few on a first import).
-            new_keys = self._insert_new(sorted((insert_tuple(r) for r in kept), key=_BY_SOURCE))
-            added = len(new_keys)
-            rest = [r for r in kept if (r.department_code, r.source_id) not in new_keys]
+            self._start_insert(chunk)
+            return (0, 0, 0), errors
+        return self._write_rest(chunk, kept), errors
 
-        stored: dict[tuple[str, str], tuple[int, str, int]] = {}
-        if rest:
-            found = self._select_in(
-                "SELECT department_code, source_id, id, content_hash, version FROM records "
-                "WHERE source_id {} AND department_code {}",
-                list({r.source_id for r in rest}), list({r.department_code for r in rest}))
-            stored = {(d, s): (rid, h, v) for d, s, rid, h, v in found}
+    def _disclosure(self, r: Prepared) -> str:
+        cat = self.categories[r.category]
+        return cat.disclosure.natural if r.subject_class == "natural" else cat.disclosure.legal
+
+    def _insert_tuple(self, chunk: _Chunk, r: Prepared) -> tuple:
+        """A new record's row in RECORD_COLUMNS' order, bulk-loaded: dates and times as ISO text."""
+        subject_id, _kind, region = chunk.subjects[r.subject_code]
+        now_s = chunk.now_s
+        return (
+            subject_id, r.category, self.categories[r.category].polarity, r.severity, r.department_code,
+            r.department_name, r.source_id, r.decision_no, r.decision_date, r.subject_name, region,
+            self._disclosure(r), r.decision_date, r.display_until, r.repair_from, r.retention_until, "active",
+            r.facts_json, r.content_hash, 1, self.version_id, self.batch_id, r.row_no, now_s, now_s,
+            self.batch_id, self.user, now_s,
+        )
+
+    def _write_rest(self, chunk: _Chunk, rest: list[Prepared]) -> tuple[int, int, int]:
+        """Rows not yet known to be new: look their records up by key, then add the new ones,
+        touch the unchanged and version the changed."""
+        if not rest:
+            return 0, 0, 0
+        conn, subjects, now, categories = self.conn, chunk.subjects, chunk.now, self.categories
+        found = self._select_in(
+            "SELECT department_code, source_id, id, content_hash, version FROM records "
+            "WHERE source_id {} AND department_code {}",
+            list({r.source_id for r in rest}), list({r.department_code for r in rest}))
+        stored = {(d, s): (rid, h, v) for d, s, rid, h, v in found}
 
         inserts: list[tuple] = []
         changes: list[dict] = []
@@ -336,7 +376,7 @@ class ChunkWriter:
                 unchanged.append(hit[0])
                 continue
             if hit is None:
-                inserts.append(insert_tuple(r))
+                inserts.append(self._insert_tuple(chunk, r))
             else:  # a few: typed values through SQLAlchemy
                 decided = date.fromisoformat(r.decision_date)
                 changes.append({
@@ -344,7 +384,7 @@ class ChunkWriter:
                     "polarity": categories[r.category].polarity, "severity": r.severity,
                     "department_name": r.department_name, "decision_no": r.decision_no,
                     "decision_date": decided, "subject_name": r.subject_name,
-                    "disclosure": disclosure(r), "display_from": decided,
+                    "disclosure": self._disclosure(r), "display_from": decided,
                     "display_until": date.fromisoformat(r.display_until),
                     "repair_from": date.fromisoformat(r.repair_from) if r.repair_from else None,
                     "retention_until": date.fromisoformat(r.retention_until), "facts": json.loads(r.facts_json),
@@ -367,11 +407,20 @@ class ChunkWriter:
                 .values({c: bindparam(c) for c in UPDATED_COLUMNS} | {"version": bindparam("b_version")})
             )
             conn.execute(stmt, changes)
-        return (added + len(inserts), len(changes), len(unchanged)), errors
+        return len(inserts), len(changes), len(unchanged)
 
-    def _insert_new(self, tuples: list[tuple]) -> set[tuple[str, str]]:
-        """PostgreSQL: COPY the rows into a staging table, insert those whose key is not taken,
-        and return the keys (department, source id) inserted."""
+    # -- PostgreSQL: the new records inserted while the importer prepares the next chunk ------
+
+    def _start_insert(self, chunk: _Chunk) -> None:
+        """COPY the chunk into a staging table, then start ``INSERT … SELECT … ON CONFLICT DO
+        NOTHING RETURNING`` in a thread and return.
+
+        Inserting what is new in one pass and learning what was not probes the unique index once
+        per row (by the insert), not twice (a look-up, then the insert); only the rows that were
+        already there are looked up afterwards (few on a first import). The insert is the longest
+        statement of a chunk, and the thread only waits on the server (psycopg releases the
+        interpreter lock while it waits), so meanwhile the importer receives and keys the next
+        chunk. :meth:`_finish` collects it before anything else uses the connection."""
         cur = self.conn.connection.dbapi_connection.cursor()
         cols = ", ".join(RECORD_COLUMNS)
         try:
@@ -381,13 +430,39 @@ class ChunkWriter:
                 self.staged = True
             cur.execute("TRUNCATE import_stage")
             with cur.copy(f"COPY import_stage ({cols}) FROM STDIN") as copy:  # noqa: S608 (constants)
-                _write_rows(copy, tuples)
+                _write_rows(copy, sorted((self._insert_tuple(chunk, r) for r in chunk.kept), key=_BY_SOURCE))
+        finally:
+            cur.close()
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="xinyong-import-insert")
+        self.pending = _PendingInsert(chunk, self.pool.submit(self._insert_staged))
+
+    def _insert_staged(self) -> set[tuple[str, str]]:
+        """The keys (department, source id) of the staged rows that were inserted."""
+        cols = ", ".join(RECORD_COLUMNS)
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
             cur.execute(
                 f"INSERT INTO records ({cols}) SELECT {cols} FROM import_stage "  # noqa: S608 (constants)
                 "ON CONFLICT (source_id, department_code) DO NOTHING RETURNING department_code, source_id")
             return set(cur.fetchall())
         finally:
             cur.close()
+
+    def _finish(self) -> tuple[int, int, int]:
+        """Wait for the insert started last (if any) and write the rows it did not insert."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return 0, 0, 0
+        new_keys = pending.future.result()
+        chunk = pending.chunk
+        rest = [r for r in chunk.kept if (r.department_code, r.source_id) not in new_keys]
+        return _plus((len(new_keys), 0, 0), self._write_rest(chunk, rest))
+
+    def _stop_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
     def _supersede(self, ids: list[int], now: datetime) -> None:
         """Copy the records' current state into ``record_versions`` (INSERT … SELECT by id)."""
