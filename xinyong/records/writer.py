@@ -93,8 +93,10 @@ _BY_SOURCE = itemgetter(RECORD_COLUMNS.index("source_id"))
 
 
 class Prepared(NamedTuple):
-    """A validated row made ready to store, in plain values only: identity numbers already keyed
-    or masked, periods computed, dates as ISO text (what the bulk loads take as they are)."""
+    """A validated row made ready to store, in plain values only: a
+    :class:`~xinyong.records.shaping.Shaped` row with its subject's look-up key added and its
+    source id and content hash keyed (a named tuple cannot extend another one's fields in the
+    middle, so the fields are listed again)."""
 
     row_no: int
     category: str
