@@ -34,15 +34,15 @@ new natural person is stored with that hash and the number encrypted; a source i
 the decision and the subject (``<decision no>#<identity number>``) names the subject by its
 keyed hash instead; facts of type ``ric`` (and ``*_id_no`` facts, which hold identity numbers)
 are stored masked (by :class:`~xinyong.records.shaping.RowShaper`), as every output shows them,
-and so is an identity number written inside a free-text fact; and the change-detecting content hash, taken by
-validation over the plain row, is keyed (HMAC-SM3) before it is stored, so that it cannot be
-used to confirm a guessed number.
+and so is an identity number written inside a free-text fact; and the change-detecting content
+hash, taken by validation over the plain row, is keyed (HMAC-SM3) before it is stored, so that it
+cannot be used to confirm a guessed number.
 """
 
 from __future__ import annotations
 
 import json
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from operator import itemgetter
 from typing import NamedTuple
@@ -217,10 +217,8 @@ class ChunkWriter:
     def abandon(self) -> None:
         """The import failed: wait for an insert still running (its outcome no longer matters;
         the caller rolls back), so that no statement is left running on the connection."""
-        if self.pending is not None:
-            wait([self.pending.future])
-            self.pending = None
-        self._stop_pool()
+        self.pending = None
+        self._stop_pool()  # (shutting the pool down waits for the insert it runs)
 
     def write(self, rows: list[Prepared]) -> tuple[tuple[int, int, int], list[RowError]]:
         """Store one chunk; (new, updated, unchanged) and the rows refused on stored state.

@@ -49,10 +49,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    pg = op.get_context().dialect.name == 'postgresql'
     for table in GUARDED:
-        op.execute(f"DROP TRIGGER {table}_fixed_id" + (f" ON {table}" if op.get_context().dialect.name == 'postgresql' else ""))
-        op.execute(f"DROP TRIGGER {table}_no_delete" + (f" ON {table}" if op.get_context().dialect.name == 'postgresql' else ""))
-    if op.get_context().dialect.name == 'postgresql':
+        for trigger in (f"{table}_fixed_id", f"{table}_no_delete"):
+            op.execute(f"DROP TRIGGER {trigger}" + (f" ON {table}" if pg else ""))
+    if pg:
         op.execute("DROP FUNCTION IF EXISTS xinyong_append_only()")
     with op.batch_alter_table('records', schema=None) as batch_op:
         for name, column, table in FOREIGN_KEYS:
