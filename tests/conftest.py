@@ -152,12 +152,14 @@ def app_env(db_url, monkeypatch, tmp_path) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """The login and API rate limits and the resolved-token cache are kept in-process: each
-    test starts with none used."""
+    """The login and API rate limits, the resolved-token cache and the home page's counts are
+    kept in-process: each test starts with none used."""
     from xinyong.accounts import ratelimit, token_cache
+    from xinyong.records.home_counts import cache as home_counts
 
     ratelimit.reset()
     token_cache.tokens.clear()
+    home_counts.clear()
     yield
 
 

@@ -162,23 +162,3 @@ def test_record_detail_withholds_and_404s(session, world):
     assert service.record_detail(session, world.person_debtor_id).record.disclosure == "public"
     with pytest.raises(NotFound):
         service.record_detail(session, 10**6)
-
-
-# --- home counts -----------------------------------------------------------------------------
-
-
-def test_home_counts(session, engine, world, count_queries):
-    with count_queries(engine) as counter:
-        counts = service.home_counts(session)
-    assert counter.count == 3
-    assert counts.subjects_by_kind == {"gov_body": 2, "public_servant": 1, "person": 1, "enterprise": 2}
-    assert counts.total_subjects == 6
-    assert dict(counts.records_by_category) == {"admin_penalty": 3, "dishonest_judgment_debtor": 2}
-    assert counts.total_records == 5
-    assert counts.records_by_city == [("330100", 4), ("330200", 1)]
-
-
-def test_home_counts_empty(session):
-    counts = service.home_counts(session)
-    assert counts.total_records == 0 and counts.records_by_city == []
-    assert set(counts.subjects_by_kind.values()) == {0}

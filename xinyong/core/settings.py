@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="How long a resolved API token is trusted without asking the database again; a token revoked or a "
         "user locked by another process stops working here within this time (0: ask every time; docs/accounts.md).",
     )
+    home_counts_seconds: float = Field(
+        60, ge=0, le=86400,
+        description="How long the home page shows the counts it last made before it counts again, in the background "
+        "(counting reads every record shown; 0: count on every view; docs/api.md, Web pages).",
+    )
     max_request_mb: int = Field(
         50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."
     )

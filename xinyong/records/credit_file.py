@@ -3,10 +3,10 @@
 Plain functions over a session: no HTTP, no masking (that belongs to the outputs in
 :mod:`xinyong.records.schemas`). Finding the subject itself is :mod:`xinyong.subjects.service`;
 this module adds what is kept about it: its records in a file, one record with its versions,
-subjects found with their record counts, and the counts on the home page. What a reader may see
-of a natural person's records is a domain rule, so it is decided here: a record whose disclosure
-is ``authorized`` (授权查询) or ``shared`` (政务共享) is withheld from a public reader, who learns
-only how many there are. Every function costs a fixed number of queries whatever the number of
+and subjects found with their record counts (the home page's counts are in
+:mod:`xinyong.records.home_counts`). What a reader may see of a natural person's records is a
+domain rule, so it is decided here: a record whose disclosure is ``authorized`` (授权查询) or
+``shared`` (政务共享) is withheld from a public reader, who learns only how many there are. Every function costs a fixed number of queries whatever the number of
 subjects or records.
 """
 
@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.core import regions
@@ -183,47 +183,3 @@ class Withheld(XinyongError):
             "该信用记录属于授权查询或政务共享信息，不予公开；经信用主体授权后方可查询",
             "this credit record is disclosed only on the subject's authorization or to government",
         )
-
-
-# --- counts for the home page --------------------------------------------------------------
-
-
-@dataclass
-class HomeCounts:
-    subjects_by_kind: dict[str, int]
-    records_by_category: list[tuple[str, int]]  # largest first
-    records_by_city: list[tuple[str, int]]  # (city code, count), largest first
-    total_records: int
-
-    @property
-    def total_subjects(self) -> int:
-        return sum(self.subjects_by_kind.values())
-
-
-def home_counts(session: Session, *, on: date | None = None) -> HomeCounts:
-    """Subjects by kind, displayed records by category and by city: one grouped query each."""
-    by_kind = subjects.count_by_kind(session)
-    by_category = [
-        (code, n)
-        for code, n in session.execute(
-            select(Record.category_code, func.count())
-            .where(displayed(on))
-            .group_by(Record.category_code)
-            .order_by(func.count().desc(), Record.category_code)
-        )
-    ]
-    # Literal positions (not bound parameters), so that PostgreSQL sees the same expression
-    # in SELECT and GROUP BY.
-    city4 = func.substr(Record.region_code, literal_column("1"), literal_column("4"))
-    by_city = [
-        (prefix + "00", n)
-        for prefix, n in session.execute(
-            select(city4, func.count()).where(displayed(on)).group_by(city4).order_by(func.count().desc(), city4)
-        )
-    ]
-    return HomeCounts(
-        subjects_by_kind=by_kind,
-        records_by_category=by_category,
-        records_by_city=by_city,
-        total_records=sum(n for _c, n in by_category),
-    )

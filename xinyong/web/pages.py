@@ -13,7 +13,7 @@ from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
 from xinyong.core.http import SessionDep
-from xinyong.records.credit_file import home_counts
+from xinyong.records.home_counts import cache as home_counts
 from xinyong.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,12 +23,12 @@ router = APIRouter(include_in_schema=False)
     "/",
     response_class=HTMLResponse,
     summary="首页",
-    description="信用主体按类别的数量、公示期内信用记录按类别和按市的数量（含图表）。",
+    description="信用主体按类别的数量、公示期内信用记录按类别和按市的数量（含图表；每分钟左右统计一次）。",
 )
 def home(
     request: Request, session: SessionDep, policy: PolicyDep, who: Annotated[Principal, allow(public=True)]
 ) -> HTMLResponse:
-    counts = home_counts(session)
+    counts = home_counts.get(session)
     categories = []
     for code, n in counts.records_by_category:
         category = policy.policy.category(code)
