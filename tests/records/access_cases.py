@@ -83,6 +83,8 @@ CASES += [
          json=lambda w, where: {"category": "admin_penalty", "rows": [_penalty(w, where)]},
          expect=REPORTER_ONLY, note="rows outside the reporter's region are rejected in the body, not by status"),
     Case("GET", "/records/upload", expect=REPORTER_ONLY),
+    Case("GET", "/records/templates/{category}.xlsx", params=lambda w, where: {"category": "admin_penalty"},
+         expect=ALL_OK, note="the published catalog: anyone"),
     Case("POST", "/records/upload", form=lambda w, where: {"category": "admin_penalty"},
          expect=only(("reporter",), ok=422), note="no file: the reporter passes access and gets 422"),
     Case("GET", "/records/batches/{batch_id}", params=_batch,

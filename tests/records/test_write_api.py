@@ -171,3 +171,84 @@ def test_another_department_cannot_read_a_batch(client, reporter):
     client.cookies.set("xinyong_session", cookie)
     assert client.get(f"/records/batches/{body['batch_id']}").status_code == 404
     assert client.get(f"/records/batches/{body['batch_id']}/errors.xlsx").status_code == 404
+
+
+def test_a_template_downloaded_filled_in_and_uploaded(client, reporter):
+    """The newcomer's path on the web: the template from the upload page, filled in with one good
+    row and one bad one, uploaded; the good row is stored, the bad one explained."""
+    login(client, reporter)
+    page = client.get("/records/upload")
+    assert 'href="/records/templates/admin_penalty.xlsx"' in page.text
+    client.cookies.clear()  # the template is the published catalog: no login needed
+    r = client.get("/records/templates/admin_penalty.xlsx")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.worksheets[0]
+    headers = [c.value for c in ws[1]]
+    assert headers[:2] == ["主体名称", "统一社会信用代码或公民身份号码"]
+    assert "填写说明" in wb.sheetnames
+    row = f.penalty_row(7)
+    good = {
+        "主体名称": row["行政相对人名称"], "统一社会信用代码或公民身份号码": row["行政相对人代码_1(统一社会信用代码)"],
+        "决定文书号": "杭市监罚〔2026〕77号", "决定日期": "2026-03-01", "报送部门": f.DEPT_NAME,
+        "报送部门统一社会信用代码": f.DEPT, "违法行为类型": "无照经营", "违法事实": "未取得营业执照从事经营",
+        "处罚依据": "《无证无照经营查处办法》", "处罚类别": "罚款", "处罚内容": "罚款五千元",
+    }
+    bad = {**good, "决定文书号": "杭市监罚〔2026〕78号", "统一社会信用代码或公民身份号码": "91330100MA2XXXXXX1"}
+    for row_no, values in ((2, good), (3, bad)):  # typed in under the headers, as an official does
+        for col, header in enumerate(headers, start=1):
+            ws.cell(row=row_no, column=col, value=values.get(header))
+    filled = io.BytesIO()
+    wb.save(filled)
+
+    login(client, reporter)
+    r = client.post("/records/upload", files={"file": ("三月处罚（模板）.xlsx", filled.getvalue(), "application/octet-stream")},
+                    data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert count_records() == 1
+    report = client.get(r.headers["location"] + "/errors.xlsx")
+    sheet = load_workbook(io.BytesIO(report.content))["错误明细"]
+    first = [c.value for c in sheet[2]]
+    assert first[0] == 3  # the spreadsheet's row of the bad one
+    assert "统一社会信用代码" in " ".join(str(v) for v in first if v)
+    page = client.get(r.headers["location"]).text  # and the batch page says it at once
+    assert "退回的行" in page and first[3] in page and "<td class=\"num\">3</td>" in page
+
+
+def test_the_batch_page_masks_identity_numbers_in_the_errors(client, reporter):
+    login(client, reporter)
+    ric = f.person_penalty_row(1)["证件号码"]
+    wrong = ric[:-1] + ("0" if ric[-1] != "0" else "1")  # a mistyped check digit: still personal data
+    data = csv_bytes([f.person_penalty_row(1, ric=wrong)])
+    r = client.post("/records/upload", files={"file": ("a.csv", data, "text/csv")},
+                    data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+    assert "退回的行" in page and "校验" in page
+    assert wrong not in page and wrong[:6] in page  # masked, as on every page
+    report = load_workbook(io.BytesIO(client.get(r.headers["location"] + "/errors.xlsx").content))["错误明细"]
+    assert report.cell(row=2, column=3).value == wrong  # the department's own report keeps it as sent
+
+
+def test_templates_of_every_category_and_no_other(client):
+    r = client.get("/policy")
+    assert 'href="/records/templates/admin_penalty.xlsx"' in r.text
+    assert 'href="/records/templates/honour.xlsx"' in r.text
+    assert client.get("/records/templates/honour.xlsx").status_code == 200
+    r = client.get("/records/templates/nonsense.xlsx")
+    assert r.status_code == 404 and "未知的记录类别" in r.text
+
+
+def test_a_batch_page_whose_report_cannot_be_read_still_shows_the_batch(client, reporter):
+    from xinyong.records import uploads
+
+    login(client, reporter)
+    data = csv_bytes([f.penalty_row(1), f.penalty_row(2, code="not-a-code")])
+    r = client.post("/records/upload", files={"file": ("a.csv", data, "text/csv")},
+                    data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
+    batch_id = int(r.headers["location"].rsplit("/", 1)[1])
+    uploads.report_file(batch_id).write_bytes(b"not a workbook")
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200 and "a.csv" in page.text and "退回的行" not in page.text

@@ -11,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from xinyong.records.ingest import ImportResult
 
 HEADERS = ["行号", "列名", "原值", "错误说明", "Error (English)"]
+SHEET = "错误明细"  # the sheet of the errors, one per line (the batch page reads its first lines)
 
 
 def report_path_for(path: Path) -> Path:
@@ -36,7 +37,7 @@ def write_report(result: ImportResult, path: Path) -> Path:
         summary.append([label, value])
     if result.error_count > len(result.errors):
         summary.append(["说明", f"错误过多，仅列出前 {len(result.errors)} 条"])
-    sheet = wb.create_sheet("错误明细")
+    sheet = wb.create_sheet(SHEET)
     sheet.freeze_panes = "A2"
     for col, width in zip("ABCDE", (8, 28, 28, 70, 60), strict=True):
         sheet.column_dimensions[col].width = width

@@ -1,9 +1,12 @@
 """The XLSX template a department fills in: Chinese headers generated from the catalog, a note
 on each header saying what goes in it, drop-down lists for choices, and identifier columns
-formatted as text so that a spreadsheet cannot turn an identity number into 3.3E+17."""
+formatted as text so that a spreadsheet cannot turn an identity number into 3.3E+17. Written to a
+file by ``xinyong template``, downloaded from the upload and policy pages
+(``GET /records/templates/{category}.xlsx``)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,6 +22,18 @@ TEXT_COLUMNS = {COMMON["subject_code"][0], COMMON["department_code"][0], COMMON[
 
 
 def write_template(policy: PolicySet, category: Category, path: Path, *, version_label: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_template(policy, category, version_label=version_label).save(path)
+    return path
+
+
+def template_bytes(policy: PolicySet, category: Category, *, version_label: str = "") -> bytes:
+    out = io.BytesIO()
+    build_template(policy, category, version_label=version_label).save(out)
+    return out.getvalue()
+
+
+def build_template(policy: PolicySet, category: Category, *, version_label: str = "") -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = category.name[:31]
@@ -69,12 +84,11 @@ def write_template(policy: PolicySet, category: Category, path: Path, *, version
         "身份证号、统一社会信用代码等号码列已设为文本格式，请勿改为数字格式，否则末几位会丢失。",
         "日期请写成 2024-03-15 或 2024年3月15日。",
         "同一报送部门、同一来源记录编号重复报送不会重复入库；内容有变化的将形成新版本。",
-        "导入命令：xinyong import 本文件.xlsx（错误会写入同目录下的 .errors.xlsx 文件）",
+        "填好后在平台“数据报送”页上传，或运行 xinyong import 本文件.xlsx；有错误的行逐行写入错误报告（网页上下载，"
+        "命令行写在同目录下的 .errors.xlsx 文件），不影响其他行入库。",
     ]
     for line in lines:
         if line:
             info.append([line])
     info.column_dimensions["A"].width = 100
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb

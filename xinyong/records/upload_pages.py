@@ -1,5 +1,6 @@
-"""Web pages for a department reporter: 数据报送 — upload a file of credit records, see what
-became of it, and download the error report. Included by :mod:`xinyong.records.pages`.
+"""Web pages for a department reporter: 数据报送 — download the XLSX template of a category,
+upload a file of credit records, see what became of it, and download the error report. Included
+by :mod:`xinyong.records.pages`.
 
 The import runs within the request, as ``xinyong import`` does: one transaction, so a closed
 browser or a failure leaves nothing half-stored. The page shows a progress indicator while the
@@ -9,6 +10,7 @@ file goes in (a county's monthly 双公示 file of some thousands of rows takes 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -23,11 +25,14 @@ from xinyong.core.settings import get_settings
 from xinyong.core.templating import render
 from xinyong.records import uploads
 from xinyong.records.readers import FileUnusable
+from xinyong.records.template import template_bytes
 from xinyong.records.write_api import reporter_scope
 
 router = APIRouter(include_in_schema=False)
 REPORTERS = ("reporter",)
 VIEWERS = ("reporter", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FIRST_ERRORS = 20  # errors shown on the batch page; the report has them all
 
 
 def _form(request: Request, session, policy, who: Principal, *, error: str | None = None,
@@ -83,13 +88,31 @@ def upload_file(
     return RedirectResponse(f"/records/batches/{result.batch_id}", status_code=303)
 
 
+@router.get("/records/templates/{category}.xlsx", summary="下载导入模板",
+            description="一类信用记录的 XLSX 导入模板：按数据目录生成的中文表头（必填黄色、选填灰色，表头批注说明填写要求）、"
+                        "下拉选项、文本格式的号码列和填写说明。模板只含公开的数据目录，任何人可下载。")
+def template_download(policy: PolicyDep, who: Annotated[Principal, allow(public=True)],
+                      category: Annotated[str, Path(max_length=100)]) -> Response:
+    cat = policy.policy.category(category)
+    if cat is None:
+        raise NotFound(f"未知的记录类别“{category}”，请从政策清单页选择", f"unknown category {category!r}")
+    body = template_bytes(policy.policy, cat, version_label=policy.policy.meta.label)
+    name = f"{cat.name}-导入模板.xlsx"
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"{cat.code}-template.xlsx\"; filename*=UTF-8''{quote(name)}",
+    })
+
+
 @router.get("/records/batches/{batch_id}", response_class=HTMLResponse, summary="导入批次结果",
-            description="一个导入批次的结果：总行数、新增、更新、未变化、退回，以及错误报告下载。")
+            description="一个导入批次的结果：总行数、新增、更新、未变化、退回，前 20 条错误（行号、列名、原值、说明），以及错误报告下载。")
 def batch_page(request: Request, session: SessionDep, who: Annotated[Principal, allow(*VIEWERS)],
                batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     batch = uploads.batch_for(session, batch_id, who)
     report = uploads.report_file(batch.id)
-    return render(request, "records/batch.html", {"batch": batch, "has_report": report.is_file()})
+    return render(request, "records/batch.html", {
+        "batch": batch, "has_report": report.is_file(), "errors": uploads.first_errors(batch.id, FIRST_ERRORS),
+        "first_errors": FIRST_ERRORS,
+    })
 
 
 @router.get("/records/batches/{batch_id}/errors.xlsx", summary="下载错误报告",
@@ -101,7 +124,4 @@ def batch_report(session: SessionDep, who: Annotated[Principal, allow(*VIEWERS)]
     if not report.is_file():
         raise NotFound("该批次没有错误报告（全部行已接收）", "this batch has no error report")
     stem = (batch.file_name or f"batch-{batch.id}").rsplit(".", 1)[0]
-    return FileResponse(
-        report, filename=f"{stem}.errors.xlsx",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return FileResponse(report, filename=f"{stem}.errors.xlsx", media_type=XLSX)

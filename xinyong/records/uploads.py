@@ -10,25 +10,31 @@ our own on disk, and the error report kept where the reporter can download it la
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
 from xinyong.catalog import service as catalog_service
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.core.masking import mask_ids_in_text
 from xinyong.core.settings import get_settings
 from xinyong.records.ingest import ImportResult, import_file, import_source
 from xinyong.records.models import ImportBatch
 from xinyong.records.readers import rows_from_dicts
-from xinyong.records.report import write_report
+from xinyong.records.report import SHEET, write_report
 from xinyong.records.validation import Defaults, ReporterScope
 
+log = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".csv": "CSV", ".xlsx": "XLSX", ".jsonl": "JSON Lines"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1024 * 1024
@@ -44,6 +50,29 @@ def report_dir() -> Path:
 
 def report_file(batch_id: int) -> Path:
     return report_dir() / f"batch-{batch_id}.errors.xlsx"
+
+
+def first_errors(batch_id: int, limit: int = 20) -> list[tuple]:
+    """The first ``limit`` lines of a batch's error report (row, column, value, reason), for the
+    batch page, identity numbers in the values masked as on every page (the downloaded report
+    keeps them as sent: it goes back to the department that sent them). None when there is no
+    report."""
+    path = report_file(batch_id)
+    if not path.is_file():
+        return []
+    try:
+        wb = load_workbook(path, read_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException):  # the page still shows the batch
+        log.warning("the error report of batch %s cannot be read", batch_id, exc_info=True)
+        return []
+    try:
+        if SHEET not in wb.sheetnames:
+            return []
+        lines = wb[SHEET].iter_rows(min_row=2, max_row=limit + 1, max_col=4, values_only=True)
+        return [(row, column, mask_ids_in_text(str(value)) if value is not None else "", reason)
+                for row, column, value, reason in (tuple(line) + (None,) * (4 - len(line)) for line in lines)]
+    finally:
+        wb.close()
 
 
 def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None) -> Path:
