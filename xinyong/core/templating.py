@@ -13,7 +13,7 @@ app knows (whether the npm packages are installed) is added by ``web`` with
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 import xinyong
 from xinyong.core import regions
+from xinyong.core.clock import CST
 
 PACKAGE_DIR = Path(xinyong.__file__).resolve().parent
 WEB_TEMPLATES = PACKAGE_DIR / "web" / "templates"
@@ -48,8 +49,12 @@ def _num(value: Any) -> str:
 
 
 def _ymd(value: Any) -> str:
+    """A date as 2026-03-15; a moment as 2026-03-15 08:30 in Beijing time. The platform stores
+    moments in UTC without a zone (:func:`xinyong.core.db.utcnow`), and an official reads the
+    time of day of an import, a check or an audit entry as Beijing's."""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)
