@@ -146,6 +146,23 @@ def test_the_same_events_make_one_message_per_department(session, depts):
     assert len(msgs(session)) == 1
 
 
+def test_a_change_with_nobody_to_tell_costs_two_small_questions(session, engine, depts, count_queries):
+    p, ric = person(session, "周无人问")
+    record(session, p, "dishonest_judgment_debtor", "serious")
+    mark = list_hooks.mark(session)
+    with count_queries(engine) as counter:
+        assert push.on_list_events(session, mark) == 0  # no event after the mark: one question
+    assert counter.count == 1
+    lists.refresh(session)  # lists the debtor: events, but nobody subscribed or checked
+    assert session.scalar(select(func.count()).select_from(ListEntryEvent).where(ListEntryEvent.id > mark))
+    with count_queries(engine) as counter:
+        assert push.on_list_events(session, mark) == 0
+    assert counter.count == 2
+    assert msgs(session) == []
+    push.subscribe(session, depts[0], [ric], by="tester")  # now somebody is watched: the events are told
+    assert push.on_list_events(session, mark) == 1
+
+
 def test_implicit_subscription_through_a_recent_check(session, depts, monkeypatch):
     hz, nb = depts
     p, ric = person(session, "周核查")

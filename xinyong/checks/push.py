@@ -283,7 +283,16 @@ def _insert_messages(session: Session, events, event_expr, ref_expr, origin_expr
 def on_list_events(session: Session, after_event_id: int) -> int:
     """The :mod:`xinyong.lists.hooks` hook: a message for every inclusion, activation and
     removal among the ``list_entry_events`` after ``after_event_id`` (those this transaction
-    made), to every department told about the subject. Returns the messages written."""
+    made), to every department told about the subject. Returns the messages written.
+
+    Two small questions first, because the statement that writes the messages is large (the
+    policy's labels and measures as constants, whose cache key SQLAlchemy works out anew each
+    time) and most changes have nobody to tell: did the change make any event, and is anybody
+    watched at all (subscribed to, or checked within ``push_watch_days``)?"""
+    if not session.scalar(select(exists().where(ListEntryEvent.id > after_event_id))):
+        return 0
+    if not session.scalar(select(exists(_watched()))):
+        return 0
     _, policy = catalog_service.active_version(session)
     ev, e = ListEntryEvent, ListEntry
     prior = ListEntryEvent.__table__.alias("prior")
