@@ -6,8 +6,8 @@ this module adds what is kept about it: its records in a file, one record with i
 and subjects found with their record counts (the home page's counts are in
 :mod:`xinyong.records.home_counts`). What a reader may see of a natural person's records is a
 domain rule, so it is decided here: a record whose disclosure is ``authorized`` (授权查询) or
-``shared`` (政务共享) is withheld from a public reader, who learns only how many there are. Every function costs a fixed number of queries whatever the number of
-subjects or records.
+``shared`` (政务共享) is withheld from a public reader, who learns only how many there are. Every
+function costs a fixed number of queries whatever the number of subjects or records.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The home page's counts — subjects by kind, records shown today by category and by city — and
-the few seconds' memory that keeps the home page from counting them on every view.
+the minute's memory that keeps the home page from counting them on every view.
 
 Why remembered: the record counts read every record shown on the day, a scan of the whole
 ``records`` table (0.3 s at the demo's 300,000 records on SQLite, seconds at ten million on

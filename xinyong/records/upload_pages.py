@@ -111,7 +111,6 @@ def batch_page(request: Request, session: SessionDep, who: Annotated[Principal, 
     report = uploads.report_file(batch.id)
     return render(request, "records/batch.html", {
         "batch": batch, "has_report": report.is_file(), "errors": uploads.first_errors(batch.id, FIRST_ERRORS),
-        "first_errors": FIRST_ERRORS,
     })
 
 

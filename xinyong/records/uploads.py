@@ -55,8 +55,8 @@ def report_file(batch_id: int) -> Path:
 def first_errors(batch_id: int, limit: int = 20) -> list[tuple]:
     """The first ``limit`` lines of a batch's error report (row, column, value, reason), for the
     batch page, identity numbers in the values masked as on every page (the downloaded report
-    keeps them as sent: it goes back to the department that sent them). None when there is no
-    report."""
+    keeps them as sent: it goes back to the department that sent them). Nothing when there is no
+    report, or when it cannot be read."""
     path = report_file(batch_id)
     if not path.is_file():
         return []
