@@ -189,3 +189,23 @@ def test_import_hook_lists_in_the_batch_transaction(session):
     load(session, [debtor("冯导入", ric, today() - timedelta(days=3), "(2026)浙01执99号")], "dishonest_judgment_debtor")
     [e] = [x for x in entries(session) if x.decision_no == "(2026)浙01执99号"]
     assert e.status == "active" and e.basis == "record"
+
+
+def test_import_hook_reads_the_records_its_batch_added_or_changed(session, monkeypatch):
+    """The hook finds the batch's records through records.batch_id (the batch of their current
+    version), so its work follows the batch. A record the batch only re-sent unchanged is left to
+    the daily refresh, as is a record stored while the rule did not apply."""
+    from tests.records.factories import debtor, load
+    from xinyong.core.codes import make_ric
+    from xinyong.records import hooks as record_hooks
+
+    first = debtor("卫先存", make_ric("330108", date(1984, 2, 2), 81), today() - timedelta(days=3), "(2026)浙01执81号")
+    monkeypatch.setattr(record_hooks, "registered", lambda: [])  # stored with no hook, as before a rule existed
+    load(session, [first], "dishonest_judgment_debtor")
+    monkeypatch.undo()
+    second = debtor("卫后到", make_ric("330108", date(1984, 3, 3), 82), today() - timedelta(days=2), "(2026)浙01执82号")
+    load(session, [first, second], "dishonest_judgment_debtor")  # the first again, unchanged
+    listed = {x.decision_no for x in entries(session)}
+    assert "(2026)浙01执82号" in listed and "(2026)浙01执81号" not in listed
+    lists.refresh(session)  # the daily refresh reaches it
+    assert "(2026)浙01执81号" in {x.decision_no for x in entries(session)}

@@ -111,8 +111,11 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
             ~exists().where(ListEntry.record_id == Record.id, ListEntry.list_kind == rule.list_kind,
                             ListEntry.basis == rule.basis),
         ]
-        if batch_id is not None:
-            where.append(Record.last_batch_id == batch_id)
+        if batch_id is not None:  # the records the batch added or changed (their current version's batch),
+            # found through ix_records_batch_id: the work grows with the batch, not with the table. A
+            # record re-sent unchanged was looked at when it was first stored; a rule added since
+            # reaches it at the daily refresh.
+            where.append(Record.batch_id == batch_id)
         until = Record.display_until if not rule.months else _least(
             session, Record.display_until, _plus_months(session, Record.decision_date, rule.months))
         proposed = rule.basis == "rule" and rule.notice_workdays > 0
