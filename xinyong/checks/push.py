@@ -79,7 +79,7 @@ from xinyong.catalog.schemas import POLARITY_NAMES, SUBJECT_KIND_NAMES, PolicySe
 from xinyong.checks import rules
 from xinyong.checks.models import Check
 from xinyong.checks.push_models import PUSH_EVENTS, PushEndpoint, PushMessage, PushSubscription
-from xinyong.core import masking, regions
+from xinyong.core import masking, regions, xlsx
 from xinyong.core.clock import today as _today
 from xinyong.core.crypto import get_keyring
 from xinyong.core.db import utcnow
@@ -891,23 +891,21 @@ def statistics(session: Session, *, region: str | None = None, since: date | Non
 
 
 def statistics_xlsx(stats: PushStats, path: Path) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
+    wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("总体")
-    ws.append(["推送消息", "已送达", "送达率", "已确认", "确认率", "放弃重试", "确认用时中位数（秒）", "订阅数"])
-    ws.append([stats.total, stats.delivered, round(stats.delivered_rate, 4), stats.acked, round(stats.acked_rate, 4),
-               stats.given_up, round(stats.median_ack_seconds, 1) if stats.median_ack_seconds is not None else None,
-               stats.subscriptions])
+    xlsx.append(ws, ["推送消息", "已送达", "送达率", "已确认", "确认率", "放弃重试", "确认用时中位数（秒）", "订阅数"])
+    xlsx.append(ws, [stats.total, stats.delivered, round(stats.delivered_rate, 4), stats.acked,
+                     round(stats.acked_rate, 4), stats.given_up, round(stats.median_ack_seconds, 1) if stats.median_ack_seconds is not None else None,
+                     stats.subscriptions])
     ws = wb.create_sheet("按日")
-    ws.append(["日期", *PUSH_EVENTS.values(), "合计"])
+    xlsx.append(ws, ["日期", *PUSH_EVENTS.values(), "合计"])
     for d, counts in stats.by_day:
-        ws.append([d, *(counts.get(k, 0) for k in PUSH_EVENTS), sum(counts.values())])
+        xlsx.append(ws, [d, *(counts.get(k, 0) for k in PUSH_EVENTS), sum(counts.values())])
     ws = wb.create_sheet("按部门")
-    ws.append(["部门代码", "部门名称", "推送消息", "已送达", "已确认", "确认用时中位数（秒）"])
+    xlsx.append(ws, ["部门代码", "部门名称", "推送消息", "已送达", "已确认", "确认用时中位数（秒）"])
     for r in stats.by_department:
-        ws.append([r["code"], r["name"], r["total"], r["delivered"], r["acked"],
-                   round(r["median_ack_seconds"], 1) if r["median_ack_seconds"] is not None else None])
+        xlsx.append(ws, [r["code"], r["name"], r["total"], r["delivered"], r["acked"],
+                         round(r["median_ack_seconds"], 1) if r["median_ack_seconds"] is not None else None])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

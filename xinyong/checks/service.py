@@ -61,7 +61,7 @@ from xinyong.checks.models import (
     CheckCandidate,
     CheckHit,
 )
-from xinyong.core import masking, regions
+from xinyong.core import masking, regions, xlsx
 from xinyong.core.clock import today as _today
 from xinyong.core.codes import (
     CodeError,
@@ -829,18 +829,16 @@ RESULT_HEADERS = ["序号", "姓名/名称", "代码（脱敏）", "匹配方式
 
 def write_result(session: Session, batch: CheckBatch, path: Path, progress: Progress | None = None) -> Path:
     """The result XLSX, written streamed (openpyxl write-only), rows in upload order."""
-    from openpyxl import Workbook
-
     from xinyong.checks.models import MATCHES
 
     policy = catalog_service.policy_by_id(session, batch.policy_version_id)
     sc = scenario_of(policy, batch.scenario_code)
     names = {m.code: m.name for m in policy.measures.measures}
     role_names = {r.role: r.name for r in policy.measures.responsible}
-    wb = Workbook(write_only=True)
+    wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("核查结果")
-    ws.append([f"{sc.name}：{batch.purpose}（政策清单 {policy.meta.label}，批次 {batch.id}）"])
-    ws.append(RESULT_HEADERS)
+    xlsx.append(ws, [f"{sc.name}：{batch.purpose}（政策清单 {policy.meta.label}，批次 {batch.id}）"])
+    xlsx.append(ws, RESULT_HEADERS)
     rows = session.execute(
         select(Check.id, Check.row_no, Check.candidate_name, CheckCandidate.code_shown, Check.match, Check.outcome,
                Check.subject_id, Subject.kind)
@@ -865,7 +863,7 @@ def write_result(session: Session, batch: CheckBatch, path: Path, progress: Prog
         every = sorted({names.get(x[1], x[1]) for x in mine})
         why = sorted({via_names.get(x[4], x[4]) + (f"（作为{role_names.get(x[5], x[5])}）" if x[5] else "") for x in mine})
         shown_name = masking.mask_name(name) if name and (kind in NATURAL_KINDS or kind is None) else (name or "")
-        ws.append([row_no, shown_name, code_shown or "", MATCHES.get(match, match), outcome, "；".join(mand),
+        xlsx.append(ws, [row_no, shown_name, code_shown or "", MATCHES.get(match, match), outcome, "；".join(mand),
                    "；".join(every), "；".join(why), cid])
         done += 1
         if progress and done % CHUNK == 0:
@@ -1003,14 +1001,12 @@ def statistics(session: Session, *, region: str | None = None, since: date | Non
 
 
 def statistics_xlsx(stats: Stats, policy: PolicySet, path: Path) -> Path:
-    from openpyxl import Workbook
-
     scen = {s.code: s.name for s in policy.scenarios.scenarios}
     names = {m.code: m.name for m in policy.measures.measures}
-    wb = Workbook(write_only=True)
+    wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("总体")
-    ws.append(["核查次数", "命中次数", "命中率", "已反馈", "反馈率"])
-    ws.append([stats.total, stats.with_hits, round(stats.hit_rate, 4), stats.with_feedback, round(stats.feedback_rate, 4)])
+    xlsx.append(ws, ["核查次数", "命中次数", "命中率", "已反馈", "反馈率"])
+    xlsx.append(ws, [stats.total, stats.with_hits, round(stats.hit_rate, 4), stats.with_feedback, round(stats.feedback_rate, 4)])
     for title, head, rows in (
         ("按场景", ["场景", "核查次数", "命中次数", "已反馈"], [(scen.get(c, c), n, h, f) for c, n, h, f in stats.by_scenario]),
         ("按部门", ["部门代码", "核查次数", "命中次数"], stats.by_department),
@@ -1019,9 +1015,9 @@ def statistics_xlsx(stats: Stats, policy: PolicySet, path: Path) -> Path:
         ("措施执行", ["措施", "命中次数", "反馈已执行"], [(names.get(c, c), n, a) for c, n, a in stats.measures_applied]),
     ):
         ws = wb.create_sheet(title)
-        ws.append(head)
+        xlsx.append(ws, head)
         for r in rows:
-            ws.append(list(r))
+            xlsx.append(ws, r)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

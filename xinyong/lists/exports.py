@@ -1,5 +1,6 @@
 """The published lists as an XLSX file, written streamed (openpyxl write-only), masked the same
-way as the page and the API."""
+way as the page and the API; names and reasons come from outside, so every text cell is written
+inert (:mod:`xinyong.core.xlsx`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import PolicySet
+from xinyong.core import xlsx
 from xinyong.lists import service
 from xinyong.lists.schemas import PublishedEntryOut
 
@@ -27,15 +29,13 @@ def file_name(policy: PolicySet, list_kind: str | None) -> str:
 
 def write_xlsx(session: Session, policy: PolicySet, path: Path, *, list_kind: str | None = None,
                region: str | None = None) -> int:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
+    wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("名单")
-    ws.append(HEADERS)
+    xlsx.append(ws, HEADERS)
     n = 0
     for row in service.iter_published(session, list_kind=list_kind, region=region, kinds=public_kinds(policy)):
         o = PublishedEntryOut.build(row.entry, row.subject, policy)
-        ws.append([o.list_name, o.subject_name, o.subject_code, o.subject_kind_name, o.region_name, o.reason,
+        xlsx.append(ws, [o.list_name, o.subject_name, o.subject_code, o.subject_kind_name, o.region_name, o.reason,
                    o.basis, o.decision_no or "", o.decided_by or "", o.listed_from,
                    o.listed_until or "至移出"])
         n += 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from xinyong.core import xlsx
 from xinyong.records.ingest import ImportResult
 
 HEADERS = ["行号", "列名", "原值", "错误说明", "Error (English)"]
@@ -19,7 +19,7 @@ def report_path_for(path: Path) -> Path:
 
 
 def write_report(result: ImportResult, path: Path) -> Path:
-    wb = Workbook(write_only=True)
+    wb = xlsx.streamed_workbook()
     summary = wb.create_sheet("导入概况")
     bold = Font(bold=True)
     for label, value in [
@@ -34,25 +34,23 @@ def write_report(result: ImportResult, path: Path) -> Path:
         ("错误条数", result.error_count),
         ("未识别而忽略的列", "、".join(result.ignored_columns) or "无"),
     ]:
-        summary.append([label, value])
+        xlsx.append(summary, [label, value])
     if result.error_count > len(result.errors):
-        summary.append(["说明", f"错误过多，仅列出前 {len(result.errors)} 条"])
+        xlsx.append(summary, ["说明", f"错误过多，仅列出前 {len(result.errors)} 条"])
     sheet = wb.create_sheet(SHEET)
     sheet.freeze_panes = "A2"
     for col, width in zip("ABCDE", (8, 28, 28, 70, 60), strict=True):
         sheet.column_dimensions[col].width = width
     header_fill = PatternFill("solid", fgColor="FDE9E7")
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for h in HEADERS:
-        c = WriteOnlyCell(sheet, value=h)
+        c = xlsx.cell(sheet, h)
         c.font = bold
         c.fill = header_fill
         cells.append(c)
     sheet.append(cells)
     for e in result.errors:
-        sheet.append([e.row, e.field, e.value, e.zh, e.en])
+        xlsx.append(sheet, [e.row, e.field, e.value, e.zh, e.en])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Category, PolicySet
+from xinyong.core import xlsx
 from xinyong.records.columns import COMMON, template_headers
 
 TEXT_COLUMNS = {COMMON["subject_code"][0], COMMON["department_code"][0], COMMON["source_id"][0], COMMON["decision_no"][0]}
@@ -55,7 +56,7 @@ def build_template(policy: PolicySet, category: Category, *, version_label: str 
         if fact.type in ("uscc", "ric"):
             text_columns.add(fact.name)
     for col, (header, desc, required) in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=header)
+        cell = xlsx.set_cell(ws, 1, col, header)
         cell.font = Font(bold=True, color="9C0006" if required else "000000")
         cell.fill = required_fill if required else optional_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -89,6 +90,6 @@ def build_template(policy: PolicySet, category: Category, *, version_label: str 
     ]
     for line in lines:
         if line:
-            info.append([line])
+            xlsx.append(info, [line])
     info.column_dimensions["A"].width = 100
     return wb
