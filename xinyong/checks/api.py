@@ -57,11 +57,14 @@ def check(request: Request, session: SessionDep, who: Checker, body: CheckIn) ->
              responses=error_responses(403, 404, 422))
 def upload_batch(session: SessionDep, who: Checker, file: Annotated[UploadFile, File(description="XLSX 或 CSV")],
                  scenario: Annotated[str, Form(max_length=60)], purpose: Annotated[str, Form(max_length=500)]) -> BatchOut:
-    jobs.upload_path(0, file.filename or "")  # refuse a wrong kind of file before anything is stored
-    batch = checks.create_batch(session, scenario=scenario, purpose=purpose, who=who, file_name=file.filename or "")
-    session.commit()
-    path = jobs.save_upload(batch.id, file.filename or "", file.file)
-    jobs.start(batch.id, path, who)
+    received = jobs.receive(file.filename or "", file.file)  # a bad file is refused here (422), nothing stored
+    try:
+        batch = checks.create_batch(session, scenario=scenario, purpose=purpose, who=who, file_name=file.filename or "")
+        session.commit()
+    except BaseException:
+        jobs.discard(received)
+        raise
+    jobs.start(batch.id, jobs.place(received, batch.id), who)
     return BatchOut.build(batch)
 
 

@@ -76,17 +76,19 @@ def batch_page(request: Request, policy: PolicyDep, who: Checker, error: str = "
 def batch_submit(request: Request, session: SessionDep, policy: PolicyDep, who: Checker,
                  file: Annotated[UploadFile, File()], scenario: Annotated[str, Form(max_length=60)],
                  purpose: Annotated[str, Form(max_length=500)]) -> Response:
+    received = None
     try:
-        jobs.upload_path(0, file.filename or "")
+        received = jobs.receive(file.filename or "", file.file)  # a bad file is refused here, nothing stored
         batch = checks.create_batch(session, scenario=scenario, purpose=purpose, who=who, file_name=file.filename or "")
         session.commit()
     except XinyongError as exc:
         session.rollback()
+        if received is not None:
+            jobs.discard(received)
         return render(request, "checks/batch_upload.html", {
             "active": "/checks", "scenarios": policy.policy.scenarios.scenarios, "error": exc.zh,
             "max_rows": checks.MAX_BATCH_ROWS}, status_code=exc.status_code)
-    path = jobs.save_upload(batch.id, file.filename or "", file.file)
-    jobs.start(batch.id, path, who)
+    jobs.start(batch.id, jobs.place(received, batch.id), who)
     return RedirectResponse(f"/checks/batches/{batch.id}", status_code=303)
 
 

@@ -473,14 +473,12 @@ def _codes_from_file(name: str, content: bytes) -> list[str]:
 
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
+        wb, ws, last_row, last_column = xlsx.open_workbook(io.BytesIO(content))  # looked at before it is parsed
         try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # not an XLSX at all
+            rows = [list(r) for r in ws.iter_rows(values_only=True, max_row=last_row, max_col=max(last_column, 1))
+                    ] if last_row else []
+        except Exception as exc:  # a part that passed the look but does not parse
             raise InvalidInput("无法读取该 XLSX 文件", f"unreadable XLSX: {type(exc).__name__}") from None
-        try:
-            rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
         finally:
             wb.close()
     elif suffix in (".csv", ".txt"):

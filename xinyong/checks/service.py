@@ -77,6 +77,7 @@ from xinyong.core.settings import get_settings
 from xinyong.lists.models import ListEntry
 from xinyong.lists.service import grade_of, in_force
 from xinyong.records.models import LIVE_STATUSES, Record
+from xinyong.records.readers import FileUnusable, detect_encoding
 from xinyong.records.service import displayed
 from xinyong.subjects import identity
 from xinyong.subjects import schemas as shown
@@ -611,24 +612,78 @@ Progress = Callable[[str, int, int], None]
 
 
 def _rows(path: Path) -> Iterator[list]:
+    """The candidates file's rows, the header first. An XLSX is looked at before it is parsed
+    and read no further than its last value (:func:`xinyong.core.xlsx.open_workbook`); a CSV is
+    UTF-8 or GB18030, with fields bounded as every file the platform reads."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb, ws, last_row, last_column = xlsx.open_workbook(path)
         try:
-            for row in wb.worksheets[0].iter_rows(values_only=True):
+            if not last_row:
+                return
+            for row in ws.iter_rows(values_only=True, max_row=last_row, max_col=max(last_column, 1)):
                 yield list(row)
+        except (ValueError, KeyError, IndexError, TypeError, OSError, EOFError) as exc:
+            raise InvalidInput("名单文件已损坏，无法读取：请在 Excel 中打开后重新“另存为 .xlsx”",
+                               f"the workbook cannot be parsed: {exc}", field="file") from None
         finally:
             wb.close()
         return
-    raw = path.read_bytes()[:4096]
-    enc = "utf-8-sig"
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        enc = "gb18030"
+        enc = detect_encoding(path)
+    except FileUnusable as exc:
+        raise InvalidInput(exc.zh, exc.en, field="file") from None
+    csv.field_size_limit(get_settings().file_max_cell_chars)
     with open(path, encoding=enc, newline="") as fh:
-        yield from csv.reader(fh)
+        reader = csv.reader(fh)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise InvalidInput(f"名单文件第 {reader.line_num} 行格式错误（{exc}）",
+                               f"line {reader.line_num}: {exc}", field="file") from None
+
+
+def _positions(header: list) -> dict[str, int | None]:
+    header = [str(h or "").strip() for h in header]
+    pos = {k: next((i for i, h in enumerate(header) if h in names), None) for k, names in HEADERS.items()}
+    if pos["code"] is None and pos["name"] is None:
+        raise InvalidInput("名单文件须有“姓名/名称”或“统一社会信用代码或公民身份号码”列",
+                           "the file needs a name or a code column", field="file")
+    return pos
+
+
+def check_candidates_file(path: Path) -> int:
+    """Validate a candidates file when it is uploaded, before a batch is made of it: not empty,
+    the kind its name says (an XLSX is a workbook, a CSV is text), within the limits on size,
+    cells and rows, a name or code column, at least one and at most ``MAX_BATCH_ROWS`` rows.
+    Returns the rows to check; raises :class:`InvalidInput` (422) naming what is wrong, so a
+    bad file is refused at once instead of failing later in the background."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise InvalidInput("名单文件是空的", "the candidates file is empty", field="file")
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise InvalidInput("文件扩展名为 .xlsx，但内容不是 Excel 工作簿；请在 Excel 中“另存为 .xlsx”后再上传",
+                               "the file is named .xlsx but is not a workbook", field="file")
+    elif b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        raise InvalidInput("文件扩展名为 .csv，但内容不是文本；Excel 文件请保存为 .xlsx 上传",
+                           "the file is named .csv but is not text", field="file")
+    rows = _rows(path)
+    header = next(rows, None)
+    if header is None:
+        raise InvalidInput("名单文件是空的", "the candidates file is empty", field="file")
+    _positions(header)
+    total = 0
+    for row in rows:
+        if any(v not in (None, "") for v in row):
+            total += 1
+            if total > MAX_BATCH_ROWS:
+                raise InvalidInput(f"一次最多核查 {MAX_BATCH_ROWS:,} 人，请拆分名单",
+                                   f"at most {MAX_BATCH_ROWS} candidates a batch", field="file")
+    if total == 0:
+        raise InvalidInput("名单文件只有表头，没有要核查的行", "the candidates file has no rows", field="file")
+    return total
 
 
 _REGION_BY_NAME: dict[str, str] = {}
@@ -697,11 +752,7 @@ def load_candidates(session: Session, batch: CheckBatch, path: Path, progress: P
     """Read the candidates file into ``check_candidates``, a chunk at a time (committed per
     chunk so the progress shows). Codes become lookup keys; names alone stay names."""
     rows = _rows(Path(path))
-    header = [str(h or "").strip() for h in next(rows, [])]
-    pos = {k: next((i for i, h in enumerate(header) if h in names), None) for k, names in HEADERS.items()}
-    if pos["code"] is None and pos["name"] is None:
-        raise InvalidInput("名单文件须有“姓名/名称”或“统一社会信用代码或公民身份号码”列",
-                           "the file needs a name or a code column")
+    pos = _positions(next(rows, []))
     buf: list[dict] = []
     total = 0
 

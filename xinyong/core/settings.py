@@ -94,6 +94,18 @@ class Settings(BaseSettings):
     max_request_mb: int = Field(
         50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."
     )
+    file_max_unzipped_mb: int = Field(
+        512, ge=1, le=16_384,
+        description="Largest size an uploaded or imported XLSX may unpack to, in MB; checked before it is parsed.",
+    )
+    file_max_cell_chars: int = Field(
+        32_767, ge=1_000, le=10_000_000,
+        description="Most characters one cell (or CSV field) may hold; Excel's own limit is 32,767.",
+    )
+    file_max_rows: int = Field(
+        1_048_576, ge=1_000, le=100_000_000,
+        description="Most rows a file read in (import, batch check, grades) may have; Excel's own limit is 1,048,576.",
+    )
     api_max_batch_rows: int = Field(
         10_000, ge=1, le=1_000_000, description="Most rows one POST /api/v1/records may carry."
     )

@@ -1,4 +1,6 @@
-"""Every XLSX the platform writes goes through here, so that no text in it can act as a formula.
+"""Every XLSX the platform writes goes through here, so that no text in it can act as a formula;
+every XLSX it reads is looked at here before openpyxl parses it, so that no file can take the
+server's memory or time.
 
 A subject's name, a row's value in an error report or a reason for listing comes from outside;
 openpyxl stores a string that starts with ``=`` as a formula, and a spreadsheet program evaluates
@@ -13,11 +15,19 @@ openpyxl refuses with an error) are dropped, so one odd name never breaks a whol
 
 from __future__ import annotations
 
+import xml.parsers.expat
+import zipfile
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.parsers.expat import ExpatError
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+
+from xinyong.core.errors import InvalidInput
+from xinyong.core.settings import get_settings
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,3 +87,181 @@ def set_cell(ws, row: int, column: int, value: Any):
 def streamed_workbook() -> Workbook:
     """A write-only workbook: rows go to disk as they are appended, memory stays flat."""
     return Workbook(write_only=True)
+
+
+# --- reading: a workbook is looked at before it is parsed ------------------------------------------
+
+
+class UnsafeWorkbook(InvalidInput):
+    """A workbook refused before parsing: too large unpacked, a cell or a sheet beyond the
+    limits, XML with a document type declaration (entity bombs, external entities)."""
+
+
+@dataclass
+class WorkbookShape:
+    """What the look before parsing found: per worksheet part (``xl/worksheets/sheet1.xml``),
+    the last row and the last column holding a value, and the rows holding one."""
+
+    unzipped_bytes: int = 0
+    last_row: dict[str, int] = field(default_factory=dict)
+    last_column: dict[str, int] = field(default_factory=dict)
+    valued_rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    unzipped_bytes: int
+    cell_chars: int
+    rows: int
+    members: int = 10_000
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        s = get_settings()
+        return cls(unzipped_bytes=s.file_max_unzipped_mb * 1024 * 1024, cell_chars=s.file_max_cell_chars,
+                   rows=s.file_max_rows)
+
+
+_XML_PARTS = (".xml", ".rels", ".vml")
+_SCAN_CHUNK = 1 << 20
+
+
+class _Stop(Exception):
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+
+def _column_number(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            n = n * 26 + ord(ch) - 96
+        else:
+            break
+    return n
+
+
+def inspect_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> WorkbookShape:
+    """Look at a workbook without building it: the unpacked size the archive declares (which
+    is also the most :mod:`zipfile` will ever unpack of it), then every XML part streamed through
+    expat with the document type declaration refused (an XLSX never has one; a billion-laughs
+    bomb and an external entity need one), every cell's text counted as it streams (a 1 GB cell
+    stops at the limit, without the 1 GB in memory) and every worksheet's rows counted (two
+    million empty rows stop at the limit in about a second). Raises :class:`UnsafeWorkbook`."""
+    limits = limits or Limits.from_settings()
+    shape = WorkbookShape()
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnsafeWorkbook("无法打开该 Excel 文件：请确认是 .xlsx 格式（旧版 .xls 请另存为 .xlsx）且未损坏",
+                             "cannot open the workbook", field="file") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.members:
+            raise UnsafeWorkbook(f"该 Excel 文件包含的部件过多（{len(infos):,} 个），无法导入",
+                                 f"the workbook has {len(infos)} parts", field="file")
+        shape.unzipped_bytes = sum(i.file_size for i in infos)
+        if shape.unzipped_bytes > limits.unzipped_bytes:
+            mb = limits.unzipped_bytes / 1024 / 1024
+            raise UnsafeWorkbook(
+                f"该 Excel 文件解压后超过 {mb:g} MB 上限（{shape.unzipped_bytes / 1024 / 1024:,.0f} MB），"
+                "请拆分后分别导入", f"the workbook unpacks to more than {mb:g} MB", field="file")
+        for info in infos:
+            if info.filename.lower().endswith(_XML_PARTS):
+                try:
+                    _scan_part(archive, info, limits, shape)
+                except _Stop as stop:
+                    raise UnsafeWorkbook(stop.zh, f"{stop.en} ({info.filename})", field="file") from None
+                except (ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+                    raise UnsafeWorkbook("该 Excel 文件已损坏，无法读取：请在 Excel 中打开后重新“另存为 .xlsx”",
+                                         f"damaged part {info.filename}", field="file") from None
+    return shape
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, shape: WorkbookShape) -> None:
+    sheet = info.filename.startswith("xl/worksheets/")
+    parser = xml.parsers.expat.ParserCreate()
+    state = {"chars": 0, "row": 0, "has_value": False, "in_value": False, "col": 0, "cell_col": 0,
+             "last_row": 0, "last_col": 0, "valued": 0}
+
+    def doctype(*_args) -> None:
+        raise _Stop("该 Excel 文件含有 XML 文档类型声明（DTD），Excel 保存的文件不会有，已拒绝",
+                    "a document type declaration (entity expansion, external entities)")
+
+    def start(name: str, attrs: dict) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local in ("c", "si") or not state["in_value"]:
+            state["chars"] = 0
+        if not sheet:
+            return
+        if local == "row":
+            r = attrs.get("r")
+            state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
+            state["col"] = 0
+            if state["row"] > limits.rows:
+                raise _Stop(f"工作表超过 {limits.rows:,} 行上限，请拆分后分别导入",
+                            f"a worksheet has more than {limits.rows} rows")
+        elif local == "c":
+            ref = attrs.get("r")
+            state["col"] = _column_number(ref) if ref else state["col"] + 1
+            state["cell_col"] = state["col"]
+        elif local in ("v", "t", "f"):
+            state["in_value"] = True
+
+    def end(name: str) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local in ("v", "t", "f"):
+            state["in_value"] = False
+        elif sheet and local == "row" and state["has_value"]:
+            state["has_value"] = False
+            state["last_row"] = state["row"]
+            state["valued"] += 1
+
+    def chars(data: str) -> None:
+        state["chars"] += len(data)
+        if state["chars"] > limits.cell_chars:
+            raise _Stop(f"该 Excel 文件有单元格超过 {limits.cell_chars:,} 个字符的上限，请检查后重新导入",
+                        f"a cell holds more than {limits.cell_chars} characters")
+        if sheet and state["in_value"] and not state["has_value"] and data.strip():
+            state["has_value"] = True
+        if sheet and state["in_value"] and data.strip() and state["cell_col"] > state["last_col"]:
+            state["last_col"] = state["cell_col"]
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    with archive.open(info) as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    if sheet:
+        shape.last_row[info.filename] = state["last_row"]
+        shape.last_column[info.filename] = state["last_col"]
+        shape.valued_rows[info.filename] = state["valued"]
+
+
+def open_workbook(path: Path | BinaryIO, limits: Limits | None = None):
+    """A read-only workbook, looked at first (:func:`inspect_workbook`), and the bounds of its
+    first worksheet: ``(workbook, sheet, last_row, last_column)``. ``iter_rows`` given those
+    bounds reads no further than the last value, whatever the sheet's own dimension claims.
+    The caller closes the workbook."""
+    from openpyxl import load_workbook
+
+    shape = inspect_workbook(path, limits)
+    if hasattr(path, "seek"):
+        path.seek(0)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, ExpatError):
+        raise UnsafeWorkbook("无法打开该 Excel 文件：请确认是 .xlsx 格式（旧版 .xls 请另存为 .xlsx）且未损坏",
+                             "cannot open the workbook", field="file") from None
+    if not wb.worksheets:
+        wb.close()
+        raise UnsafeWorkbook("该 Excel 文件没有工作表", "the workbook has no worksheet", field="file")
+    ws = wb.worksheets[0]
+    part = getattr(ws, "_worksheet_path", "").lstrip("/")
+    return wb, ws, shape.last_row.get(part, 0), shape.last_column.get(part, 0)

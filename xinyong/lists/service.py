@@ -465,12 +465,15 @@ class GradeLoad:
 
 def _read_table(path: Path) -> Iterator[list]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from xinyong.core.xlsx import open_workbook
 
-        wb = load_workbook(path, read_only=True, data_only=True)
-        for row in wb.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-        wb.close()
+        wb, ws, last_row, last_column = open_workbook(path)  # looked at before it is parsed
+        try:
+            if last_row:
+                for row in ws.iter_rows(values_only=True, max_row=last_row, max_col=max(last_column, 1)):
+                    yield list(row)
+        finally:
+            wb.close()
         return
     with open(path, encoding="utf-8-sig", newline="") as fh:
         yield from csv.reader(fh)

@@ -15,11 +15,15 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
+from xinyong.core import xlsx
 from xinyong.core.errors import XinyongError
+from xinyong.core.settings import get_settings
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
-csv.field_size_limit(10 * 1024 * 1024)
+_PARSE_ERRORS = (ExpatError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile, OSError, EOFError)
+_DAMAGED = "该 Excel 文件已损坏，无法读取：请在 Excel 中打开后重新“另存为 .xlsx”"
 
 
 class FileUnusable(XinyongError):
@@ -81,6 +85,9 @@ def open_source(path: Path, fmt: str | None = None) -> Source:
 
 
 def _csv(path: Path) -> Source:
+    settings = get_settings()
+    csv.field_size_limit(settings.file_max_cell_chars)
+    max_rows = settings.file_max_rows
     encoding = detect_encoding(path)
     fh = open(path, encoding=encoding, newline="")
     first = fh.readline()
@@ -107,9 +114,15 @@ def _csv(path: Path) -> Source:
                     return
                 except csv.Error as exc:
                     n = reader.line_num
-                    yield n, None, f"CSV 格式错误：{exc}"
+                    if "field limit" in str(exc):
+                        yield n, None, f"该行有字段超过 {settings.file_max_cell_chars:,} 个字符的上限"
+                    else:
+                        yield n, None, f"CSV 格式错误：{exc}"
                     continue
                 n += 1
+                if n > max_rows:
+                    raise FileUnusable(f"文件超过 {max_rows:,} 行上限，请拆分后分别导入",
+                                       f"the file has more than {max_rows} rows")
                 text = "".join(values)  # a row with any non-blank cell (one C call, not one per cell)
                 if text and not text.isspace():
                     yield n, values, None
@@ -120,23 +133,25 @@ def _csv(path: Path) -> Source:
 
 
 def _xlsx(path: Path) -> Source:
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileUnusable(
-            "无法打开该 Excel 文件：请确认是 .xlsx 格式（旧版 .xls 请另存为 .xlsx）且未损坏",
-            f"cannot open the workbook: {exc}",
-        ) from None
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+        wb, ws, last_row, last_column = xlsx.open_workbook(path)
+    except xlsx.UnsafeWorkbook as exc:
+        raise FileUnusable(exc.zh, exc.en) from None
+    if not last_row:
+        wb.close()
+        raise FileUnusable("工作表是空的", "the first worksheet is empty")
+    # bounded by the last row and column holding a value, whatever the sheet's dimension claims
+    it = ws.iter_rows(values_only=True, max_row=last_row, max_col=max(last_column, 1))
     headers = None
     header_row = 0
-    for header_row, values in enumerate(it, start=1):  # noqa: B007 (used below)
-        if values and any(v is not None and str(v).strip() for v in values):
-            headers = ["" if v is None else str(v) for v in values]
-            break
+    try:
+        for header_row, values in enumerate(it, start=1):  # noqa: B007 (used below)
+            if values and any(v is not None and str(v).strip() for v in values):
+                headers = ["" if v is None else str(v) for v in values]
+                break
+    except _PARSE_ERRORS:
+        wb.close()
+        raise FileUnusable(_DAMAGED, "the worksheet cannot be parsed") from None
     if headers is None:
         wb.close()
         raise FileUnusable("工作表是空的", "the first worksheet is empty")
@@ -147,13 +162,32 @@ def _xlsx(path: Path) -> Source:
             for n, values in enumerate(it, start=header_row + 1):
                 if values and any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                     yield n, list(values), None
+        except _PARSE_ERRORS:
+            raise FileUnusable(_DAMAGED, "the worksheet cannot be parsed") from None
         finally:
             wb.close()
 
     return Source("xlsx", headers, rows())
 
 
+def _json_line(line: str, n: int):
+    """One line parsed; a line no reporting system writes — nested deeper than Python's
+    recursion allows, or a number of thousands of digits — refuses the whole file (a clear
+    4xx at upload), while an ordinary malformed line stays a row error."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise FileUnusable(f"第 {n} 行嵌套层数过多，不是一条记录：JSON Lines 文件每行应为一个扁平的 JSON 对象",
+                           f"line {n} is nested too deeply") from None
+    except ValueError:
+        raise FileUnusable(f"第 {n} 行含有位数过多的数字，无法作为记录读取",
+                           f"line {n} holds a number with too many digits") from None
+
+
 def _jsonl(path: Path) -> Source:
+    max_rows = get_settings().file_max_rows
     encoding = detect_encoding(path)
     fh = open(path, encoding=encoding)
     # Headers are the keys of the first object; later objects may add keys of their own.
@@ -162,7 +196,10 @@ def _jsonl(path: Path) -> Source:
         if first_line.strip():
             break
     try:
-        first = json.loads(first_line)
+        first = _json_line(first_line, 1)
+    except FileUnusable:
+        fh.close()
+        raise
     except json.JSONDecodeError:
         fh.close()
         raise FileUnusable("第1行不是 JSON 对象：JSON Lines 文件每行应为一个 JSON 对象",
@@ -179,8 +216,11 @@ def _jsonl(path: Path) -> Source:
             for n, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
+                if n > max_rows:
+                    raise FileUnusable(f"文件超过 {max_rows:,} 行上限，请拆分后分别导入",
+                                       f"the file has more than {max_rows} rows")
                 try:
-                    obj = json.loads(line)
+                    obj = _json_line(line, n)
                 except json.JSONDecodeError as exc:
                     yield n, None, f"该行不是有效的 JSON：{exc.msg}"
                     continue

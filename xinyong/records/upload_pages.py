@@ -84,7 +84,7 @@ def upload_file(
         return _form(request, session, policy, who, error=exc.zh, status_code=exc.status_code)
     finally:
         if path is not None:
-            path.unlink(missing_ok=True)
+            uploads.discard_upload(path)
     return RedirectResponse(f"/records/batches/{result.batch_id}", status_code=303)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
 from xinyong.catalog import service as catalog_service
+from xinyong.core import spool
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_ids_in_text
 from xinyong.core.settings import get_settings
@@ -78,7 +79,8 @@ def first_errors(batch_id: int, limit: int = 20) -> list[tuple]:
 def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None) -> Path:
     """Copy an uploaded file to a private folder under a random name, refusing a type we do not
     read, a file over the size cap (counted as it is copied) and a file whose bytes are not what
-    its name says. Returns the saved path; the caller deletes it when done."""
+    its name says. Returns the saved path, held (:mod:`xinyong.core.spool`) until the caller
+    deletes it with :func:`discard_upload`."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         kinds = "、".join(ALLOWED_SUFFIXES.values())
@@ -90,9 +92,9 @@ def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None
     path = folder / f"{secrets.token_hex(16)}{suffix}"
     size = 0
     head = b""
+    fd = spool.create(path)  # held while the import runs; a crash leaves it to the start-up sweep
     try:
-        with open(path, "xb") as out:
-            os.chmod(path, 0o600)
+        with os.fdopen(os.dup(fd), "wb") as out:
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > cap:
@@ -110,9 +112,20 @@ def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None
             raise InvalidInput(f"文件扩展名为 {suffix}，但内容不是文本；Excel 文件请保存为 .xlsx 上传",
                                f"the file is named {suffix} but is not text", field="file")
     except BaseException:
-        path.unlink(missing_ok=True)
+        spool.discard(path)
         raise
     return path
+
+
+def discard_upload(path: Path) -> None:
+    """Delete a saved upload once its import is done (or refused)."""
+    spool.discard(path)
+
+
+def sweep_orphans() -> list[Path]:
+    """Delete uploads left by a process that stopped in the middle of an import (they carry
+    raw identity numbers); run at start-up. An upload another live process is importing stays."""
+    return spool.sweep(upload_dir(), ["*.csv", "*.xlsx", "*.jsonl"])
 
 
 def import_upload(

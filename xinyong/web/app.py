@@ -14,6 +14,8 @@ import importlib.util
 import logging
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
@@ -187,8 +190,29 @@ def route_table(app: FastAPI) -> list[RouteInfo]:
     return out
 
 
+def sweep_orphans() -> None:
+    """Uploads a stopped process left behind (raw identity numbers, possibly megabytes) are
+    deleted when a web process starts, and the check batches they fed are marked failed; files
+    another live process is working on are held and stay (:mod:`xinyong.core.spool`)."""
+    from xinyong.checks import jobs
+    from xinyong.records import uploads
+
+    for sweep in (uploads.sweep_orphans, jobs.sweep_orphans):
+        try:
+            sweep()
+        except Exception:  # a sweep that fails must not keep the platform from starting
+            log.exception("start-up sweep of orphaned uploads failed")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(sweep_orphans)
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="xinyong 公共信用信息平台",
         version=xinyong.__version__,
         description=(
