@@ -233,6 +233,28 @@ def department_set_categories(
     console.print(f"[green]✓[/green] {code} 可报送：{cats}")
 
 
+@departments_app.command("set-authorities")
+def department_set_authorities(
+    code: str = typer.Argument(...),
+    authorities: list[str] = typer.Argument(None, help="USCC=登记名称 of each deciding authority (replaces the list; none clears it)"),
+) -> None:
+    """Register the deciding authorities (处罚机关, 许可机关) a department may report for besides
+    itself; its reporters' rows naming any other authority are refused."""
+    pairs = []
+    for item in authorities or []:
+        auth_code, sep, name = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"“{item}”应写成 统一社会信用代码=名称", param_hint="AUTHORITIES")
+        pairs.append((auth_code.strip(), name.strip()))
+    with session_scope() as db:
+        dept = service.get_department(db, code)
+        before = {"authorities": list(dept.authorities or [])}
+        service.set_department_authorities(db, dept, pairs)
+        _event(db, "update", "department", dept.code, before=before, after={"authorities": list(dept.authorities)})
+        names = "、".join(f"{a['name']}（{a['code']}）" for a in dept.authorities) or "仅本部门"
+    console.print(f"[green]✓[/green] {code} 可报送的决定机关：{names}")
+
+
 # --- tokens --------------------------------------------------------------------------------
 
 

@@ -33,6 +33,8 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(String(6))
     categories: Mapped[list] = mapped_column(JSONType, default=list)  # catalog category codes
+    # deciding authorities it may report for besides itself: [{"code": USCC, "name": name}]
+    authorities: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -127,6 +127,28 @@ def set_department_categories(db: Session, dept: Department, categories: Iterabl
     return dept
 
 
+def set_department_authorities(db: Session, dept: Department, authorities: Iterable[tuple[str, str]]) -> Department:
+    """The deciding authorities (USCC, registered name) a department may report for besides
+    itself, e.g. a bureau for its sub-offices; its reporters' rows naming any other authority
+    are refused (docs/accounts.md). Replaces the list."""
+    from xinyong.core.codes import CodeError, validate_uscc
+
+    out = []
+    for code, name in authorities:
+        try:
+            code = validate_uscc(code)
+        except CodeError as exc:
+            raise InvalidInput(f"决定机关代码 {code} 有误：{exc.zh}", f"authority code {code}: {exc.en}",
+                               field="authorities") from None
+        name = (name or "").strip()
+        if not name:
+            raise InvalidInput(f"决定机关 {code} 须有登记名称", f"authority {code} needs a name", field="authorities")
+        out.append({"code": code, "name": name})
+    dept.authorities = sorted(out, key=lambda a: a["code"])
+    db.flush()
+    return dept
+
+
 def list_departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.region_code, Department.code)))
 

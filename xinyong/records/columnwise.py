@@ -28,6 +28,7 @@ from xinyong.records.cleaning import CellError
 from xinyong.records.columns import ColumnMap
 from xinyong.records.validation import (
     _JSON,
+    AUTHORITY_FACT,
     KIND_WORDS,
     CleanRow,
     Defaults,
@@ -320,8 +321,10 @@ class ChunkValidator:
                     continue
                 source_id = f"{decision_no}#{subject_code}"
             department_code = dcodes[i]
-            if d.reporter is not None and department_code != d.reporter.department_code:
-                append(None)
+            if d.reporter is not None and (department_code != d.reporter.department_code
+                                           or d.reporter.foreign_name(dnames[i])
+                                           or d.reporter.foreign_code(facts.get(AUTHORITY_FACT))):
+                append(None)  # the row validator says which
                 continue
             facts_json = "{" + ",".join([p for p in json_rows[i] if p is not None]) + "}"
             digest = blake2b(

@@ -71,7 +71,7 @@ def upload_file(
     try:
         path = uploads.save_upload(file.file, file.filename or "")
         result = uploads.import_upload(
-            session, path, original_name=file.filename or path.name, scope=reporter_scope(who),
+            session, path, original_name=file.filename or path.name, scope=reporter_scope(who, session),
             department_name=uploads.department_name(session, who.department_code),
             category=category or None, user=who.label,
         )

@@ -75,6 +75,27 @@ class ReporterScope:
     department_code: str
     categories: frozenset[str]
     region_code: str
+    # The department's registered name and the deciding authorities it may report for, as
+    # (USCC, name) pairs, itself included; empty (a scope built without the registry): not checked.
+    department_name: str = ""
+    authorities: frozenset[tuple[str, str]] = frozenset()
+
+    def authority_names(self) -> frozenset[str]:
+        return frozenset(name for _, name in self.authorities) | ({self.department_name} - {""})
+
+    def authority_codes(self) -> frozenset[str]:
+        return frozenset(code for code, _ in self.authorities) | {self.department_code}
+
+    def foreign_name(self, name: str | None) -> bool:
+        """Whether a row names as its department or deciding authority a body the account
+        may not report for."""
+        return bool(self.department_name) and bool(name) and name not in self.authority_names()
+
+    def foreign_code(self, code: str | None) -> bool:
+        return bool(self.department_name) and bool(code) and code not in self.authority_codes()
+
+
+AUTHORITY_FACT = "authority_code"  # the catalog's fact for the deciding authority's USCC (处罚机关统一社会信用代码)
 
 
 @dataclass
@@ -299,6 +320,19 @@ def validate_row(
                 err(field, dcode_h, department_code, zh, en)
             else:
                 err(field, code_h, code_raw, zh, en)
+        scope = defaults.reporter
+        allowed = "、".join(sorted(scope.authority_names()))
+        if scope.foreign_name(department_name):
+            err("department_name", dname_h, department_name,
+                f"报送部门、决定机关应为本账号所属部门或其登记的决定机关（{allowed}），本行为“{department_name}”；"
+                "代其他机关报送的，请信用办先为本部门登记该机关",
+                f"the department or deciding authority must be the account's department or one it is registered "
+                f"to report for, not {department_name!r}")
+        if scope.foreign_code(facts.get(AUTHORITY_FACT)):
+            fact = next((f for f in category.facts if f.key == AUTHORITY_FACT), None)
+            err("facts", fact.name if fact else AUTHORITY_FACT, facts.get(AUTHORITY_FACT),
+                f"决定机关代码应为本部门（{scope.department_code}）或其登记的决定机关的代码",
+                "the deciding authority's code must be the account's department or one it is registered to report for")
 
     if errors:
         return errors

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
@@ -64,11 +66,22 @@ class RecordBatchOut(BaseModel):
         )
 
 
-def reporter_scope(who: Principal) -> ReporterScope:
+def reporter_scope(who: Principal, session: Session) -> ReporterScope:
+    """What the account may send: its department's decisions — under the department's registered
+    name, or one of the deciding authorities registered for it, never a name or authority code
+    the row chooses — in its categories and region."""
+    from xinyong.accounts.models import Department
+
+    dept = session.scalar(select(Department).where(Department.code == who.department_code)) \
+        if who.department_code else None
+    authorities = frozenset({(dept.code, dept.name)} | {(a["code"], a["name"]) for a in dept.authorities or []}) \
+        if dept is not None else frozenset()
     return ReporterScope(
         department_code=who.department_code or "",
         categories=who.categories,
         region_code=who.region_code or "",
+        department_name=dept.name if dept is not None else "",
+        authorities=authorities,
     )
 
 
@@ -80,6 +93,7 @@ def reporter_scope(who: Principal) -> ReporterScope:
     description=(
         "部门系统以 API 令牌报送一批信用记录，校验与文件导入相同：代码校验位、主体类别、严重程度、必填事实项、"
         "日期、决定文书号；只能报送本部门作出的、本部门获准报送类别的、本辖区主体的记录。"
+        "报送部门、决定机关（处罚机关等）以账号所属部门的登记名称及其登记的决定机关为准：填写其他机关名称或代码的行被退回。"
         "每行单独校验，错误行在 `errors` 中给出行号、列名和原因，不影响其他行。"
         "同一部门、同一记录编号再次报送：内容相同为 unchanged，内容不同形成新版本（updated）。"
         "一批为一个事务：要么全部存入，要么全部不存。"
@@ -92,7 +106,7 @@ def post_records(
     body: RecordBatchIn,
 ) -> RecordBatchOut:
     result = uploads.import_rows(
-        session, body.rows, category=body.category, scope=reporter_scope(who),
+        session, body.rows, category=body.category, scope=reporter_scope(who, session),
         department_name=uploads.department_name(session, who.department_code), user=who.label,
     )
     session.commit()
