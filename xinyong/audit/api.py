@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
-from xinyong.audit import service
+from xinyong.audit import anchors, service
 from xinyong.audit.schemas import EntryOut, EntryPage, ReadOut, ReadsPage, VerdictOut
 from xinyong.core.errors import Forbidden
 from xinyong.core.http import MAX_ID, SessionDep, error_responses
@@ -53,11 +53,11 @@ def list_entries(
     "/verify",
     response_model=VerdictOut,
     summary="校验审计日志哈希链",
-    description="逐条校验审计日志的 SM3 哈希链，指出第一个被篡改或删除的条目。仅审计员可用。",
+    description="逐条校验审计日志的 SM3 哈希链并与库外的签名锚点比对，指出第一个被篡改或删除的条目（含从末尾截断的）。仅审计员可用。",
     responses=error_responses(401, 403),
 )
 def verify_chain(session: SessionDep, who: Auditor) -> VerdictOut:
-    v = service.verify(session)
+    v = anchors.verify(session)
     return VerdictOut(ok=v.ok, checked=v.checked, first_bad_seq=v.first_bad_seq, problem=v.problem,
                       message=v.zh, message_en=v.en)
 

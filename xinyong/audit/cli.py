@@ -1,4 +1,5 @@
-"""``xinyong audit …``: verify the hash chain, list entries."""
+"""``xinyong audit …``: verify the hash chain (against its anchors), anchor its head outside the database,
+list entries."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from xinyong.audit import service
+from xinyong.audit import anchors, service
 from xinyong.core.db import session_scope
 
 app = typer.Typer(help="审计日志：校验哈希链、查询记录 (audit log: verify, list)", no_args_is_help=True)
@@ -20,16 +21,31 @@ console = Console(soft_wrap=True)
 def verify(
     chunk: int = typer.Option(5000, min=100, help="Entries read per query"),
 ) -> None:
-    """Walk the whole hash chain. Exit 0: intact; 1: names the first entry altered or removed."""
+    """Walk the whole hash chain and compare it with every anchor in the anchor file. Exit 0:
+    intact; 1: names the first entry altered or removed (or the anchor line that was edited)."""
     with session_scope() as session:
-        verdict = service.verify(session, chunk=chunk)
+        verdict = anchors.verify(session, chunk=chunk)
     if verdict.ok:
         console.print(f"[green]✓[/green] {verdict.zh} / {verdict.en}")
         return
     console.print(f"[red]✗ {verdict.zh}[/red]\n  {verdict.en}")
+    if verdict.first_bad_seq is None:
+        raise typer.Exit(1)
     console.print(f"  first bad entry / 首个异常条目: seq={verdict.first_bad_seq} ({verdict.problem}); "
                   f"{verdict.checked} entries verified before it")
     raise typer.Exit(1)
+
+
+@app.command("anchor")
+def anchor() -> None:
+    """Append the chain's last entry (number and hash), signed, to the anchor file outside the
+    database; run it periodically (cron) as a user the database's users are not."""
+    with session_scope() as session:
+        written = anchors.write_anchor(session)
+    if written is None:
+        console.print("审计日志为空，未写锚点 / the audit log is empty: no anchor written")
+        return
+    console.print(f"[green]✓[/green] 锚点：第 {written.seq} 条 {written.hash[:16]}… → {anchors.anchor_file()}")
 
 
 @app.command("log")

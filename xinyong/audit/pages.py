@@ -13,7 +13,7 @@ from starlette.responses import Response
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.accounts.roles import ROLES
-from xinyong.audit import service
+from xinyong.audit import anchors, service
 from xinyong.audit.schemas import ACTION_NAMES, WHAT_NAMES
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.core.http import MAX_ID, SessionDep
@@ -78,10 +78,10 @@ def audit_page(
     "/audit/verify",
     response_class=HTMLResponse,
     summary="审计日志校验页",
-    description="逐条校验审计日志的 SM3 哈希链，指出第一个被篡改或删除的条目。",
+    description="逐条校验审计日志的 SM3 哈希链并与库外的签名锚点比对，指出第一个被篡改或删除的条目（含从末尾截断的）。",
 )
 def verify_page(request: Request, session: SessionDep, who: Auditor) -> Response:
-    verdict = service.verify(session)
+    verdict = anchors.verify(session)
     return render(request, "audit/verify.html", {"active": "/audit", "verdict": verdict})
 
 

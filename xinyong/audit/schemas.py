@@ -78,6 +78,6 @@ class VerdictOut(BaseModel):
     ok: bool
     checked: int = Field(description="校验通过的条目数")
     first_bad_seq: int | None = Field(description="第一个被篡改或删除的条目序号")
-    problem: str | None = Field(description="altered、removed、broken_link 或 head")
+    problem: str | None = Field(description="altered、removed、broken_link、head、anchor（与库外锚点不符）或 anchor_file（锚点文件被改动）")
     message: str
     message_en: str

@@ -23,7 +23,7 @@ Query logs are kept 10 years (浙江省公共信用信息管理条例); nothing 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -42,6 +42,7 @@ from xinyong.core.masking import mask_ids_in_text
 
 if TYPE_CHECKING:
     from xinyong.accounts.principal import Principal
+    from xinyong.audit.anchors import Anchor
 
 HEAD_ID = 1
 HASHED_FIELDS = (
@@ -246,14 +247,18 @@ class Verdict:
     ok: bool
     checked: int
     first_bad_seq: int | None = None
-    problem: str | None = None  # "altered", "removed", "broken_link", "head"
+    problem: str | None = None  # "altered", "removed", "broken_link", "head", "anchor"
     zh: str = ""
     en: str = ""
 
 
-def verify(session: Session, *, chunk: int = 5000) -> Verdict:
+def verify(session: Session, *, chunk: int = 5000, anchors: Iterable[Anchor] = ()) -> Verdict:
     """Walk the chain in order (streaming, ``chunk`` entries per query) and name the first
-    entry that was altered or removed. One query per chunk; memory does not grow with the log."""
+    entry that was altered or removed. One query per chunk; memory does not grow with the log.
+    ``anchors``: heads written outside the database (:mod:`xinyong.audit.anchors`); the chain
+    must still hold each anchored entry with its anchored hash, so a log cut back behind an
+    anchor, with its chain head set back too, is found."""
+    anchored = {a.seq: a for a in anchors}
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     cols = [getattr(AuditEntry, k) for k in HASHED_FIELDS] + [AuditEntry.hash]
     last_seq = 0
@@ -280,6 +285,11 @@ def verify(session: Session, *, chunk: int = 5000) -> Verdict:
                                f"审计日志第 {seq} 条与前一条的链接断开（前一条被篡改或删除）",
                                f"audit entry {seq} does not link to the entry before it "
                                "(that entry was altered or removed)")
+            if seq in anchored and anchored[seq].hash != stored:
+                a = anchored[seq]
+                return Verdict(False, checked, seq, "anchor",
+                               f"审计日志第 {seq} 条与 {a.at} 的外部锚点不符（日志自该条起被改写）",
+                               f"audit entry {seq} does not match the anchor of {a.at} (the log was rewritten)")
             prev_hash, expected_seq, checked, last_seq = stored, seq + 1, checked + 1, seq
     head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == HEAD_ID)).first()
     if head is not None and int(head[0]) > last_seq:
@@ -291,6 +301,17 @@ def verify(session: Session, *, chunk: int = 5000) -> Verdict:
                        f"audit entry {last_seq} was altered (it does not match the chain head)")
     if head is None and last_seq:
         return Verdict(False, checked, None, "head", "审计日志链头缺失", "the audit chain head is missing")
+    beyond = max((a for a in anchored.values() if a.seq > last_seq), key=lambda a: a.seq, default=None)
+    if beyond is not None:
+        first = last_seq + 1
+        return Verdict(False, checked, first, "removed",
+                       f"审计日志第 {first} 条起已被删除（{beyond.at} 的外部锚点记录到第 {beyond.seq} 条）",
+                       f"audit entries from {first} on were removed (the anchor of {beyond.at} is at {beyond.seq})")
+    if anchored:
+        latest = max(anchored.values(), key=lambda a: a.seq)
+        return Verdict(True, checked, zh=f"审计日志完整，共 {checked} 条；与外部锚点（{latest.at}，第 {latest.seq} 条）一致",
+                       en=f"audit log intact: {checked} entries, consistent with the anchor of {latest.at} "
+                          f"(entry {latest.seq})")
     return Verdict(True, checked, zh=f"审计日志完整，共 {checked} 条", en=f"audit log intact: {checked} entries")
 
 

@@ -119,6 +119,18 @@ class Settings(BaseSettings):
         5000, ge=100, le=100_000, description="Subjects re-encrypted per transaction by `xinyong keys rotate`."
     )
 
+    # --- the audit chain's anchors outside the database (docs/audit.md) ---
+    audit_anchor_file: Path | None = Field(
+        None,
+        description="File the audit chain's signed anchors are appended to (`xinyong audit anchor`); empty means "
+        "VAR_DIR/audit/anchors.jsonl. Put it where the database's users cannot write.",
+    )
+    audit_anchor_key: SecretStr | None = Field(
+        None,
+        description="Hex key that signs the audit anchors (HMAC-SM3); empty means VAR_DIR/keys/audit-anchor.key, made "
+        "by the first anchor.",
+    )
+
     # --- real-time push to departments (docs/checks.md, 实时推送) ---
     push_watch_days: int = Field(
         365, ge=0, le=3650,
