@@ -97,10 +97,15 @@ class CreditFile:
     region_path: list[regions.Region]
     archive: bool
     on: date
-    records: list[Record]  # what the reader may see, newest decision first
+    records: list[Record]  # what the reader may see (of ``category``, this page), newest decision first
     statuses: dict[int, str]  # record id → effective status on ``on``
     withheld: int  # records the reader may not see (授权查询 / 政务共享), only counted
-    counts: dict[str, int]  # shown records by polarity
+    counts: dict[str, int]  # shown records by polarity (the whole file)
+    by_category: dict[str, int] = field(default_factory=dict)  # shown records per category (the whole file)
+    category: str | None = None  # the category the records are of; None: every category
+    total: int = 0  # shown records of ``category`` (every category: the whole file)
+    offset: int = 0
+    limit: int | None = None  # None: every record, one page
     posts: list[PostHeld] = field(default_factory=list)  # public servants: posts, current first
     parent: Subject | None = None  # government bodies: the body above
     legal_rep_name: str | None = None  # enterprises
@@ -118,16 +123,56 @@ def credit_file(
     *,
     public: bool = True,
     on: date | None = None,
+    category: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> CreditFile:
     """A subject's credit file: its displayed records, or with ``archive`` every record still
-    kept (expired ones too, each with its effective status). A public reader (the only kind
-    until accounts exist) does not see a natural person's 授权查询 and 政务共享 records, only
-    their number. One query for the records, one more for posts or the parent body."""
+    kept (expired ones too, each with its effective status). A public reader does not see a
+    natural person's 授权查询 and 政务共享 records, only their number.
+
+    A long file is read a page at a time: ``category`` keeps the records of one category,
+    ``limit``/``offset`` one page of them, newest decision first; the counts (by polarity, by
+    category, withheld) are always of the whole file, from one grouped query, so a file of 326
+    records costs what one of 50 does. The whole file (no ``limit``, no ``category``, the API):
+    one query for the records, counted here. One more for posts or the parent body."""
     day = on or _today()
-    q = select(Record).where(Record.subject_id == subject.id)
-    q = q.where(archived(day)) if archive else q.where(displayed(day))
-    rows = list(session.scalars(q.order_by(Record.decision_date.desc(), Record.id.desc())))
-    shown = [r for r in rows if not (public and withheld_from_public(r, subject))]
+    period = archived(day) if archive else displayed(day)
+    hide = public and subject.kind in NATURAL_KINDS  # 授权查询 / 政务共享 withheld from this reader
+    q = select(Record).where(Record.subject_id == subject.id, period)
+    order = (Record.decision_date.desc(), Record.id.desc())
+    if limit is None and not category:  # the whole file: one query, counted here
+        rows = list(session.scalars(q.order_by(*order)))
+        groups = Counter((r.category_code, r.polarity, r.disclosure) for r in rows)
+        group_rows = [(*k, n) for k, n in groups.items()]
+    else:
+        rows = None
+        group_rows = session.execute(
+            select(Record.category_code, Record.polarity, Record.disclosure, func.count())
+            .where(Record.subject_id == subject.id, period)
+            .group_by(Record.category_code, Record.polarity, Record.disclosure)
+        ).all()
+    counts: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    withheld = 0
+    for cat, polarity, disclosure, n in group_rows:
+        if hide and disclosure != PUBLIC_DISCLOSURE:
+            withheld += n
+            continue
+        counts[polarity] += n
+        by_category[cat] += n
+    total = by_category.get(category, 0) if category else sum(by_category.values())
+    if rows is not None:
+        shown = [r for r in rows if not (hide and r.disclosure != PUBLIC_DISCLOSURE)]
+    elif total:
+        if hide:
+            q = q.where(Record.disclosure == PUBLIC_DISCLOSURE)
+        if category:
+            q = q.where(Record.category_code == category)
+        q = q.order_by(*order)
+        shown = list(session.scalars(q.limit(limit).offset(offset) if limit is not None else q))
+    else:
+        shown = []
     out = CreditFile(
         subject=subject,
         region_path=regions.path(subject.region_code),
@@ -135,8 +180,13 @@ def credit_file(
         on=day,
         records=shown,
         statuses={r.id: effective_status(r, day) for r in shown},
-        withheld=len(rows) - len(shown),
-        counts=dict(Counter(r.polarity for r in shown)),
+        withheld=withheld,
+        counts=dict(counts),
+        by_category=dict(by_category),
+        category=category,
+        total=total,
+        offset=offset if limit is not None else 0,
+        limit=limit,
     )
     if subject.kind in NATURAL_KINDS:
         out.posts = subjects.posts_held(session, subject, on=day)

@@ -88,7 +88,8 @@ def search_page(
     response_class=HTMLResponse,
     summary="信用档案页",
     description=(
-        "一个信用主体的信用档案；`?archive=1` 显示含已过公示期记录的档案。信用主体本人和地区权限范围内的"
+        "一个信用主体的信用档案；`?archive=1` 显示含已过公示期记录的档案。记录按类别分页显示（`?category=` 类别代码，"
+        "`?page=` 页码，每页 XINYONG_PAGE_SIZE 条，按决定日期从新到旧）；计数总是全档案的。信用主体本人和地区权限范围内的"
         "公职人员看到全部记录（公职人员查阅自然人档案记入审计日志）；范围外的公职人员查阅自然人档案为 403。"
     ),
 )
@@ -101,13 +102,27 @@ def credit_file_page(
     code: Annotated[str, Path(max_length=40)],
     archive: bool = False,
     purpose: Annotated[str, Query(max_length=200)] = DEFAULT_PURPOSE,
+    category: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     subject = subjects.get_by_ref(session, code)
     full = sees_in_full(who, subject)
-    file = files.credit_file(session, subject, archive=archive, public=not full)
+    size = get_settings().page_size
+    file = files.credit_file(session, subject, archive=archive, public=not full, category=category or None,
+                             limit=size, offset=(page - 1) * size)
     log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
-    return render(request, "records/file.html", {"active": "/subjects", "file": out})
+    pages = max(1, -(-out.total // size))
+
+    def link(**change) -> str:
+        params = {"archive": "1" if archive else "", "category": category, "page": page, **change}
+        query = urlencode({k: v for k, v in params.items() if v and not (k == "page" and v == 1)})
+        return f"/subjects/{out.subject.ref}" + (f"?{query}" if query else "")
+
+    return render(request, "records/file.html", {
+        "active": "/subjects", "file": out, "page": page, "pages": pages, "link": link,
+        "category_name": next((c.name for c in out.by_category if c.code == category), category),
+    })
 
 
 @router.get(

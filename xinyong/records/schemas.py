@@ -284,6 +284,12 @@ class PolarityCount(BaseModel):
     count: int
 
 
+class CategoryCount(BaseModel):
+    code: str
+    name: str
+    count: int
+
+
 class PolicyVersionOut(BaseModel):
     id: int
     label: str
@@ -298,6 +304,11 @@ class CreditFileOut(BaseModel):
     withheld: int = Field(description="Records not public (授权查询 / 政务共享): counted, not shown")
     withheld_note: str | None
     counts: list[PolarityCount] = Field(description="Shown records by polarity")
+    by_category: list[CategoryCount] = Field(default_factory=list, description="Shown records per category, most first")
+    category: str | None = Field(None, description="The category `records` are of; null: every category")
+    total: int = Field(0, description="Shown records of `category` (or of the whole file); `records` may be one page")
+    offset: int = 0
+    limit: int | None = Field(None, description="Records per page; null: every record")
     posts: list[PostOut] = Field(default_factory=list, description="Public servants: posts held, current first")
     parent: SubjectOut | None = Field(None, description="Government bodies: the body above")
     legal_rep: PersonRefOut | None = Field(None, description="Enterprises: the legal representative, masked")
@@ -324,6 +335,14 @@ class CreditFileOut(BaseModel):
                 PolarityCount(polarity=p, name=name, count=file.counts.get(p, 0))
                 for p, name in POLARITY_NAMES.items()
             ],
+            by_category=[
+                CategoryCount(code=c, name=(cat.name if (cat := policy.category(c)) else c), count=n)
+                for c, n in sorted(file.by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            category=file.category,
+            total=file.total,
+            offset=file.offset,
+            limit=file.limit,
             posts=[
                 PostOut(
                     title=h.post.title, body=SubjectOut.of(h.post.body), start_date=h.post.start_date,
