@@ -6,7 +6,7 @@ XY     := $(BIN)/xinyong
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SCALE  ?= 1
 
-.PHONY: setup demo serve test test-sqlite test-browser lint bench clean
+.PHONY: setup demo serve test test-sqlite test-browser lint bench fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py
+
+## schemathesis, random, about ten minutes on each database: no 5xx, every answer documented.
+FUZZ_EXAMPLES ?= 450
+fuzz: setup
+	XINYONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:xdist -p no:cacheprovider -q tests/web/test_openapi_fuzz.py
+	XINYONG_TEST_DATABASE_URL=$(PG_TEST_URL) XINYONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest -p no:xdist -p no:cacheprovider -q tests/web/test_openapi_fuzz.py -k postgresql
 
 clean:
 	rm -rf var .pytest_cache

@@ -10,7 +10,7 @@ from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Path, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
@@ -20,7 +20,7 @@ from xinyong.checks import jobs, push_api
 from xinyong.checks import service as checks
 from xinyong.checks.schemas import BatchOut, CheckIn, CheckOut, FeedbackIn, StatsOut
 from xinyong.core.errors import Forbidden, NotFound
-from xinyong.core.http import MAX_ID, SessionDep, error_responses
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
 
 router = APIRouter()
 TAG = "联合奖惩核查"
@@ -84,7 +84,7 @@ def batch_status(session: SessionDep, who: Checker, batch_id: Annotated[int, Pat
 
 @router.get("/checks/batches/{batch_id}/result.xlsx", tags=[TAG], summary="下载批量核查结果",
             description="结果 XLSX：每行一个候选人（姓名、代码脱敏）、匹配方式、建议结论、强制性措施、命中措施、核查编号。",
-            responses=error_responses(403, 404))
+            response_class=Response, responses={**xlsx_response("核查结果 XLSX 文件"), **error_responses(403, 404)})
 def batch_result(session: SessionDep, who: Checker, batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> FileResponse:
     batch = _batch(session, who, batch_id)
     if batch.status != "done" or not batch.result_path or not FsPath(batch.result_path).is_file():
@@ -104,7 +104,8 @@ def stats(session: SessionDep, policy: PolicyDep, who: Overseer, since: date | N
 
 
 @router.get("/checks/stats.xlsx", tags=[TAG], summary="导出核查统计（XLSX）",
-            description="与核查统计相同的内容，分表导出。", responses=error_responses(403))
+            description="与核查统计相同的内容，分表导出。", response_class=Response,
+            responses={**xlsx_response("核查统计 XLSX 文件"), **error_responses(403)})
 def stats_xlsx(session: SessionDep, policy: PolicyDep, who: Overseer, background: BackgroundTasks,
                since: date | None = None, until: date | None = None) -> FileResponse:
     s = checks.statistics(session, region=who.region_code, since=since, until=until)

@@ -20,7 +20,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.models import Department
@@ -43,7 +43,7 @@ from xinyong.checks.push_schemas import (
     UnsubscribeOut,
 )
 from xinyong.core.db import session_factory
-from xinyong.core.http import MAX_ID, SessionDep, error_responses
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
 from xinyong.core.settings import get_settings
 
 router = APIRouter()
@@ -222,7 +222,7 @@ def stats(session: SessionDep, who: Overseer) -> PushStatsOut:
 
 
 @router.get("/push/stats.xlsx", tags=[TAG], summary="导出推送统计（XLSX）", description="与推送统计相同的内容，分表导出。",
-            responses=error_responses(403))
+            response_class=Response, responses={**xlsx_response("推送统计 XLSX 文件"), **error_responses(403)})
 def stats_xlsx(session: SessionDep, who: Overseer, background: BackgroundTasks) -> FileResponse:
     s = push.statistics(session, region=who.region_code)
     tmp = FsPath(tempfile.mkstemp(suffix=".xlsx")[1])

@@ -56,7 +56,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 # A path or query parameter that names a row (or an offset) is bounded by MAX_ID, so a huge
 # number is a 422, not a driver error.
-__all__ = ["MAX_ID", "ErrorBody", "ErrorDetail", "SessionDep", "error_responses", "get_session"]
+__all__ = ["MAX_ID", "XLSX", "ErrorBody", "ErrorDetail", "SessionDep", "error_responses", "get_session",
+           "xlsx_response"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- the error body ----------------------------------------------------------------------------
@@ -71,6 +73,13 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: ErrorDetail
+
+
+def xlsx_response(description: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that answers an XLSX file (with ``response_class=Response``),
+    so that the OpenAPI document gives the file's content type, not JSON."""
+    return {200: {"description": description,
+                  "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

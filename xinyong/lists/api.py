@@ -8,14 +8,14 @@ from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from xinyong.accounts.access import allow, ensure_region
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.core.errors import Forbidden
-from xinyong.core.http import MAX_ID, SessionDep, error_responses
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
 from xinyong.lists import exports
 from xinyong.lists import service as lists
 from xinyong.lists.schemas import (
@@ -52,7 +52,8 @@ def published(session: SessionDep, policy: PolicyDep, who: Anyone, list_kind: Li
 
 
 @router.get("/lists/export.xlsx", tags=[TAG], summary="导出公示名单（XLSX）",
-            description="与公示名单相同的内容（脱敏），整表导出为 XLSX，流式写出。")
+            description="与公示名单相同的内容（脱敏），整表导出为 XLSX，流式写出。", response_class=Response,
+            responses={**xlsx_response("公示名单 XLSX 文件"), **error_responses(422)})
 def export(session: SessionDep, policy: PolicyDep, who: Anyone, background: BackgroundTasks,
            list_kind: ListKindQ = None, region: RegionQ = None) -> FileResponse:
     tmp = FsPath(tempfile.mkstemp(suffix=".xlsx")[1])

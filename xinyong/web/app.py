@@ -190,6 +190,34 @@ def route_table(app: FastAPI) -> list[RouteInfo]:
     return out
 
 
+# What any operation may answer besides its own responses, from the layers in front of every
+# route: a body that is not JSON (400), a missing or bad token (401), the access rules (403), a
+# body over XINYONG_MAX_REQUEST_MB (413, operations that take a body), parameters that do not
+# validate (422), a rate limit (429). Each with the one error body.
+COMMON_ERRORS = {
+    "400": "请求格式有误（如请求体不是有效的 JSON）",
+    "401": "未登录、令牌无效或已失效",
+    "403": "无权访问或不予公开",
+    "413": "请求体超过上限",
+    "422": "参数有误",
+    "429": "请求过于频繁",
+}
+
+
+def document_common_errors(schema: dict) -> dict:
+    """Add :data:`COMMON_ERRORS` to every operation of an OpenAPI document that does not
+    document them already, so that every answer the API can give is in its document."""
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            responses = op.setdefault("responses", {})
+            for code, text in COMMON_ERRORS.items():
+                if code == "413" and "requestBody" not in op:
+                    continue
+                responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": ref}}})
+    return schema
+
+
 def sweep_orphans() -> None:
     """Uploads a stopped process left behind (raw identity numbers, possibly megabytes) are
     deleted when a web process starts, and the check batches they fed are marked failed; files
@@ -249,6 +277,15 @@ def create_app() -> FastAPI:
     )
     def openapi_document(who: Annotated[Principal, allow(public=True)]) -> JSONResponse:
         return JSONResponse(app.openapi())
+
+    plain_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_common_errors(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get(
         f"{API_PREFIX}/docs",
