@@ -232,3 +232,19 @@ def test_a_bomb_as_a_check_batch_is_refused_at_upload(client, people):
                     data={"scenario": "civil_servant_recruitment", "purpose": "资格审查"},
                     files={"file": ("c.xlsx", data, XLSX_TYPE)})
     assert r.status_code == 422 and "文档类型声明" in r.json()["detail"]["message"]
+
+
+@pytest.mark.parametrize("body", [
+    b'{"category": "admin_penalty", "rows": [{"a": ' + b"9" * 5000 + b"}]}",
+    b'{"category": "admin_penalty", "rows": [{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}",
+])
+def test_hostile_json_bodies_are_a_clear_4xx(client, people, body):
+    from xinyong.accounts.models import User
+
+    with session_scope() as db:
+        token = accounts.issue_token(db, db.scalar(select(User).where(User.username == "hz-scj")), name="t",
+                                     by="test").token
+    r = client.post("/api/v1/records", content=body,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500 and r.json()["detail"]["message"], r.text
+    assert stored() == (0, 0)
