@@ -18,9 +18,11 @@ from xinyong.audit.schemas import ACTION_NAMES, WHAT_NAMES
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
-from xinyong.core.templating import render
+from xinyong.core.templating import add_nav, render
 
 router = APIRouter(include_in_schema=False)
+add_nav("审计日志", "/audit", order=40)
+add_nav("谁查询了我", "/my/readers", order=44)
 
 Auditor = Annotated[Principal, allow("auditor")]
 SubjectUser = Annotated[Principal, allow("subject")]

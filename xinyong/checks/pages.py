@@ -24,8 +24,10 @@ from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.templating import add_nav, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
-add_nav("联合奖惩核查", "/checks")
-add_nav("实时推送", "/checks/push")
+add_nav("联合奖惩核查", "/checks", order=40)
+add_nav("实时推送", "/checks/push", order=45)
+add_nav("核查统计", "/checks/stats", order=50)
+add_nav("推送监测", "/checks/push/monitor", order=55)
 # the push pages first: /checks/push must not be taken for /checks/{check_id}
 router.include_router(push_pages.router)
 Checker = Annotated[Principal, allow("checker", "admin")]

@@ -29,13 +29,20 @@ from xinyong.core.clock import CST
 PACKAGE_DIR = Path(xinyong.__file__).resolve().parent
 WEB_TEMPLATES = PACKAGE_DIR / "web" / "templates"
 
-# Top navigation: (label, path). Later capabilities add theirs with add_nav().
+# Top navigation: (label, path). Later capabilities add theirs with add_nav(). A reader sees
+# only the entries whose page admits its role (accounts filters them by each page's access
+# rule), so a menu never offers a page that would answer 403 or send the public to the login.
+# Entries are kept in the order of their ``order`` (public pages first, then each role's work,
+# administration last), whatever the order the capabilities are imported in.
 NAV: list[tuple[str, str]] = [("首页", "/"), ("信用主体查询", "/subjects"), ("政策清单", "/policy")]
+_NAV_ORDER: dict[tuple[str, str], int] = {("首页", "/"): 0, ("信用主体查询", "/subjects"): 10, ("政策清单", "/policy"): 20}
 
 
-def add_nav(label: str, path: str) -> None:
+def add_nav(label: str, path: str, order: int = 50) -> None:
     if (label, path) not in NAV:
+        _NAV_ORDER[(label, path)] = order
         NAV.append((label, path))
+        NAV.sort(key=lambda entry: _NAV_ORDER.get(entry, 50))
 
 
 def template_dirs() -> list[Path]:

@@ -29,7 +29,9 @@ from xinyong.lists.schemas import EntryOut, PublishedEntryOut
 from xinyong.subjects.models import Subject
 
 router = APIRouter(include_in_schema=False)
-add_nav("信用名单", "/lists")
+add_nav("信用名单", "/lists", order=30)
+add_nav("名单管理", "/lists/manage", order=60)
+add_nav("我的名单记录", "/my/listings", order=42)
 Anyone = Annotated[Principal, allow(public=True)]
 Admin = Annotated[Principal, allow("admin")]
 SubjectUser = Annotated[Principal, allow("subject")]

@@ -16,9 +16,10 @@ from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
+from xinyong.core.errors import NotFound
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
-from xinyong.core.templating import is_htmx, render
+from xinyong.core.templating import add_nav, is_htmx, render
 from xinyong.records import credit_file as files
 from xinyong.records.api import DEFAULT_PURPOSE, detail_out, log_personal_read, sees_in_full
 from xinyong.records.schemas import CreditFileOut, SearchResult
@@ -27,6 +28,8 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.schemas import masked_query
 
 router = APIRouter(include_in_schema=False)
+add_nav("数据报送", "/records/upload", order=40)
+add_nav("我的信用档案", "/my/file", order=41)
 router.include_router(upload_router)  # 数据报送: xinyong.records.upload_pages
 
 Anyone = Annotated[Principal, allow(public=True)]
@@ -103,11 +106,31 @@ def credit_file_page(
     purpose: Annotated[str, Query(max_length=200)] = DEFAULT_PURPOSE,
 ) -> Response:
     subject = subjects.get_by_ref(session, code)
+    return _file_page(request, session, policy, who, audit, subject, archive, purpose, "/subjects")
+
+
+def _file_page(request, session, policy, who, audit, subject, archive: bool, purpose: str, active: str) -> Response:
     full = sees_in_full(who, subject)
     file = files.credit_file(session, subject, archive=archive, public=not full)
     log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
-    return render(request, "records/file.html", {"active": "/subjects", "file": out})
+    return render(request, "records/file.html", {"active": active, "file": out})
+
+
+@router.get(
+    "/my/file",
+    response_class=HTMLResponse,
+    summary="我的信用档案",
+    description="信用主体用户本人的信用档案（全部记录；`?archive=1` 含已过公示期的记录）。",
+)
+def my_file_page(
+    request: Request, session: SessionDep, policy: PolicyDep, who: Annotated[Principal, allow("subject")],
+    audit: AuditDep, archive: bool = False,
+) -> Response:
+    if who.subject_id is None:
+        raise NotFound("您的账户没有关联信用主体，请联系信用办", "this account has no subject")
+    subject = subjects.get_by_ref(session, str(who.subject_id))
+    return _file_page(request, session, policy, who, audit, subject, archive, "本人查询", "/my/file")
 
 
 @router.get(

@@ -187,7 +187,27 @@ def route_table(app: FastAPI) -> list[RouteInfo]:
     return out
 
 
+def wire_accounts() -> None:
+    """accounts sits above subjects and catalog: give its pages (as :mod:`xinyong.cli` gives its
+    command line) the look-ups of a subject by code and of the catalog's categories."""
+    from xinyong.accounts.cli import HOOKS
+    from xinyong.catalog.service import active_version
+    from xinyong.subjects import service as subjects
+
+    def resolve_subject(session, ref: str) -> tuple[int, str]:
+        subject = subjects.get_by_ref(session, ref)
+        return subject.id, subject.region_code
+
+    def category_names(session) -> dict[str, str]:
+        return {c.code: c.name for c in active_version(session)[1].catalog.categories}
+
+    HOOKS.resolve_subject = HOOKS.resolve_subject or resolve_subject
+    HOOKS.known_categories = HOOKS.known_categories or (lambda session: set(category_names(session)))
+    HOOKS.category_names = HOOKS.category_names or category_names
+
+
 def create_app() -> FastAPI:
+    wire_accounts()
     app = FastAPI(
         title="xinyong 公共信用信息平台",
         version=xinyong.__version__,
