@@ -365,6 +365,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         "me": me,
         "role_names": ROLES,
         "nav": nav_for(request, me),
+        "may_open": lambda href: may_open(request, me, href),
     }
 
 
@@ -382,6 +383,14 @@ def _page_rules(app: Any) -> dict[str, AccessRule]:
                 rules.setdefault(ctx.path, rule)
         app.state.page_rules = rules
     return rules
+
+
+def may_open(request: Request, who: Principal, href: str) -> bool:
+    """Whether the page at ``href`` (a path without parameters) admits ``who``: a page links to
+    another (a breadcrumb, a see-also) only where the reader may open it."""
+    app = request.scope.get("app")
+    rule = _page_rules(app).get(href.partition("?")[0]) if app is not None else None
+    return rule is not None and (rule.public or (not who.is_public and rule.admits(who.role)))
 
 
 def nav_for(request: Request, who: Principal) -> list[tuple[str, str]]:

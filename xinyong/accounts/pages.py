@@ -200,6 +200,7 @@ def account_page(request: Request, db: SessionDep, who: LoggedIn) -> Response:
     tokens = service.list_tokens(db, user=user)
     return render(request, "accounts/account.html", {
         "active": "/account", "user": user, "tokens": tokens, "state": service.token_state,
+        "category_names": _category_names(db),
         "dept": db.scalar(select(Department).where(Department.code == user.department_code))
         if user.department_code else None,
     })
@@ -356,7 +357,8 @@ def user_page(request: Request, db: SessionDep, who: Admin, user_id: Annotated[i
     user = _managed_user(db, who, user_id)
     dept = db.scalar(select(Department).where(Department.code == user.department_code)) if user.department_code else None
     return render(request, "accounts/user.html", {
-        "active": "/admin/users", "user": user, "dept": dept, "tokens": service.list_tokens(db, user=user),
+        "active": "/admin/users", "tab": "users", "user": user, "dept": dept,
+        "tokens": service.list_tokens(db, user=user), "category_names": _category_names(db),
         "state": service.token_state, "locked": service.is_locked(user),
         "default_days": get_settings().token_default_days, "max_days": get_settings().token_max_days,
     })

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from starlette.responses import Response
 
 from xinyong.accounts.access import allow
@@ -34,10 +35,32 @@ Checker = Annotated[Principal, allow("checker", "admin")]
 Overseer = Annotated[Principal, allow("admin", "supervisor")]
 
 
+def _recent(session, policy, who) -> list[dict]:
+    """The official's recent checks as it reads them: whom each was about (masked, as on the
+    result page), the scenario and the feedback by their Chinese names."""
+    from xinyong.subjects import schemas as shown
+    from xinyong.subjects.models import Subject
+
+    recent = checks.recent_checks(session, who)
+    ids = {c.subject_id for c in recent if c.subject_id}
+    subjects = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))} if ids else {}
+    names = {s.code: s.name for s in policy.policy.scenarios.scenarios}
+    rows = []
+    for c in recent:
+        s = subjects.get(c.subject_id)
+        rows.append({
+            "id": c.id, "created_at": c.created_at, "scenario": names.get(c.scenario_code, "（已停用的场景）"),
+            "subject": f"{shown.subject_name(s)}（{shown.subject_code(s)}）" if s else "平台无该主体",
+            "outcome": c.outcome, "hit_count": c.hit_count,
+            "feedback": FEEDBACK_ACTIONS.get(c.feedback_action or "", "") or ("待反馈" if c.hit_count else "—"),
+        })
+    return rows
+
+
 def _form(request, session, policy, who, *, error=None, status_code=200, values=None) -> Response:
     return render(request, "checks/check.html", {
         "active": "/checks", "scenarios": policy.policy.scenarios.scenarios, "error": error,
-        "recent": checks.recent_checks(session, who), "values": values or {},
+        "recent": _recent(session, policy, who), "values": values or {},
     }, status_code=status_code)
 
 

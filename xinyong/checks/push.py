@@ -603,6 +603,10 @@ def deliver(session: Session, rows: list[PushMessage], who: Principal | str, *, 
     log_reads(session, rows, who, what="push_message", request_id=request_id, ip=ip, channel=channel)
 
 
+# How a department read its messages, as the audit log's purpose says it (a person reads it).
+CHANNEL_NAMES = {"page": "网页", "api": "接口", "pull": "接口拉取", "stream": "消息流", "webhook": "回调"}
+
+
 def log_reads(session: Session, rows: list[PushMessage], who: Principal | str, *, what: str,
               request_id: str | None = None, ip: str | None = None, channel: str = "page") -> None:
     """One audit entry per natural person among the messages' subjects."""
@@ -615,7 +619,8 @@ def log_reads(session: Session, rows: list[PushMessage], who: Principal | str, *
     for sid in sorted(natural):
         ids = by_subject[sid]
         log_event(session, who=who, action="read", entity=what, entity_id=",".join(map(str, ids))[:100],
-                  subject_id=sid, purpose=f"{PURPOSE}（{channel}）", request_id=request_id, ip=ip)
+                  subject_id=sid, purpose=f"{PURPOSE}（{CHANNEL_NAMES.get(channel, channel)}）", request_id=request_id,
+                  ip=ip)
 
 
 def ack(session: Session, department: Department, ids: list[int]) -> int:

@@ -67,6 +67,18 @@ def _ymd(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# Who did something, where it was not a person with an account: the platform's own processes.
+ACTOR_NAMES = {
+    "cli": "信用办（命令行）", "import": "数据报送时按规则自动判定", "demo": "演示数据生成", "system": "平台",
+    "daily": "每日例行任务", "jobs": "每日例行任务", "matrix": "测试",
+}
+
+
+def _actor(value: Any) -> str:
+    """A user name as it stands, the platform's own processes by their Chinese names."""
+    return ACTOR_NAMES.get(str(value or ""), str(value or "—"))
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs()]),
@@ -77,6 +89,7 @@ def make_env() -> Environment:
     env.filters["num"] = _num
     env.filters["ymd"] = _ymd
     env.filters["region_name"] = regions.name_of
+    env.filters["actor"] = _actor
     env.globals.update(app_version=xinyong.__version__, nav=NAV)
     return env
 
