@@ -78,3 +78,29 @@ def test_a_decided_or_active_listing_takes_no_statement(client, session):
     r = client.post(f"/my/listings/{e.id}/statement", data={"statement": "再说明"})
     assert r.status_code == 422 and "只有拟列入" in r.text
 
+
+
+def test_the_manage_page_puts_what_waits_for_a_decision_first(client, session):
+    waiting, _ = person(session, "钱待定")
+    quiet, _ = person(session, "孙告知")
+    w = _proposed(session, waiting, "待决定的事由")
+    w.statement, w.statement_on = "已整改", today()
+    _proposed(session, quiet, "告知中的事由")
+    session.commit()
+    login_as(client, "admin", "330000")
+    html = client.get("/lists/manage").text
+    assert "待处理陈述申辩 <strong>1</strong> 条" in html and "告知期内拟列入 <strong>1</strong> 条" in html
+    assert html.index("待决定的事由") < html.index("告知中的事由") < html.index("按决定列入名单")
+
+
+def test_an_entry_not_listed_shows_no_listing_period(client, session):
+    me, _ = person(session, "吴不列")
+    e = _proposed(session, me)
+    e.statement, e.statement_on, e.statement_result, e.status = "判决已履行", today(), "accepted", "withdrawn"
+    session.commit()
+    login_as(client, "admin", "330000")
+    html = client.get(f"/lists/entries/{e.id}").text
+    assert "不予列入" in html and "列入期间" not in html
+    login_as(client, "subject", None, subject_id=me.id, username="wubulie")
+    html = client.get("/my/listings").text
+    assert "不予列入" in html and "列入期间" not in html
