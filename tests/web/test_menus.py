@@ -111,3 +111,27 @@ def test_admin_creates_a_subject_user_by_code(client, world):
     assert "zhang_self" in html and f'href="/subjects/{world.person.id}"' in html
     r = client.post("/admin/subject-users", data={"username": "nobody_self", "subject_code": "91330100MA00000000"})
     assert r.status_code == 404 and "nobody_self" not in client.get("/admin/subject-users").text
+
+
+def test_the_batch_page_offers_a_template_and_lists_earlier_batches(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from xinyong.checks.models import CheckBatch
+    from xinyong.core.db import session_scope
+
+    me = login_as(client, "checker")
+    r = client.get("/checks/batch/template.xlsx")
+    assert r.status_code == 200
+    headers = [c.value for c in load_workbook(io.BytesIO(r.content)).worksheets[0][1]]
+    assert headers == ["姓名", "统一社会信用代码或公民身份号码", "行政区划代码", "出生日期"]
+    with session_scope() as db:
+        from xinyong.catalog.service import active_version
+
+        db.add(CheckBatch(scenario_code="awards", purpose="评优", username=me.username, region_code="330100",
+                          file_name="三月名单.xlsx", status="done", total=12, done=12, hits=2, possible=1,
+                          policy_version_id=active_version(db)[0]))
+    html = client.get("/checks/batch").text
+    assert 'href="/checks/batch/template.xlsx"' in html
+    assert "三月名单.xlsx" in html and "评优评先信用审查" in html and "已完成" in html
