@@ -20,8 +20,8 @@ from xinyong.checks import jobs, push_pages
 from xinyong.checks import service as checks
 from xinyong.checks.api import _batch
 from xinyong.checks.models import BATCH_STATUSES, FEEDBACK_ACTIONS, MATCHES
-from xinyong.checks.template import XLSX, candidate_template
 from xinyong.checks.schemas import BatchOut, CheckOut, StatsOut
+from xinyong.checks.template import XLSX, candidate_template
 from xinyong.core.errors import XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.templating import add_nav, is_htmx, render
