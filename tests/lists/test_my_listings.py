@@ -104,3 +104,24 @@ def test_an_entry_not_listed_shows_no_listing_period(client, session):
     login_as(client, "subject", None, subject_id=me.id, username="wubulie")
     html = client.get("/my/listings").text
     assert "不予列入" in html and "列入期间" not in html
+
+
+def test_a_credit_file_shows_the_lists_and_grade_as_each_reader_may(client, session):
+    from xinyong.lists.models import SubjectGrade
+
+    me, _ = person(session, "冯在列")
+    vid, _ = catalog_service.active_version(session)
+    for kind in ("blacklist", "watchlist"):
+        session.add(ListEntry(subject_id=me.id, list_kind=kind, basis="decision", region_code=me.region_code,
+                              decision_no=f"杭〔2026〕{kind}", decided_by="信用办", reason="测试", status="active",
+                              effective_from=today() - timedelta(days=30), policy_version_id=vid, created_by="test"))
+    session.add(SubjectGrade(subject_id=me.id, grade="较差", graded_on=today(), source="测试", created_by="test"))
+    session.commit()
+    since = (today() - timedelta(days=30)).isoformat()
+
+    html = client.get(f"/subjects/{me.id}").text  # the public: the lists the policy publishes, no grade
+    assert f"列入严重失信主体名单（自 {since} 起）" in html and "列入重点关注名单" in html
+    assert "信用评价等级" not in html and "较差" not in html
+    login_as(client, "checker", me.region_code)
+    html = client.get(f"/subjects/{me.id}").text  # an official of its region: all, and the grade
+    assert "列入严重失信主体名单" in html and "列入重点关注名单" in html and "信用评价等级" in html and "较差" in html

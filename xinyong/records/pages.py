@@ -21,6 +21,7 @@ from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import add_nav, is_htmx, render
 from xinyong.records import credit_file as files
+from xinyong.records import hooks as record_hooks
 from xinyong.records.api import DEFAULT_PURPOSE, detail_out, log_personal_read, sees_in_full
 from xinyong.records.schemas import CreditFileOut, SearchResult
 from xinyong.records.upload_pages import router as upload_router
@@ -114,7 +115,8 @@ def _file_page(request, session, policy, who, audit, subject, archive: bool, pur
     file = files.credit_file(session, subject, archive=archive, public=not full)
     log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
-    return render(request, "records/file.html", {"active": active, "file": out})
+    lines = record_hooks.standing(session, subject, full, policy.policy)
+    return render(request, "records/file.html", {"active": active, "file": out, "standing": lines})
 
 
 @router.get(
