@@ -71,10 +71,9 @@ def manage_page(request: Request, session: SessionDep, policy: PolicyDep, who: A
     if who.region_code:
         scope += (ListEntry.region_code.like(regions.scope_prefix(who.region_code) + "%"),)
     waiting = and_(ListEntry.statement.is_not(None), ListEntry.statement_result.is_(None))
-    counts = dict(session.execute(
-        select(case((waiting, "statement"), else_="notice"), func.count()).where(*scope)
-        .group_by(case((waiting, "statement"), else_="notice"))
-    ).all())
+    statement_count, notice_count = session.execute(
+        select(func.count(case((waiting, 1))), func.count(case((~waiting, 1)))).where(*scope)
+    ).one()
     q = select(ListEntry, Subject).join(Subject, Subject.id == ListEntry.subject_id).where(*scope)
 
     def shown(cond) -> list:
@@ -84,7 +83,7 @@ def manage_page(request: Request, session: SessionDep, policy: PolicyDep, who: A
     return render(request, "lists/manage.html", {
         "active": "/lists/manage", "kinds": policy.policy.behaviours.list_kinds, "error": error or None,
         "statements": shown(waiting), "proposed": shown(~waiting), "today": clock.today().isoformat(),
-        "statement_count": counts.get("statement", 0), "notice_count": counts.get("notice", 0),
+        "statement_count": statement_count, "notice_count": notice_count,
     })
 
 
