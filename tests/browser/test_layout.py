@@ -56,9 +56,9 @@ def _a_checkbox_sits_beside_its_label(tab):
     tab.go("/admin/departments")
     box = tab.page.locator("form[action='/admin/departments'] input[type=checkbox]").first
     label = tab.page.locator("form[action='/admin/departments'] label.check").first
-    b, l = box.bounding_box(), label.bounding_box()
-    assert abs((b["y"] + b["height"] / 2) - (l["y"] + l["height"] / 2)) <= 4  # on the label's line
-    assert l["height"] < 2.5 * b["height"]
+    b, lab = box.bounding_box(), label.bounding_box()
+    assert abs((b["y"] + b["height"] / 2) - (lab["y"] + lab["height"] / 2)) <= 4  # on the label's line
+    assert lab["height"] < 2.5 * b["height"]
     for selector in ("input[name=name]", "input[name=code]", "input[name=region_code]"):
         border = tab.page.locator(f"form[action='/admin/departments'] {selector}").evaluate(
             "e => getComputedStyle(e).borderTopStyle + ' ' + getComputedStyle(e).borderRadius")
