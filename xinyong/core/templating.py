@@ -12,6 +12,7 @@ app knows (whether the npm packages are installed) is added by ``web`` with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -74,9 +75,16 @@ ACTOR_NAMES = {
 }
 
 
+_LABELLED = re.compile(r"^(.+)\((?:public|[a-z_]+)\)$")
+
+
 def _actor(value: Any) -> str:
-    """A user name as it stands, the platform's own processes by their Chinese names."""
-    return ACTOR_NAMES.get(str(value or ""), str(value or "—"))
+    """A user name as it stands (without the ``(role)`` a principal's label adds to it), the
+    platform's own processes by their Chinese names."""
+    text = str(value or "")
+    found = _LABELLED.match(text)
+    text = found.group(1) if found else text
+    return ACTOR_NAMES.get(text, text or "—")
 
 
 def make_env() -> Environment:
