@@ -181,11 +181,12 @@ PAGES = {
     "search": ("/subjects?q=公司", 3),  # policy 1, page of subjects, record counts
     "search all": ("/subjects?region=330000", 3),
     "search htmx": ("/subjects?q=公司", 3),
-    "enterprise file": ("/subjects/{ent}", 3),  # policy 1, subject, records
-    "enterprise archive": ("/subjects/{ent}?archive=1", 3),
-    "person file": ("/subjects/{person}", 4),  # + posts (a person may hold posts)
-    "servant file": ("/subjects/{servant}", 4),  # policy 1, subject, records, posts with bodies
-    "gov body file": ("/subjects/{bureau}", 4),  # policy 1, subject, records, parent body
+    # a file: + the lists the subject is on (its standing; the public reads no grade)
+    "enterprise file": ("/subjects/{ent}", 4),  # policy 1, subject, records, lists
+    "enterprise archive": ("/subjects/{ent}?archive=1", 4),
+    "person file": ("/subjects/{person}", 5),  # + posts (a person may hold posts)
+    "servant file": ("/subjects/{servant}", 5),  # policy 1, subject, records, posts with bodies, lists
+    "gov body file": ("/subjects/{bureau}", 5),  # policy 1, subject, records, parent body, lists
     "record": ("/records/{record}", 3),  # policy 1, record with subject, versions
     "policy": ("/policy", 1),
 }
