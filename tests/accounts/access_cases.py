@@ -40,6 +40,27 @@ def new_user_form(w, where):
     return {"username": f"made_{next(_names)}", "role": "checker", "region_code": w.region(where)}
 
 
+def new_department_form(w, where):
+    from xinyong.core.codes import make_uscc
+
+    return {"code": make_uscc("11", w.region(where), f"{700000 + next(_names):08d}"), "name": "矩阵测试局",
+            "region_code": w.region(where)}
+
+
+def department(w, where):
+    from tests.accounts.helpers import ensure_department
+
+    def make():
+        dept = ensure_department(w.db, w.region(where))
+        w.db.commit()
+        return dept.code
+    return {"code": w.once(f"department-{where}", make)}
+
+
+def new_subject_user_form(w, where):
+    return {"username": f"self_{next(_names)}", "subject_code": w.ref("enterprise", where)}
+
+
 LOGGED_IN = only(ROLES)
 ADMIN = only(("admin",))
 ADMIN_OUT = only(("admin",), 403)  # an administrator outside its region: 403 like the others
@@ -63,6 +84,12 @@ CASES = [
     Case("GET", "/api/v1/me", expect=LOGGED_IN),
     Case("GET", "/admin/users", expect=ADMIN),
     Case("GET", "/admin/users/new", expect=ADMIN),
+    Case("GET", "/admin/departments", expect=ADMIN),
+    Case("POST", "/admin/departments", form=new_department_form, expect=only(("admin",), 201), out=ADMIN_OUT),
+    Case("POST", "/admin/departments/{code}/categories", params=department,
+         form=lambda w, where: {"categories": ["admin_penalty"]}, expect=ADMIN, out=ADMIN_OUT),
+    Case("GET", "/admin/subject-users", expect=ADMIN),
+    Case("POST", "/admin/subject-users", form=new_subject_user_form, expect=only(("admin",), 201), out=ADMIN_OUT),
     Case("POST", "/admin/users", form=new_user_form, expect=only(("admin",), 201), out=ADMIN_OUT),
     Case("GET", "/admin/users/{user_id}", params=target, expect=ADMIN, out=ADMIN_OUT),
     Case("POST", "/admin/users/{user_id}/lock", params=target, expect=only(("admin",), 303), out=ADMIN_OUT),

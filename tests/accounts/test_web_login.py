@@ -114,7 +114,7 @@ def test_an_administrator_must_enrol_totp_before_anything_else(client):
     assert client.get("/").headers["location"] == "/account/totp"
     page = client.get("/account/totp")
     assert page.status_code == 200 and "<svg" in page.text
-    secret = re.search(r'<p class="once">([A-Z2-7]+)</p>', page.text).group(1)
+    secret = re.search(r'<p class="once"><code>([A-Z2-7]+)</code></p>', page.text).group(1)
     r = client.post("/account/totp", data={"code": "000000", "csrf_token": csrf_of(page.text)})
     assert r.status_code == 422
     r = client.post("/account/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(page.text)})

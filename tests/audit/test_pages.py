@@ -62,3 +62,18 @@ def test_the_auditor_filters_the_log_and_checks_the_chain(client, world):
     assert verdict["ok"] and verdict["checked"] >= 3
     assert "完整" in client.get("/audit/verify").text
     assert client.get("/my/readers").status_code == 403
+
+
+def test_the_auditor_finds_a_subjects_entries_by_its_name_or_code(client, world):
+    login_as(client, "checker", "330100")
+    client.get(f"/api/v1/subjects/{world.person.id}", params={"purpose": "职称评定核查"})
+    client.get(f"/api/v1/subjects/{world.servant.id}", params={"purpose": "干部选拔核查"})
+    logout(client)
+    login_as(client, "auditor", "330000")
+    for named in (world.person_ric, World.PERSON_NAME):
+        page = client.get("/audit", params={"subject": named}).text
+        assert "职称评定核查" in page and "干部选拔核查" not in page, named
+        assert "张*丰" in page and world.person_ric not in page.replace(f'value="{world.person_ric}"', "")
+    page = client.get("/audit", params={"subject": "没有这个人"}).text
+    assert "没有符合条件的审计记录" in page
+    assert "信用主体（名称或代码）" in page

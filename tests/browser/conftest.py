@@ -38,6 +38,7 @@ class Site:
     db_url: str
     people: dict[str, str] = field(default_factory=dict)  # name → identity number
     entry_id: int = 0
+    admin_totp: str = ""  # the TOTP secret of b_admin (an administrator must give a code)
 
 
 def _free_port() -> int:
@@ -78,6 +79,10 @@ def _seed(site: Site) -> None:
         s.flush()
         site.entry_id = entry.id
         make_user(s, "subject", None, username="b_subject", subject_id=me.id, password=PASSWORD)
+        from xinyong.accounts import service as accounts
+
+        admin = make_user(s, "admin", "330000", username="b_admin", password=PASSWORD)
+        site.admin_totp = accounts.totp_secret(admin)
 
 
 @pytest.fixture(scope="session")
@@ -155,6 +160,12 @@ class Tab:
         self.page.fill("input[name=password]", PASSWORD)
         self.page.click("form[action='/login'] button[type=submit]")
         self.page.wait_for_load_state()
+        if "/login/totp" in self.page.url and self.site.admin_totp:
+            import pyotp
+
+            self.page.fill("input[name=code]", pyotp.TOTP(self.site.admin_totp).now())
+            self.page.click("form button[type=submit]")
+            self.page.wait_for_load_state()
         assert "/login" not in self.page.url, self.page.content()[:500]
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tests.accounts.matrix import Case, expect
+from tests.accounts.matrix import Case, expect, only
 
 CASES = [
     Case("GET", "/api/v1/policy", expect=expect(200)),
     Case("GET", "/policy", expect=expect(200)),
+    Case("GET", "/policy/versions", expect=only(("admin",))),
 ]

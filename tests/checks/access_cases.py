@@ -78,6 +78,7 @@ CASES = [
     Case("GET", "/checks", expect=only(CHECKERS)),
     Case("POST", "/checks", form=_body, expect=only(CHECKERS, ok=303)),
     Case("GET", "/checks/batch", expect=only(CHECKERS)),
+    Case("GET", "/checks/batch/template.xlsx", expect=only(CHECKERS)),
     Case("POST", "/checks/batch", form=lambda w, where: {"scenario": "civil_servant_recruitment", "purpose": "x"},
          expect=only(CHECKERS, ok=422)),
     Case("GET", "/checks/batches/{batch_id}", params=_batch, expect=only(CHECKERS), out=NOBODY),

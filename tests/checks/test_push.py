@@ -488,3 +488,24 @@ def test_concurrent_transactions_tell_each_event_once(backend, engine, session, 
         b.close()
     got = sorted((m.subject_id, m.event) for m in msgs(session))
     assert got == sorted([(p.id, "list_included"), (q.id, "list_included")])
+
+
+def test_a_pushed_listing_offers_only_the_measures_for_its_subjects_kind(session):
+    """A measure applies to the subject kinds it names: an enterprise's listing never offers a
+    measure that is not for enterprises, nor a person's one that is not for persons."""
+    import json
+
+    from xinyong.catalog import service as catalog_service
+
+    _, policy = catalog_service.active_version(session)
+    kinds_of = {m.code: set(m.subject_kinds) for m in policy.measures.measures}
+    by_key = push.list_measures(policy)
+    for key, measures in by_key.items():
+        kind = key.split("|")[1]
+        assert all(kind in kinds_of[m["code"]] for m in json.loads(measures)), key
+    person_only = {c for c, k in kinds_of.items() if "enterprise" not in k}
+    person_codes = {m["code"] for m in json.loads(by_key["blacklist|person"])}
+    assert person_only & person_codes  # the person's listing offers them …
+    assert not person_only & {m["code"] for m in json.loads(by_key["blacklist|enterprise"])}  # … not the enterprise's
+    for key, measures in push.record_measures(policy).items():
+        assert all(key.rsplit("|", 1)[1] in kinds_of[m["code"]] for m in json.loads(measures)), key

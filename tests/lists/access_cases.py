@@ -80,6 +80,7 @@ CASES = [
 
 CASES += [
     Case("GET", "/my/listings", expect=only(("subject",))),
+    Case("GET", "/my/file", expect=only(("subject",))),
     Case("POST", "/my/listings/{entry_id}/statement", params=fresh("proposed"),
          form=lambda w, where: {"statement": "情况说明"},
          expect=only(("subject",), ok=303), out=only((), public=401),

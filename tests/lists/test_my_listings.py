@@ -78,3 +78,50 @@ def test_a_decided_or_active_listing_takes_no_statement(client, session):
     r = client.post(f"/my/listings/{e.id}/statement", data={"statement": "再说明"})
     assert r.status_code == 422 and "只有拟列入" in r.text
 
+
+
+def test_the_manage_page_puts_what_waits_for_a_decision_first(client, session):
+    waiting, _ = person(session, "钱待定")
+    quiet, _ = person(session, "孙告知")
+    w = _proposed(session, waiting, "待决定的事由")
+    w.statement, w.statement_on = "已整改", today()
+    _proposed(session, quiet, "告知中的事由")
+    session.commit()
+    login_as(client, "admin", "330000")
+    html = client.get("/lists/manage").text
+    assert "待处理陈述申辩 <strong>1</strong> 条" in html and "告知期内拟列入 <strong>1</strong> 条" in html
+    assert html.index("待决定的事由") < html.index("告知中的事由") < html.index("按决定列入名单")
+
+
+def test_an_entry_not_listed_shows_no_listing_period(client, session):
+    me, _ = person(session, "吴不列")
+    e = _proposed(session, me)
+    e.statement, e.statement_on, e.statement_result, e.status = "判决已履行", today(), "accepted", "withdrawn"
+    session.commit()
+    login_as(client, "admin", "330000")
+    html = client.get(f"/lists/entries/{e.id}").text
+    assert "不予列入" in html and "列入期间" not in html
+    login_as(client, "subject", None, subject_id=me.id, username="wubulie")
+    html = client.get("/my/listings").text
+    assert "不予列入" in html and "列入期间" not in html
+
+
+def test_a_credit_file_shows_the_lists_and_grade_as_each_reader_may(client, session):
+    from xinyong.lists.models import SubjectGrade
+
+    me, _ = person(session, "冯在列")
+    vid, _ = catalog_service.active_version(session)
+    for kind in ("blacklist", "watchlist"):
+        session.add(ListEntry(subject_id=me.id, list_kind=kind, basis="decision", region_code=me.region_code,
+                              decision_no=f"杭〔2026〕{kind}", decided_by="信用办", reason="测试", status="active",
+                              effective_from=today() - timedelta(days=30), policy_version_id=vid, created_by="test"))
+    session.add(SubjectGrade(subject_id=me.id, grade="较差", graded_on=today(), source="测试", created_by="test"))
+    session.commit()
+    since = (today() - timedelta(days=30)).isoformat()
+
+    html = client.get(f"/subjects/{me.id}").text  # the public: the lists the policy publishes, no grade
+    assert f"列入严重失信主体名单（自 {since} 起）" in html and "列入重点关注名单" in html
+    assert "信用评价等级" not in html and "较差" not in html
+    login_as(client, "checker", me.region_code)
+    html = client.get(f"/subjects/{me.id}").text  # an official of its region: all, and the grade
+    assert "列入严重失信主体名单" in html and "列入重点关注名单" in html and "信用评价等级" in html and "较差" in html

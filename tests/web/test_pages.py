@@ -181,12 +181,13 @@ PAGES = {
     "search": ("/subjects?q=公司", 3),  # policy 1, page of subjects, record counts
     "search all": ("/subjects?region=330000", 3),
     "search htmx": ("/subjects?q=公司", 3),
-    "enterprise file": ("/subjects/{ent}", 4),  # policy 1, subject, counts by category, one page of records
-    "enterprise archive": ("/subjects/{ent}?archive=1", 4),
-    "enterprise category": ("/subjects/{ent}?category=admin_penalty&page=2", 4),
-    "person file": ("/subjects/{person}", 5),  # + posts (a person may hold posts)
-    "servant file": ("/subjects/{servant}", 5),  # policy 1, subject, counts, records, posts with bodies
-    "gov body file": ("/subjects/{bureau}", 4),  # policy 1, subject, counts (none: no records query), parent body
+    # a file: subject, counts by category, one page of records, + the lists the subject is on
+    "enterprise file": ("/subjects/{ent}", 5),  # policy 1, subject, counts, one page of records, lists
+    "enterprise archive": ("/subjects/{ent}?archive=1", 5),
+    "enterprise category": ("/subjects/{ent}?category=admin_penalty&page=2", 5),
+    "person file": ("/subjects/{person}", 6),  # + posts (a person may hold posts)
+    "servant file": ("/subjects/{servant}", 6),  # policy 1, subject, counts, records, posts with bodies, lists
+    "gov body file": ("/subjects/{bureau}", 5),  # policy 1, subject, counts (none: no records query), parent, lists
     "record": ("/records/{record}", 3),  # policy 1, record with subject, versions
     "policy": ("/policy", 1),
 }

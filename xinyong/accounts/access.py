@@ -358,12 +358,55 @@ def _page_context(request: Request) -> dict[str, Any]:
     def csrf_field() -> Markup:
         return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
 
+    me = caller.principal if caller is not None else PUBLIC
     return {
         "csrf_token": token,
         "csrf_field": csrf_field,
-        "me": caller.principal if caller is not None else PUBLIC,
+        "me": me,
         "role_names": ROLES,
+        "nav": nav_for(request, me),
+        "may_open": lambda href: may_open(request, me, href),
     }
+
+
+def _page_rules(app: Any) -> dict[str, AccessRule]:
+    """The access rule of every GET page of ``app`` by its path (kept on the app: the routes do
+    not change once it serves)."""
+    rules = getattr(app.state, "page_rules", None)
+    if rules is None:
+        from fastapi import routing
+
+        rules = {}
+        for ctx in routing.iter_route_contexts(app.routes):
+            rule = rule_of(ctx.original_route)
+            if ctx.path and rule is not None and "GET" in (ctx.methods or ()):
+                rules.setdefault(ctx.path, rule)
+        app.state.page_rules = rules
+    return rules
+
+
+def may_open(request: Request, who: Principal, href: str) -> bool:
+    """Whether the page at ``href`` (a path without parameters) admits ``who``: a page links to
+    another (a breadcrumb, a see-also) only where the reader may open it."""
+    app = request.scope.get("app")
+    rule = _page_rules(app).get(href.partition("?")[0]) if app is not None else None
+    return rule is not None and (rule.public or (not who.is_public and rule.admits(who.role)))
+
+
+def nav_for(request: Request, who: Principal) -> list[tuple[str, str]]:
+    """The top navigation as ``who`` sees it: the entries whose page admits its role, read from
+    each page's own access rule, so the menu cannot offer a page that answers 403 — nor, to the
+    public, one that only sends it to the login page."""
+    app = request.scope.get("app")
+    if app is None:
+        return [(label, href) for label, href in core_templating.NAV if href == "/"]
+    rules = _page_rules(app)
+    shown = []
+    for label, href in core_templating.NAV:
+        rule = rules.get(href.partition("?")[0])
+        if rule is not None and (rule.public or (not who.is_public and rule.admits(who.role))):
+            shown.append((label, href))
+    return shown
 
 
 core_templating.add_context_processor(_page_context)

@@ -38,6 +38,8 @@ class Hooks:
     resolve_subject: Callable[[Session, str], tuple[int, str]] | None = None
     # session → the category codes of the active catalog
     known_categories: Callable[[Session], set[str]] | None = None
+    # session → the active catalog's categories, code → Chinese name (the web pages show names)
+    category_names: Callable[[Session], dict[str, str]] | None = None
 
 
 HOOKS = Hooks()

@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from xinyong.accounts import access, events, ratelimit, service
 from xinyong.accounts.access import allow, ensure_region
+from xinyong.accounts.cli import HOOKS
 from xinyong.accounts.models import ApiToken, Department, User
 from xinyong.accounts.principal import Principal
 from xinyong.accounts.roles import OFFICIALS, ROLES
@@ -30,9 +31,10 @@ from xinyong.core import regions
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
-from xinyong.core.templating import render
+from xinyong.core.templating import add_nav, render
 
 router = APIRouter(include_in_schema=False)
+add_nav("系统管理", "/admin/users", order=90)
 
 Anyone = Annotated[Principal, allow(public=True)]
 AnyoneSetup = Annotated[Principal, allow(public=True, setup=True)]
@@ -198,6 +200,7 @@ def account_page(request: Request, db: SessionDep, who: LoggedIn) -> Response:
     tokens = service.list_tokens(db, user=user)
     return render(request, "accounts/account.html", {
         "active": "/account", "user": user, "tokens": tokens, "state": service.token_state,
+        "category_names": _category_names(db),
         "dept": db.scalar(select(Department).where(Department.code == user.department_code))
         if user.department_code else None,
     })
@@ -295,20 +298,21 @@ def _departments_within(db: Session, who: Principal) -> list[Department]:
 def users_page(request: Request, db: SessionDep, who: Admin, role: str = "") -> Response:
     users = service.list_users(db, role=role or None, within=who)
     return render(request, "accounts/users.html", {
-        "active": "/admin/users", "users": users, "role": role, "is_locked": service.is_locked,
+        "active": "/admin/users", "tab": "users", "users": users, "role": role, "is_locked": service.is_locked,
+        "department_names": {d.code: d.name for d in service.list_departments(db)},
     })
 
 
 def _new_user_context(db: Session, who: Principal, **extra) -> dict:
     scope = who.region_code or "330000"
     choices = [r for r in regions.all_regions() if who.covers(r.code)] if who.region_code else []
-    return {"active": "/admin/users", "roles": {k: v for k, v in ROLES.items() if k in OFFICIALS},
+    return {"active": "/admin/users", "tab": "users", "roles": {k: v for k, v in ROLES.items() if k in OFFICIALS},
             "departments": _departments_within(db, who), "scope": scope, "region_choices": choices,
             "error": None, "form": {}, **extra}
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse, summary="新建用户页",
-            description="新建公职人员用户（信用主体用户用命令行 `xinyong users create --role subject` 建立）。")
+            description="新建公职人员用户（信用主体用户在“信用主体用户”页建立）。")
 def new_user_page(request: Request, db: SessionDep, who: Admin) -> Response:
     return render(request, "accounts/user_new.html", _new_user_context(db, who))
 
@@ -353,7 +357,8 @@ def user_page(request: Request, db: SessionDep, who: Admin, user_id: Annotated[i
     user = _managed_user(db, who, user_id)
     dept = db.scalar(select(Department).where(Department.code == user.department_code)) if user.department_code else None
     return render(request, "accounts/user.html", {
-        "active": "/admin/users", "user": user, "dept": dept, "tokens": service.list_tokens(db, user=user),
+        "active": "/admin/users", "tab": "users", "user": user, "dept": dept,
+        "tokens": service.list_tokens(db, user=user), "category_names": _category_names(db),
         "state": service.token_state, "locked": service.is_locked(user),
         "default_days": get_settings().token_default_days, "max_days": get_settings().token_max_days,
     })
@@ -456,3 +461,124 @@ def revoke_token(request: Request, db: SessionDep, who: Admin, token_id: Annotat
     _event(db, request, who, "token_revoked", "token", token.id, after=_token_state(token))
     db.commit()
     return _back(user)
+
+
+# --- administrators: departments and subject users -------------------------------------------
+
+
+def _category_names(db: Session) -> dict[str, str]:
+    """The active catalog's categories by code (accounts cannot read the catalog itself: the app
+    plugs the look-up into :data:`xinyong.accounts.cli.HOOKS`)."""
+    return HOOKS.category_names(db) if HOOKS.category_names is not None else {}
+
+
+def _departments_context(db: Session, who: Principal, **extra) -> dict:
+    choices = [r for r in regions.all_regions() if who.covers(r.code)] if who.region_code else []
+    return {"active": "/admin/users", "tab": "departments", "departments": _departments_within(db, who),
+            "category_names": _category_names(db), "scope": who.region_code or "330000",
+            "region_choices": choices, "error": None, "form": {}, "done": None, **extra}
+
+
+@router.get("/admin/departments", response_class=HTMLResponse, summary="部门管理",
+            description="管理员地区范围内的报送部门及其可报送的信用记录类别；新建部门、修改可报送类别。")
+def departments_page(request: Request, db: SessionDep, who: Admin) -> Response:
+    return render(request, "accounts/departments.html", _departments_context(db, who))
+
+
+@router.post("/admin/departments", response_class=HTMLResponse, summary="新建部门",
+             description="新建报送部门（统一社会信用代码、名称、地区、可报送类别）。")
+def create_department(
+    request: Request,
+    db: SessionDep,
+    who: Admin,
+    code: Annotated[str, Form(max_length=18)],
+    name: Annotated[str, Form(max_length=200)],
+    region_code: Annotated[str, Form(max_length=6)],
+    categories: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    form = {"code": code, "name": name, "region_code": region_code, "categories": categories or []}
+    try:
+        names = _category_names(db)
+        unknown = sorted(set(categories or []) - set(names)) if names else []
+        if unknown:
+            raise InvalidInput("数据目录中没有所选类别", "unknown categories", field="categories")
+        if not name.strip():
+            raise InvalidInput("请填写部门名称", "the department's name is missing", field="name")
+        ensure_region(who, region_code)
+        dept = service.create_department(db, code=code.strip().upper(), name=name.strip(), region_code=region_code,
+                                         categories=categories or [])
+        _event(db, request, who, "create", "department", dept.code,
+               after={"name": dept.name, "region_code": dept.region_code, "categories": list(dept.categories)})
+        db.commit()
+    except XinyongError as exc:
+        db.rollback()
+        return render(request, "accounts/departments.html", _departments_context(db, who, error=exc.zh, form=form),
+                      status_code=exc.status_code)
+    return render(request, "accounts/departments.html", _departments_context(db, who, done=f"部门“{dept.name}”已建立"),
+                  status_code=201)
+
+
+@router.post("/admin/departments/{code}/categories", response_class=HTMLResponse, summary="修改部门可报送类别",
+             description="替换一个部门可报送的信用记录类别。")
+def set_department_categories(
+    request: Request,
+    db: SessionDep,
+    who: Admin,
+    code: Annotated[str, Path(max_length=18)],
+    categories: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    dept = service.get_department(db, code)
+    ensure_region(who, dept.region_code)
+    names = _category_names(db)
+    chosen = [c for c in (categories or []) if not names or c in names]
+    before = {"categories": list(dept.categories or [])}
+    service.set_department_categories(db, dept, chosen)
+    _event(db, request, who, "update", "department", dept.code, before=before, after={"categories": list(dept.categories)})
+    db.commit()
+    return render(request, "accounts/departments.html",
+                  _departments_context(db, who, done=f"部门“{dept.name}”的可报送类别已更新"))
+
+
+def _subject_users_context(db: Session, who: Principal, **extra) -> dict:
+    users = service.list_users(db, role="subject")  # a subject's account carries no region scope
+    return {"active": "/admin/users", "tab": "subject_users", "users": users, "is_locked": service.is_locked,
+            "error": None, "form": {}, **extra}
+
+
+@router.get("/admin/subject-users", response_class=HTMLResponse, summary="信用主体用户",
+            description="信用主体（个人、企业、机关）查看本人信用档案的账户；按统一社会信用代码或身份证号码新建。")
+def subject_users_page(request: Request, db: SessionDep, who: Admin) -> Response:
+    return render(request, "accounts/subject_users.html", _subject_users_context(db, who))
+
+
+@router.post("/admin/subject-users", response_class=HTMLResponse, summary="新建信用主体用户",
+             description="为一个信用主体（管理员地区范围内）建立账户；初始密码只显示一次，首次登录须修改。")
+def create_subject_user(
+    request: Request,
+    db: SessionDep,
+    who: Admin,
+    username: Annotated[str, Form(max_length=64)],
+    subject_code: Annotated[str, Form(max_length=18)],
+    display_name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    form = {"username": username, "display_name": display_name}  # the code is not echoed back
+    try:
+        if HOOKS.resolve_subject is None or not subject_code.strip():
+            raise InvalidInput("请填写信用主体的统一社会信用代码或身份证号码", "give the subject's code",
+                               field="subject")
+        subject_id, subject_region = HOOKS.resolve_subject(db, subject_code.strip().upper())
+        ensure_region(who, subject_region)
+        user, password = service.create_user(
+            db, username=username.strip(), role="subject", display_name=display_name.strip() or None,
+            subject_id=subject_id,
+        )
+        _event(db, request, who, "create", "user", user.id, after=events.user_state(user))
+        db.commit()
+    except XinyongError as exc:
+        db.rollback()
+        return render(request, "accounts/subject_users.html", _subject_users_context(db, who, error=exc.zh, form=form),
+                      status_code=exc.status_code)
+    return render(request, "accounts/shown_once.html", {
+        "active": "/admin/users", "title": "信用主体用户已建立", "what": f"用户 {user.username} 的初始密码",
+        "value": password, "back": "/admin/subject-users",
+    }, status_code=201)

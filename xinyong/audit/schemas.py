@@ -12,8 +12,20 @@ from xinyong.audit.models import AuditEntry
 ACTION_NAMES = {
     "read": "查阅", "create": "新增", "update": "修改", "delete": "删除", "check": "核查", "login": "登录",
     "logout": "退出", "import": "导入", "reveal": "查看完整身份证号码", "rotate": "密钥轮换",
+    "login_failed": "登录失败", "lock": "锁定", "unlock": "解锁", "password_reset": "重置密码",
+    "password_changed": "修改密码", "totp_enrolled": "启用动态验证码", "totp_reset": "重置动态验证码",
+    "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌",
 }
-WHAT_NAMES = {"credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码"}
+WHAT_NAMES = {
+    "credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码",
+    "subject.legal_rep_code": "法定代表人身份证号码", "list_entry": "名单条目", "lists": "名单（按规则重算）",
+    "check": "核查", "check_batch": "批量核查", "check_feedback": "核查反馈", "push_inbox": "推送消息",
+    "push_message": "推送消息", "push_subscription": "推送订阅", "push_endpoint": "推送回调地址",
+    "policy_version": "政策清单版本", "data_key": "数据密钥", "user": "用户", "token": "API 令牌",
+    "department": "部门",
+}
+# How a request reached the platform (audit_entries.via).
+VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}
 
 
 class EntryOut(BaseModel):

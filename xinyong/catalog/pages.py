@@ -10,9 +10,11 @@ from starlette.responses import Response
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
+from xinyong.catalog import service
 from xinyong.catalog.api import policy_out
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import DISCLOSURE_NAMES
+from xinyong.core.http import SessionDep
 from xinyong.core.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,4 +35,18 @@ def policy_page(
         groups.setdefault(c.group, []).append(c)
     return render(request, "catalog/policy.html", {
         "active": "/policy", "p": out, "groups": groups, "disclosure_names": DISCLOSURE_NAMES,
+    })
+
+
+@router.get(
+    "/policy/versions",
+    response_class=HTMLResponse,
+    summary="政策清单版本",
+    description="信用办管理员查看已加载的各版政策清单（标签、标题、加载时间、加载人、是否为当前版本），新的在前。",
+)
+def versions_page(
+    request: Request, session: SessionDep, who: Annotated[Principal, allow("admin")]
+) -> Response:
+    return render(request, "catalog/versions.html", {
+        "active": "/admin/users", "tab": "versions", "versions": service.list_versions(session),
     })

@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import get_args
 
 from sqlalchemy import (
     Integer,
@@ -75,7 +76,7 @@ from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import POLARITY_NAMES, SUBJECT_KIND_NAMES, PolicySet
+from xinyong.catalog.schemas import POLARITY_NAMES, SUBJECT_KIND_NAMES, PolicySet, SubjectKind
 from xinyong.checks import rules
 from xinyong.checks.models import Check
 from xinyong.checks.push_models import PUSH_EVENTS, PushEndpoint, PushMessage, PushSubscription
@@ -227,34 +228,43 @@ def _measure_json(measures) -> str:
                         "department": m.department} for m in measures], ensure_ascii=False)
 
 
+SUBJECT_KINDS = get_args(SubjectKind)
+
+
 def list_measures(policy: PolicySet) -> dict[str, str]:
-    """list kind → JSON of the measures an entry on that list triggers (what a department
-    applies on ``list_included`` and lifts on ``list_removed``)."""
+    """"list kind|subject kind" → JSON of the measures an entry on that list triggers for a
+    subject of that kind (what a department applies on ``list_included`` and lifts on
+    ``list_removed``): a measure applies only to the subject kinds it names, so an enterprise's
+    listing never offers a measure for persons."""
     out = {}
     for spec in policy.behaviours.list_kinds:
-        found = [m for m in policy.measures.measures
-                 if any(t.kind == "list" and t.list == spec.code for t in m.triggers)]
-        out[spec.code] = _measure_json(found)
+        for kind in SUBJECT_KINDS:
+            found = [m for m in policy.measures.measures if kind in m.subject_kinds
+                     and any(t.kind == "list" and t.list == spec.code for t in m.triggers)]
+            out[f"{spec.code}|{kind}"] = _measure_json(found)
     return out
 
 
 def record_measures(policy: PolicySet) -> dict[str, str]:
-    """"category|severity" → JSON of the measures a shown record of that category and severity
-    triggers (only the pairs that trigger any)."""
+    """"category|severity|subject kind" → JSON of the measures a shown record of that category
+    and severity triggers for a subject of that kind (only the keys that trigger any)."""
     out = {}
     for cat in policy.catalog.categories:
         for sev in [None, *cat.severities]:
-            found = []
-            for m in policy.measures.measures:
-                for t in m.triggers:
-                    if t.kind != "record" or t.category != cat.code:
+            for kind in cat.subject_kinds:
+                found = []
+                for m in policy.measures.measures:
+                    if kind not in m.subject_kinds:
                         continue
-                    allowed = rules.severities_at_least(policy, t.min_severity)
-                    if allowed is None or sev in allowed:
-                        found.append(m)
-                        break
-            if found:
-                out[f"{cat.code}|{sev or ''}"] = _measure_json(found)
+                    for t in m.triggers:
+                        if t.kind != "record" or t.category != cat.code:
+                            continue
+                        allowed = rules.severities_at_least(policy, t.min_severity)
+                        if allowed is None or sev in allowed:
+                            found.append(m)
+                            break
+                if found:
+                    out[f"{cat.code}|{sev or ''}|{kind}"] = _measure_json(found)
     return out
 
 
@@ -301,9 +311,11 @@ def on_list_events(session: Session, after_event_id: int) -> int:
     events = (
         select(ev.id.label("event_id"), ev.action, ev.on, ev.decision_no.label("event_decision_no"),
                e.id.label("entry_id"), e.subject_id, e.list_kind, e.basis, e.record_id, e.effective_from,
-               e.listed_until, e.removal_reason, e.decision_no, e.decided_by, Record.category_code, Record.severity)
+               e.listed_until, e.removal_reason, e.decision_no, e.decided_by, Record.category_code, Record.severity,
+               Subject.kind.label("subject_kind"))
         .select_from(ev)
         .join(e, e.id == ev.entry_id)
+        .join(Subject, Subject.id == e.subject_id)
         .outerjoin(Record, Record.id == e.record_id)
         .where(ev.id > after_event_id,
                or_(ev.action.in_(("included", "activated")), and_(ev.action == "removed", was_in_force)))
@@ -337,7 +349,8 @@ def on_list_events(session: Session, after_event_id: int) -> int:
         "removal_reason_name": case((c.action == "removed", _labels(c.removal_reason, REMOVAL_REASONS)),
                                     else_=literal(None, String)),
         "removal_decision_no": case((c.action == "removed", c.event_decision_no), else_=literal(None, String)),
-        "measures": _json_value(session, cast(case({k: _text(v) for k, v in measures.items()}, value=c.list_kind,
+        "measures": _json_value(session, cast(case({k: _text(v) for k, v in measures.items()},
+                                                   value=c.list_kind + literal("|", String) + c.subject_kind,
                                                    else_=_text("[]")), String) if measures else _text("[]")),
     }
     return _insert_messages(session, events, event, c.entry_id, origin, payload)
@@ -354,7 +367,9 @@ def _record_messages(session: Session, where: list, *, added: ColumnElement[bool
         select(Record.id.label("record_id"), Record.subject_id, Record.version, Record.category_code,
                Record.severity, Record.polarity, Record.status, Record.decision_no, Record.decision_date,
                Record.department_name, Record.display_until, previous.label("previous_status"),
-               case((added, literal("record_added")), else_=literal("record_status")).label("event"))
+               case((added, literal("record_added")), else_=literal("record_status")).label("event"),
+               Subject.kind.label("subject_kind"))
+        .join(Subject, Subject.id == Record.subject_id)
         .where(*where)
         .cte("ev")
     )
@@ -362,7 +377,8 @@ def _record_messages(session: Session, where: list, *, added: ColumnElement[bool
     event = cast(c.event, String)
     origin = literal("rec:", String) + cast(c.record_id, String) + literal(":", String) + cast(c.version, String)
     measures = record_measures(policy)
-    key = c.category_code + literal("|", String) + func.coalesce(c.severity, literal("", String))
+    key = (c.category_code + literal("|", String) + func.coalesce(c.severity, literal("", String))
+           + literal("|", String) + c.subject_kind)
     payload = {
         "event": event,
         "event_name": _labels(event, PUSH_EVENTS),
@@ -601,6 +617,10 @@ def deliver(session: Session, rows: list[PushMessage], who: Principal | str, *, 
     log_reads(session, rows, who, what="push_message", request_id=request_id, ip=ip, channel=channel)
 
 
+# How a department read its messages, as the audit log's purpose says it (a person reads it).
+CHANNEL_NAMES = {"page": "网页", "api": "接口", "pull": "接口拉取", "stream": "消息流", "webhook": "回调"}
+
+
 def log_reads(session: Session, rows: list[PushMessage], who: Principal | str, *, what: str,
               request_id: str | None = None, ip: str | None = None, channel: str = "page") -> None:
     """One audit entry per natural person among the messages' subjects."""
@@ -613,7 +633,8 @@ def log_reads(session: Session, rows: list[PushMessage], who: Principal | str, *
     for sid in sorted(natural):
         ids = by_subject[sid]
         log_event(session, who=who, action="read", entity=what, entity_id=",".join(map(str, ids))[:100],
-                  subject_id=sid, purpose=f"{PURPOSE}（{channel}）", request_id=request_id, ip=ip)
+                  subject_id=sid, purpose=f"{PURPOSE}（{CHANNEL_NAMES.get(channel, channel)}）", request_id=request_id,
+                  ip=ip)
 
 
 def ack(session: Session, department: Department, ids: list[int]) -> int:

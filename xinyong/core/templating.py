@@ -12,6 +12,7 @@ app knows (whether the npm packages are installed) is added by ``web`` with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,13 +30,20 @@ from xinyong.core.clock import CST
 PACKAGE_DIR = Path(xinyong.__file__).resolve().parent
 WEB_TEMPLATES = PACKAGE_DIR / "web" / "templates"
 
-# Top navigation: (label, path). Later capabilities add theirs with add_nav().
+# Top navigation: (label, path). Later capabilities add theirs with add_nav(). A reader sees
+# only the entries whose page admits its role (accounts filters them by each page's access
+# rule), so a menu never offers a page that would answer 403 or send the public to the login.
+# Entries are kept in the order of their ``order`` (public pages first, then each role's work,
+# administration last), whatever the order the capabilities are imported in.
 NAV: list[tuple[str, str]] = [("首页", "/"), ("信用主体查询", "/subjects"), ("政策清单", "/policy")]
+_NAV_ORDER: dict[tuple[str, str], int] = {("首页", "/"): 0, ("信用主体查询", "/subjects"): 10, ("政策清单", "/policy"): 20}
 
 
-def add_nav(label: str, path: str) -> None:
+def add_nav(label: str, path: str, order: int = 50) -> None:
     if (label, path) not in NAV:
+        _NAV_ORDER[(label, path)] = order
         NAV.append((label, path))
+        NAV.sort(key=lambda entry: _NAV_ORDER.get(entry, 50))
 
 
 def template_dirs() -> list[Path]:
@@ -60,6 +68,25 @@ def _ymd(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# Who did something, where it was not a person with an account: the platform's own processes.
+ACTOR_NAMES = {
+    "cli": "信用办（命令行）", "import": "数据报送时按规则自动判定", "demo": "演示数据生成", "system": "平台",
+    "daily": "每日例行任务", "jobs": "每日例行任务", "matrix": "测试",
+}
+
+
+_LABELLED = re.compile(r"^(.+)\((?:public|[a-z_]+)\)$")
+
+
+def _actor(value: Any) -> str:
+    """A user name as it stands (without the ``(role)`` a principal's label adds to it), the
+    platform's own processes by their Chinese names."""
+    text = str(value or "")
+    found = _LABELLED.match(text)
+    text = found.group(1) if found else text
+    return ACTOR_NAMES.get(text, text or "—")
+
+
 def make_env() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs()]),
@@ -70,6 +97,7 @@ def make_env() -> Environment:
     env.filters["num"] = _num
     env.filters["ymd"] = _ymd
     env.filters["region_name"] = regions.name_of
+    env.filters["actor"] = _actor
     env.globals.update(app_version=xinyong.__version__, nav=NAV)
     return env
 

@@ -44,6 +44,7 @@ def demo_command(
         if count and not reset:
             if if_empty:
                 console.print(f"数据库中已有 {count} 个信用主体，跳过演示数据生成。")
+                _print_samples(engine)
                 return
             console.print(
                 f"[red]✗ 数据库中已有 {count} 个信用主体，演示数据只写入空库。[/red]\n"
@@ -91,6 +92,7 @@ def demo_command(
         session.close()
     _print_summary(summary, time.perf_counter() - started)
     _print_logins(logins)
+    _print_samples(engine)
 
 
 def _reset(url: str):
@@ -144,6 +146,29 @@ def _print_summary(summary, seconds: float) -> None:
         console.print("[yellow]以下字段没有专门的示例词表，按字段类型和名称生成：[/yellow]")
         for code, keys in summary.generic_facts.items():
             console.print(f"  {code}: {', '.join(keys)}")
+
+
+def _print_samples(engine) -> None:
+    """Subjects to try a check on, one per outcome, with their full (synthetic) codes."""
+    from xinyong.core import db
+    from xinyong.demo.samples import sample_subjects
+
+    try:
+        with db.session_scope(engine) as session:
+            samples = sample_subjects(session)
+    except Exception as exc:  # a database of another shape (not a demo): say so, do not fail
+        console.print(f"[yellow]无法列出核查示例：{exc}[/yellow]")
+        return
+    if not samples:
+        return
+    from xinyong.core import regions
+
+    console.print("[bold]核查示例[/bold]（演示数据中的合成主体，可在“联合奖惩核查”页输入代码）：")
+    for s in samples:
+        where = regions.name_of(s.region_code)
+        who = f"{s.name}（{s.kind_name}，{where}" + (f"，出生日期 {s.birth_date}" if s.birth_date else "") + "）"
+        console.print(f"  {s.outcome}：{who}", soft_wrap=True, highlight=False)
+        console.print(f"    {s.code or '不填代码'}　{s.hint}", soft_wrap=True, highlight=False)
 
 
 def _print_logins(logins) -> None:

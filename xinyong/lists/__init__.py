@@ -17,4 +17,11 @@ def _refresh_after_import(session: Session, batch_id: int) -> None:
     refresh_hook(session, batch_id)
 
 
+def _standing(session: Session, subject, full: bool, policy) -> list[tuple[str, str]]:
+    from xinyong.lists.service import standing_lines
+
+    return standing_lines(session, subject, full, policy)
+
+
 _hooks.register(_refresh_after_import)
+_hooks.register_standing(_standing)

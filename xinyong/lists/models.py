@@ -22,6 +22,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, utcnow
 
+# The steps of a listing's life (list_entry_events.action), as its history shows them.
+ENTRY_EVENT_ACTIONS = {
+    "proposed": "拟列入，进入告知期",
+    "notified": "告知列入的理由和依据",
+    "statement": "陈述申辩",
+    "statement_decided": "陈述申辩处理",
+    "included": "列入",
+    "activated": "告知期满，列入生效",
+    "removed": "移出",
+    "withdrawn": "不予列入",
+}
+
 ENTRY_STATUSES = {
     "proposed": "拟列入（告知期）",
     "active": "在列",

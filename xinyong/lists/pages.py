@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from starlette.responses import Response
 
 from xinyong.accounts.access import allow, ensure_region
@@ -29,7 +29,9 @@ from xinyong.lists.schemas import EntryOut, PublishedEntryOut
 from xinyong.subjects.models import Subject
 
 router = APIRouter(include_in_schema=False)
-add_nav("信用名单", "/lists")
+add_nav("信用名单", "/lists", order=30)
+add_nav("名单管理", "/lists/manage", order=60)
+add_nav("我的名单记录", "/my/listings", order=42)
 Anyone = Annotated[Principal, allow(public=True)]
 Admin = Annotated[Principal, allow("admin")]
 SubjectUser = Annotated[Principal, allow("subject")]
@@ -61,15 +63,27 @@ def _entry_page(request, session, policy, who, entry: ListEntry, error: str | No
 
 
 @router.get("/lists/manage", response_class=HTMLResponse, summary="名单管理页",
-            description="信用办管理员：按决定列入名单的表单，以及告知期内的拟列入名单（本辖区）。")
+            description="信用办管理员：先列待处理的陈述申辩和告知期内的拟列入名单（本辖区，附条数），再是按决定列入名单的表单。")
 def manage_page(request: Request, session: SessionDep, policy: PolicyDep, who: Admin, error: str = "") -> Response:
-    q = select(ListEntry, Subject).join(Subject, Subject.id == ListEntry.subject_id).where(ListEntry.status == "proposed")
+    # what waits for the administrator's decision comes first: statements (陈述申辩) not yet
+    # decided; then the proposed listings still in their notice period, soonest effective first
+    scope = (ListEntry.status == "proposed",)
     if who.region_code:
-        q = q.where(ListEntry.region_code.like(regions.scope_prefix(who.region_code) + "%"))
-    proposed = [PublishedEntryOut.build(e, s, policy.policy) for e, s in session.execute(q.order_by(ListEntry.id).limit(200))]
+        scope += (ListEntry.region_code.like(regions.scope_prefix(who.region_code) + "%"),)
+    waiting = and_(ListEntry.statement.is_not(None), ListEntry.statement_result.is_(None))
+    statement_count, notice_count = session.execute(
+        select(func.count(case((waiting, 1))), func.count(case((~waiting, 1)))).where(*scope)
+    ).one()
+    q = select(ListEntry, Subject).join(Subject, Subject.id == ListEntry.subject_id).where(*scope)
+
+    def shown(cond) -> list:
+        rows = session.execute(q.where(cond).order_by(ListEntry.effective_from, ListEntry.id).limit(200))
+        return [PublishedEntryOut.build(e, s, policy.policy) for e, s in rows]
+
     return render(request, "lists/manage.html", {
-        "active": "/lists", "kinds": policy.policy.behaviours.list_kinds, "proposed": proposed, "error": error or None,
-        "today": clock.today().isoformat(),
+        "active": "/lists/manage", "kinds": policy.policy.behaviours.list_kinds, "error": error or None,
+        "statements": shown(waiting), "proposed": shown(~waiting), "today": clock.today().isoformat(),
+        "statement_count": statement_count, "notice_count": notice_count,
     })
 
 

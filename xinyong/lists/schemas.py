@@ -10,7 +10,14 @@ from pydantic import BaseModel, Field, field_validator
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
 from xinyong.core import regions
 from xinyong.core.db import MAX_ID
-from xinyong.lists.models import BASES, ENTRY_STATUSES, REMOVAL_REASONS, ListEntry, ListEntryEvent
+from xinyong.lists.models import (
+    BASES,
+    ENTRY_EVENT_ACTIONS,
+    ENTRY_STATUSES,
+    REMOVAL_REASONS,
+    ListEntry,
+    ListEntryEvent,
+)
 from xinyong.subjects import schemas as shown
 from xinyong.subjects.models import Subject
 
@@ -54,6 +61,7 @@ class PublishedPage(BaseModel):
 
 class EventOut(BaseModel):
     action: str
+    action_name: str
     on: date
     by: str
     note: str | None
@@ -61,7 +69,8 @@ class EventOut(BaseModel):
 
     @classmethod
     def build(cls, ev: ListEntryEvent) -> EventOut:
-        return cls(action=ev.action, on=ev.on, by=ev.by, note=ev.note, decision_no=ev.decision_no)
+        return cls(action=ev.action, action_name=ENTRY_EVENT_ACTIONS.get(ev.action, "其他"), on=ev.on, by=ev.by,
+                   note=ev.note, decision_no=ev.decision_no)
 
 
 class EntryOut(PublishedEntryOut):

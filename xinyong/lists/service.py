@@ -455,6 +455,37 @@ def grade_of(session: Session, subject_ids: list[int]) -> dict[int, str]:
     return dict(session.execute(q).all())
 
 
+def standing_lines(session: Session, subject: Subject, full: bool, policy: PolicySet) -> list[tuple[str, str]]:
+    """What the head of a credit file says of the subject's lists and grade: each list it is on
+    now, since when and until when (the public sees only the lists the policy publishes, like
+    the published lists); a listing in its notice period and the latest grade only to a reader
+    of the full file (the subject itself, an official of its region) — grades are kept for
+    分级管理, not published."""
+    entries = session.scalars(
+        select(ListEntry).where(ListEntry.subject_id == subject.id,
+                                or_(in_force(), ListEntry.status == "proposed"))
+        .order_by(ListEntry.effective_from, ListEntry.id)
+    )
+    published = {k.code for k in policy.behaviours.list_kinds if k.publish}
+    lines = []
+    for e in entries:
+        spec = policy.behaviours.list_kind(e.list_kind)
+        name = spec.name if spec else "信用名单"
+        if e.status == "proposed":
+            if full:
+                lines.append(("名单", f"拟列入{name}（告知期内，{e.effective_from.isoformat()} 起生效）"))
+            continue
+        if not full and e.list_kind not in published:
+            continue
+        until = f"，至 {e.listed_until.isoformat()}" if e.listed_until else ""
+        lines.append(("名单", f"列入{name}（自 {e.effective_from.isoformat()} 起{until}）"))
+    if full:
+        grade = grade_of(session, [subject.id]).get(subject.id)
+        if grade:
+            lines.append(("信用评价等级", grade))
+    return lines
+
+
 @dataclass
 class GradeLoad:
     rows: int = 0

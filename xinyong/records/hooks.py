@@ -25,3 +25,22 @@ registered = _registry.registered
 def run(session: Session, batch_id: int) -> None:
     for hook in registered():
         hook(session, batch_id)
+
+
+# --- what a credit file says of a subject's standing ------------------------------------------
+
+# ``hook(session, subject, full, policy)`` → lines (label, text) for the head of the subject's
+# credit file: the lists it is on, its grade. ``full`` is True when the reader sees the file in
+# full (the subject itself, an official whose region covers it); a hook shows the public only
+# what the policy publishes. Registered by the packages below records (lists).
+Standing = Callable[..., list[tuple[str, str]]]
+
+_standing: Hooks[Standing] = Hooks()
+register_standing = _standing.register
+
+
+def standing(session: Session, subject, full: bool, policy) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = []
+    for hook in _standing.registered():
+        lines += hook(session, subject, full, policy)
+    return lines

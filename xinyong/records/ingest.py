@@ -132,7 +132,7 @@ def import_source(
     if defaults.today is None:
         defaults.today = today()
     version_id, policy = catalog_service.active_version(session)
-    resolver = CategoryResolver(policy, source.headers, category)
+    resolver = CategoryResolver(policy, source.headers, category, source.category_hint)
     batch = ImportBatch(
         file_name=file_name[:500],
         file_format=source.format,

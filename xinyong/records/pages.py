@@ -16,10 +16,12 @@ from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core import regions
+from xinyong.core.errors import NotFound
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
-from xinyong.core.templating import is_htmx, render
+from xinyong.core.templating import add_nav, is_htmx, render
 from xinyong.records import credit_file as files
+from xinyong.records import hooks as record_hooks
 from xinyong.records.api import DEFAULT_PURPOSE, detail_out, log_personal_read, sees_in_full
 from xinyong.records.schemas import CreditFileOut, SearchResult
 from xinyong.records.upload_pages import router as upload_router
@@ -27,6 +29,8 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.schemas import masked_query
 
 router = APIRouter(include_in_schema=False)
+add_nav("数据报送", "/records/upload", order=40)
+add_nav("我的信用档案", "/my/file", order=41)
 router.include_router(upload_router)  # 数据报送: xinyong.records.upload_pages
 
 Anyone = Annotated[Principal, allow(public=True)]
@@ -106,6 +110,11 @@ def credit_file_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     subject = subjects.get_by_ref(session, code)
+    return _file_page(request, session, policy, who, audit, subject, archive, purpose, "/subjects", category, page)
+
+
+def _file_page(request, session, policy, who, audit, subject, archive: bool, purpose: str, active: str,
+               category: str, page: int) -> Response:
     full = sees_in_full(who, subject)
     size = get_settings().page_size
     file = files.credit_file(session, subject, archive=archive, public=not full, category=category or None,
@@ -113,16 +122,37 @@ def credit_file_page(
     log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
     pages = max(1, -(-out.total // size))
+    base = f"/subjects/{out.subject.ref}" if active == "/subjects" else active
 
     def link(**change) -> str:
         params = {"archive": "1" if archive else "", "category": category, "page": page, **change}
         query = urlencode({k: v for k, v in params.items() if v and not (k == "page" and v == 1)})
-        return f"/subjects/{out.subject.ref}" + (f"?{query}" if query else "")
+        return base + (f"?{query}" if query else "")
 
+    lines = record_hooks.standing(session, subject, full, policy.policy)
     return render(request, "records/file.html", {
-        "active": "/subjects", "file": out, "page": page, "pages": pages, "link": link,
+        "active": active, "file": out, "standing": lines, "page": page, "pages": pages, "link": link,
         "category_name": next((c.name for c in out.by_category if c.code == category), category),
     })
+
+
+@router.get(
+    "/my/file",
+    response_class=HTMLResponse,
+    summary="我的信用档案",
+    description="信用主体用户本人的信用档案（全部记录；`?archive=1` 含已过公示期的记录；`category`、`page` 分类分页）。",
+)
+def my_file_page(
+    request: Request, session: SessionDep, policy: PolicyDep, who: Annotated[Principal, allow("subject")],
+    audit: AuditDep, archive: bool = False,
+    category: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    if who.subject_id is None:
+        raise NotFound("您的账户没有关联信用主体，请联系信用办", "this account has no subject")
+    subject = subjects.get_by_ref(session, str(who.subject_id))
+    return _file_page(request, session, policy, who, audit, subject, archive, "本人查询", "/my/file",
+                      category, page)
 
 
 @router.get(

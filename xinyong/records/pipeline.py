@@ -46,7 +46,8 @@ from xinyong.records.validation import Defaults, RowError
 class CategoryResolver:
     """Finds each row's category: given once, from a column, or from the file's headers."""
 
-    def __init__(self, policy: PolicySet, headers: list[str], category_code: str | None):
+    def __init__(self, policy: PolicySet, headers: list[str], category_code: str | None,
+                 hint: str | None = None):
         self.policy = policy
         self.headers = headers
         self.maps: dict[str, ColumnMap] = {}
@@ -62,11 +63,12 @@ class CategoryResolver:
         generic = map_columns(headers, None)
         self.category_positions = generic.common.get("category")
         if self.fixed is None and not self.category_positions:
-            self.fixed = detect_category(headers, policy.catalog.categories)
+            # the platform's own template says its category; any other file is known by its headers
+            self.fixed = (policy.category(hint) if hint else None) or detect_category(headers, policy.catalog.categories)
             if self.fixed is None:
                 raise FileUnusable(
-                    "无法判断记录类别：请用 --category 指定类别，或在文件中加入“记录类别”列",
-                    "cannot tell the record category: pass --category or add a 'category' column",
+                    "无法判断记录类别：请选择记录类别，或在文件中加入“记录类别”列，或使用平台生成的导入模板",
+                    "cannot tell the record category: name the category or add a 'category' column",
                 )
 
     def cmap(self, category: Category) -> ColumnMap:
@@ -237,7 +239,7 @@ def _work(sender, path: str, category: str | None, policy: PolicySet, defaults: 
     try:
         try:
             source = open_source(Path(path))
-            resolver = CategoryResolver(policy, source.headers, category)
+            resolver = CategoryResolver(policy, source.headers, category, source.category_hint)
             with fewer_collections():
                 for chunk in validated_chunks(source, resolver, policy, defaults, chunk_rows):
                     chunk.rows = list(map(tuple, chunk.rows))  # a named tuple pickles at Python speed

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Category, PolicySet
 from xinyong.core import xlsx
 from xinyong.records.columns import COMMON, template_headers
+from xinyong.records.readers import TEMPLATE_KEYWORD
 
 TEXT_COLUMNS = {COMMON["subject_code"][0], COMMON["department_code"][0], COMMON["source_id"][0], COMMON["decision_no"][0]}
 
@@ -37,7 +38,8 @@ def template_bytes(policy: PolicySet, category: Category, *, version_label: str 
 def build_template(policy: PolicySet, category: Category, *, version_label: str = "") -> Workbook:
     wb = Workbook()
     ws = wb.active
-    ws.title = category.name[:31]
+    # a sheet title may not hold []:*?/\ (a category such as “…/…” would break the download)
+    ws.title = "".join("、" if ch in '[]:*?/\\' else ch for ch in category.name)[:31]
     required_fill = PatternFill("solid", fgColor="FFF2CC")
     optional_fill = PatternFill("solid", fgColor="EDEDED")
     headers = template_headers(category)
@@ -74,6 +76,10 @@ def build_template(policy: PolicySet, category: Category, *, version_label: str 
                 dv.error = "请从下拉列表中选择"
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}5000")
+    # the mark by which an upload of this workbook is known to be of this category
+    wb.properties.keywords = TEMPLATE_KEYWORD
+    wb.properties.category = category.code
+    wb.properties.title = f"{category.name}导入模板"
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 32
     info = wb.create_sheet("填写说明")

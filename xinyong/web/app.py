@@ -238,7 +238,57 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def wire_accounts() -> None:
+    """accounts sits above subjects and catalog: give its pages (as :mod:`xinyong.cli` gives its
+    command line) the look-ups of a subject by code and of the catalog's categories."""
+    from xinyong.accounts.cli import HOOKS
+    from xinyong.catalog.service import active_version
+    from xinyong.subjects import service as subjects
+
+    def resolve_subject(session, ref: str) -> tuple[int, str]:
+        subject = subjects.get_by_ref(session, ref)
+        return subject.id, subject.region_code
+
+    def category_names(session) -> dict[str, str]:
+        return {c.code: c.name for c in active_version(session)[1].catalog.categories}
+
+    HOOKS.resolve_subject = HOOKS.resolve_subject or resolve_subject
+    _wire_audit()
+    HOOKS.known_categories = HOOKS.known_categories or (lambda session: set(category_names(session)))
+    HOOKS.category_names = HOOKS.category_names or category_names
+
+
+def _wire_audit() -> None:
+    """audit sits above subjects: give its log page the subject look-ups (by name or code, and
+    how a subject is shown, masked)."""
+    from sqlalchemy import select
+
+    from xinyong.audit.pages import LOOKUPS
+    from xinyong.core.errors import XinyongError as Error
+    from xinyong.subjects import schemas as shown
+    from xinyong.subjects import service as subjects
+    from xinyong.subjects.models import Subject
+
+    def find_subjects(session, text: str) -> list[int]:
+        if len(text) == 18 and text.isalnum():
+            try:
+                return [subjects.get_by_code(session, text.upper()).id]
+            except Error:
+                return []
+        return list(session.scalars(select(Subject.id).where(Subject.name == text).order_by(Subject.id).limit(50)))
+
+    def subject_labels(session, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = session.scalars(select(Subject).where(Subject.id.in_(ids)))
+        return {s.id: f"{shown.subject_name(s)}（{shown.subject_code(s)}）" for s in rows}
+
+    LOOKUPS.find_subjects = LOOKUPS.find_subjects or find_subjects
+    LOOKUPS.subject_labels = LOOKUPS.subject_labels or subject_labels
+
+
 def create_app() -> FastAPI:
+    wire_accounts()
     app = FastAPI(
         lifespan=_lifespan,
         title="xinyong 公共信用信息平台",
