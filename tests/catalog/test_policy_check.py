@@ -249,3 +249,56 @@ def test_a_well_formed_holiday_year_loads(folder: Path) -> None:
     policy, problems = load_dir(folder)
     assert problems == [] and policy is not None
     assert 2027 in policy.holidays.years
+
+
+# --- constraints between facts, and severity floors ---------------------------------------
+
+
+def test_a_constraint_naming_an_unknown_fact_is_refused_with_its_line(folder):
+    text = edit(folder, "catalog.yaml", lambda t: t.replace(
+        "{fact: valid_to, rule: not_before, other: valid_from",
+        "{fact: valid_to, rule: not_before, other: valid_since", 1))
+    problem = only_problem(folder)
+    assert problem.file == "catalog.yaml"
+    assert problem.line == line_of(text, "other: valid_since")
+    assert "unknown fact 'valid_since'" in problem.message
+    assert problem.path.endswith("constraints[0].other")
+
+
+def test_a_constraint_comparing_a_date_with_an_amount_is_refused(folder):
+    text = edit(folder, "catalog.yaml", lambda t: t.replace(
+        "{fact: penalty_valid_to, rule: not_before, other: decision_date}",
+        "{fact: penalty_valid_to, rule: not_before, other: fine_amount}", 1))
+    problem = only_problem(folder)
+    assert problem.line == line_of(text, "other: fine_amount}")
+    assert "different types" in problem.message and "fine_amount" in problem.message
+
+
+def test_not_negative_on_a_date_is_refused(folder):
+    text = edit(folder, "catalog.yaml", lambda t: t.replace(
+        "{fact: fine_amount, rule: not_negative}", "{fact: publish_until, rule: not_negative}", 1))
+    problem = only_problem(folder)
+    assert problem.line == line_of(text, "{fact: publish_until, rule: not_negative}")
+    assert "not_negative needs an integer or decimal fact" in problem.message
+
+
+def test_a_severity_floor_naming_an_unknown_severity_is_refused(folder):
+    text = edit(folder, "catalog.yaml", lambda t: t.replace("min_severity: serious", "min_severity: grave", 1))
+    problem = only_problem(folder)
+    assert problem.line == line_of(text, "min_severity: grave")
+    assert "'grave' is not allowed for category 'admin_penalty'" in problem.message
+
+
+def test_the_default_catalog_ships_constraints_where_they_hold():
+    policy, problems = load_dir(DEFAULT_DIR)
+    assert policy is not None, problems
+    licence = policy.category("admin_licence")
+    assert [(c.fact, c.rule, c.other) for c in licence.constraints] == [("valid_to", "not_before", "valid_from")]
+    penalty = policy.category("admin_penalty")
+    assert ("fine_amount", "not_negative", None) in [(c.fact, c.rule, c.other) for c in penalty.constraints]
+    assert [f.min_severity for f in penalty.severity_floors] == ["serious"]
+    # every amount and count the catalog collects is checked not to be negative
+    for cat in policy.catalog.categories:
+        numeric = {f.key for f in cat.facts if f.type in ("decimal", "integer")}
+        checked = {c.fact for c in cat.constraints if c.rule == "not_negative"}
+        assert numeric <= checked, (cat.code, numeric - checked)

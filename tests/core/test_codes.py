@@ -110,3 +110,43 @@ def test_validation_never_crashes(text):
             fn(text)
         except CodeError:
             pass
+
+
+# --- what a USCC says the body is (GB 32100-2015 表1, and 民政's 54 / 55) ----------------------
+
+@pytest.mark.parametrize(
+    ("prefix", "kind", "label"),
+    [
+        ("54", "gov_body", "村民委员会"),  # 基层群众性自治组织特别法人, coded by 民政
+        ("55", "gov_body", "居民委员会"),
+        ("11", "gov_body", "机关"),
+        ("12", "gov_body", "事业单位"),  # a public library
+        ("13", "gov_body", "群众团体"),
+        ("N2", "enterprise", "农村集体经济组织"),  # a village's 股份经济合作社: not a government body
+        ("51", "enterprise", "社会团体"),
+        ("91", "enterprise", "企业"),
+        ("92", "enterprise", "个体工商户"),
+        ("93", "enterprise", "农民专业合作社"),
+        ("59", "enterprise", None),  # 民政 其他: the kind's own name is shown
+        ("Y1", "enterprise", None),
+    ],
+)
+def test_kind_and_label_follow_registration_authority_and_type(prefix, kind, label):
+    code = make_uscc(prefix, "330382", "1234567" + ("8" if prefix[0] != "N" else "9"))
+    assert validate_uscc(code) == code
+    assert codes.uscc_kind(code) == kind
+    assert codes.uscc_label(code) == label
+
+
+def test_labels_shown_for_subjects():
+    from xinyong.catalog.schemas import kind_label
+
+    village = make_uscc("54", "330382", "MA2H0Q7K")
+    library = make_uscc("12", "330106", "47005512")
+    collective = make_uscc("N2", "330382", "MA2H7702")
+    assert kind_label("gov_body", village) == "村民委员会"
+    assert kind_label("gov_body", library) == "事业单位"
+    assert kind_label("enterprise", collective) == "农村集体经济组织"
+    assert kind_label("gov_body", make_uscc("19", "330106", "47005513")) == "政府机构"
+    # a natural person's stored code never reads as an organisation type
+    assert kind_label("person", "54" * 9) == "自然人"

@@ -26,7 +26,7 @@ def test_credit_file_of_enterprise(client, world):
     body = r.json()
     assert body["subject"]["name"] == "杭州甲科技有限公司"
     assert body["subject"]["code"] == world.ent_hz.code  # organisations are not masked
-    assert body["subject"]["kind_name"] == "法人和其他组织"
+    assert body["subject"]["kind_name"] == "企业"  # what its code (91) says it is
     assert [x["name"] for x in body["region_path"]] == ["浙江省", "杭州市", "西湖区"]
     assert body["archive"] is False
     assert [x["id"] for x in body["records"]] == [world.hz_recent_id]

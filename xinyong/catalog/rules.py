@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from xinyong.catalog.schemas import (
+    DECISION_DATE,
     BehaviourList,
+    Category,
     DataCatalog,
     FactSpec,
     FactTerm,
@@ -68,7 +70,43 @@ def check_catalog(catalog: DataCatalog) -> Iterator[Check]:
         for si, sev in enumerate(cat.severities):
             if sev not in severities:
                 yield "catalog.yaml", (*path, "severities", str(si)), f"unknown severity {sev!r}"
+        yield from check_constraints(cat, path)
     yield from check_collection(catalog)
+
+
+_ORDERED = {"date": "date", "integer": "number", "decimal": "number"}
+
+
+def check_constraints(cat: Category, path: tuple[str, ...]) -> Iterator[Check]:
+    """A constraint names facts of its category (or the decision date) and compares like with
+    like: dates with dates, amounts with amounts; a severity floor names a fact and a severity
+    of its category."""
+    types = {f.key: f.type for f in cat.facts}
+    types.setdefault(DECISION_DATE, "date")
+    for ki, con in enumerate(cat.constraints):
+        here = (*path, "constraints", str(ki))
+        sides = [("fact", con.fact)] + ([("other", con.other)] if con.other is not None else [])
+        unknown = [(side, key) for side, key in sides if key not in types]
+        for side, key in unknown:
+            yield "catalog.yaml", (*here, side), f"constraint names unknown fact {key!r} of category {cat.code!r}"
+        if unknown:
+            continue
+        kinds = [_ORDERED.get(types[key]) for _side, key in sides]
+        if con.rule == "not_negative":
+            if kinds[0] != "number":
+                yield ("catalog.yaml", (*here, "fact"),
+                       f"not_negative needs an integer or decimal fact; {con.fact!r} is {types[con.fact]}")
+        elif None in kinds or kinds[0] != kinds[1]:
+            yield ("catalog.yaml", (*here, "other"),
+                   f"{con.rule} compares facts of different types: {con.fact!r} is {types[con.fact]}, "
+                   f"{con.other!r} is {types[con.other or '']} (dates with dates, numbers with numbers)")
+    for fi, floor in enumerate(cat.severity_floors):
+        here = (*path, "severity_floors", str(fi))
+        if floor.fact not in types or floor.fact == DECISION_DATE:
+            yield "catalog.yaml", (*here, "fact"), f"severity floor names unknown fact {floor.fact!r}"
+        if floor.min_severity not in cat.severities:
+            yield ("catalog.yaml", (*here, "min_severity"),
+                   f"severity {floor.min_severity!r} is not allowed for category {cat.code!r}")
 
 
 def check_behaviours(catalog: DataCatalog, behaviours: BehaviourList) -> Iterator[Check]:

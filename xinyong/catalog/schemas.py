@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from xinyong.core import codes
+
 SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
 Polarity = Literal["dishonest", "honest", "neutral"]
 Disclosure = Literal["public", "authorized", "shared"]
@@ -42,6 +44,17 @@ SUBJECT_KIND_NAMES = {
 POLARITY_NAMES = {"dishonest": "失信", "honest": "守信", "neutral": "中性"}
 DISCLOSURE_NAMES = {"public": "公开", "authorized": "授权查询", "shared": "政务共享"}
 NATURAL_KINDS = frozenset({"person", "public_servant"})
+
+
+def kind_label(kind: str, code: str | None = None) -> str:
+    """The name a person sees for a subject's kind: for a body, what its USCC's registration
+    authority and organisation type say it is (事业单位, 村民委员会, 农村集体经济组织 …), so that a
+    library is not called 政府机构 and a village collective not a government; else the kind's name."""
+    if kind not in NATURAL_KINDS:
+        label = codes.uscc_label(code)
+        if label:
+            return label
+    return SUBJECT_KIND_NAMES.get(kind, kind)
 
 
 class Strict(BaseModel):
@@ -137,6 +150,39 @@ class SeverityRule(Strict):
     severity: str
 
 
+class SeverityFloor(Strict):
+    """A fact that binds the severity from below, whatever a file states: a penalty whose kind
+    contains 吊销 is 严重 (市场监管总局令第107号: licence revoked, business restricted, ordered to
+    close, barred from a post), so a row calling it 轻微 is refused, not stored unseen."""
+
+    fact: str
+    contains: list[str] = Field(min_length=1)
+    min_severity: str
+    basis: str = Field(min_length=1, description="Where the binding comes from, shown in the error")
+
+
+CONSTRAINT_RULES = {"not_before": "不得早于", "after": "应晚于", "not_negative": "不能为负数"}
+DECISION_DATE = "decision_date"  # the record's own 决定日期, usable beside the facts
+
+
+class FactConstraint(Strict):
+    """A relation the facts of one record must satisfy, checked at import: ``fact`` not before
+    ``other`` (有效期至 against 有效期自), ``fact`` after ``other``, or ``fact`` not negative (an
+    amount). ``decision_date`` names the record's decision date. A constraint holds vacuously
+    when a value is absent; ``reason`` says why, in the error a department sees."""
+
+    fact: str
+    rule: Literal["not_before", "after", "not_negative"]
+    other: str | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _other_for_comparisons(self) -> FactConstraint:
+        if (self.rule == "not_negative") != (self.other is None):
+            raise ValueError("not_negative takes no other fact; not_before and after name one")
+        return self
+
+
 class DisclosureRule(Strict):
     legal: Disclosure = Field(description="gov_body and enterprise")
     natural: Disclosure = Field(description="person and public_servant")
@@ -168,7 +214,13 @@ class Category(Strict):
     severities: list[str] = Field(default_factory=list)
     default_severity: str | None = None
     severity_rules: list[SeverityRule] = Field(default_factory=list)
+    severity_floors: list[SeverityFloor] = Field(
+        default_factory=list, description="Facts that bind the severity from below (吊销 → 严重)"
+    )
     facts: list[FactSpec] = Field(default_factory=list)
+    constraints: list[FactConstraint] = Field(
+        default_factory=list, description="Relations between facts checked at import (cross-field)"
+    )
     disclosure: DisclosureRule
     display_period: dict[str, Period] = Field(
         description="By severity code; 'default' for categories without severities"

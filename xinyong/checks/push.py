@@ -76,7 +76,7 @@ from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
-from xinyong.catalog.schemas import POLARITY_NAMES, SUBJECT_KIND_NAMES, PolicySet, SubjectKind
+from xinyong.catalog.schemas import POLARITY_NAMES, PolicySet, SubjectKind, kind_label
 from xinyong.checks import rules
 from xinyong.checks.models import Check
 from xinyong.checks.push_models import PUSH_EVENTS, PushEndpoint, PushMessage, PushSubscription
@@ -669,7 +669,7 @@ def subjects_of(session: Session, rows: Iterable) -> dict[int, SubjectShown]:
     out = {}
     for s in session.scalars(select(Subject).where(Subject.id.in_(ids))):
         natural = s.kind in NATURAL_KINDS
-        out[s.id] = SubjectShown(s.id, s.kind, SUBJECT_KIND_NAMES.get(s.kind, s.kind),
+        out[s.id] = SubjectShown(s.id, s.kind, kind_label(s.kind, s.code),
                                  masking.mask_name(s.name) if natural else s.name, display_code(s))
     return out
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
+from xinyong.catalog.schemas import PolicySet, kind_label
 from xinyong.checks.models import BATCH_STATUSES, FEEDBACK_ACTIONS, MATCHES, CheckBatch
 from xinyong.checks.service import CheckResult, Stats
 from xinyong.core import regions
@@ -86,7 +86,7 @@ class CheckOut(BaseModel):
             id=c.id, scenario=r.scenario.code, scenario_name=r.scenario.name, purpose=c.purpose,
             policy_version_id=c.policy_version_id, policy_label=r.policy_label, subject_found=s is not None,
             subject_name=shown.subject_name(s) if s else None, subject_code=shown.subject_code(s) if s else None,
-            subject_kind=SUBJECT_KIND_NAMES.get(s.kind, s.kind) if s else None, match=c.match,
+            subject_kind=kind_label(s.kind, s.code) if s else None, match=c.match,
             match_name=MATCHES.get(c.match, c.match), outcome_kind=c.outcome_kind, outcome=c.outcome,
             mandatory=[h for h in hits if h.type == "punish" and h.mandatory], hits=hits,
             reaches=[ReachedOut(**vars(x)) for x in r.reached], created_at=c.created_at,

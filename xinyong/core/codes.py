@@ -20,9 +20,57 @@ from stdnum.cn import uscc as _uscc
 from xinyong.core import regions
 from xinyong.core.errors import InvalidInput
 
-# USCC registration-authority and kind (first two characters) → subject kind.
-# 1x 机构编制 (机关, 事业单位), N 农业 (集体经济组织), 居委会/村委会 register under 民政 or 其他.
-GOV_PREFIXES = ("11", "12", "13", "19", "N1", "N2", "N3", "N9")
+# What a USCC's first two characters say the body is: the registration authority (登记管理部门)
+# and the organisation type (机构类别) of GB 32100-2015 表1 with its 第1号修改单 (2016), plus the
+# two types civil-affairs departments assign to 基层群众性自治组织特别法人 (民法典 第一百零一条)
+# beyond that table: 54 村民委员会 and 55 居民委员会, which is how the committees' codes read.
+# Each maps to (subject kind, the label a person sees, or None to show the kind's own name).
+#
+# ``gov_body`` is what 政务诚信 covers: 温政办〔2017〕71号 二(二)1 names 地方政府、地方政府部门、
+# 事业单位和居民委员会、村民委员会等基层自治组织. 农村集体经济组织 (N1–N3) are 特别法人 of their
+# own (民法典 第九十九条), economic organisations rather than government bodies: they are
+# 法人和其他组织, shown as 农村集体经济组织.
+USCC_TYPES: dict[str, tuple[str, str | None]] = {
+    "11": ("gov_body", "机关"),
+    "12": ("gov_body", "事业单位"),
+    "13": ("gov_body", "群众团体"),
+    "19": ("gov_body", None),
+    "21": ("enterprise", "外国常驻新闻机构"),
+    "29": ("enterprise", None),
+    "31": ("enterprise", "律师执业机构"),
+    "32": ("enterprise", "公证处"),
+    "33": ("enterprise", "基层法律服务所"),
+    "34": ("enterprise", "司法鉴定机构"),
+    "35": ("enterprise", "仲裁委员会"),
+    "39": ("enterprise", None),
+    "41": ("enterprise", "外国在华文化中心"),
+    "49": ("enterprise", None),
+    "51": ("enterprise", "社会团体"),
+    "52": ("enterprise", "民办非企业单位"),
+    "53": ("enterprise", "基金会"),
+    "54": ("gov_body", "村民委员会"),
+    "55": ("gov_body", "居民委员会"),
+    "59": ("enterprise", None),
+    "61": ("enterprise", "外国旅游部门常驻代表机构"),
+    "62": ("enterprise", "港澳台地区旅游部门常驻代表机构"),
+    "69": ("enterprise", None),
+    "71": ("enterprise", "宗教活动场所"),
+    "72": ("enterprise", "宗教院校"),
+    "79": ("enterprise", None),
+    "81": ("enterprise", "基层工会"),
+    "89": ("enterprise", None),
+    "91": ("enterprise", "企业"),
+    "92": ("enterprise", "个体工商户"),
+    "93": ("enterprise", "农民专业合作社"),
+    "A1": ("enterprise", "军队事业单位"),
+    "A9": ("enterprise", None),
+    "N1": ("enterprise", "农村集体经济组织"),
+    "N2": ("enterprise", "农村集体经济组织"),
+    "N3": ("enterprise", "农村集体经济组织"),
+    "N9": ("enterprise", "农村集体经济组织"),
+    "Y1": ("enterprise", None),
+}
+GOV_PREFIXES = tuple(p for p, (kind, _label) in USCC_TYPES.items() if kind == "gov_body")
 
 
 class CodeError(InvalidInput):
@@ -201,8 +249,18 @@ def subject_region(code: str, natural: bool) -> str:
 
 
 def uscc_kind(code: str) -> str:
-    """``gov_body`` for 机关, 事业单位 and collective bodies; ``enterprise`` otherwise."""
-    return "gov_body" if code[:2] in GOV_PREFIXES else "enterprise"
+    """``gov_body`` for 机关, 事业单位, 群众团体 and 村（居）民委员会; ``enterprise`` otherwise
+    (a type the table does not know is not a government body: see :data:`USCC_TYPES`)."""
+    return USCC_TYPES.get(code[:2], ("enterprise", None))[0]
+
+
+def uscc_label(code: str | None) -> str | None:
+    """What the code says the body is (事业单位, 村民委员会, 农村集体经济组织 …), or None where the
+    type is a catch-all (其他) or the code is not 18 characters: the caller then shows the kind's
+    name. Only for a legal subject's code (an identity number's first digits mean a region)."""
+    if not code or len(code) != 18:
+        return None
+    return USCC_TYPES.get(code[:2], (None, None))[1]
 
 
 def looks_like_ric(code: str) -> bool:

@@ -16,7 +16,7 @@ console = Console()
 
 BODY_NAMES = {
     "governments": "人民政府", "departments": "政府部门", "institutions": "事业单位",
-    "villages": "村级集体经济组织", "social_organisations": "社会组织（慈善总会）",
+    "villages": "村（居）民委员会", "social_organisations": "社会组织（慈善总会）",
 }
 
 

@@ -347,7 +347,7 @@ class Generator:
                 body.ladder, body.head_suffix = _ladder(body, r)
                 self.bodies.append(body)
                 self.body_by[(r.code, key)] = body
-        # Public institutions and village collectives, spread by population.
+        # Public institutions and villages' and residents' committees, spread by population.
         places = [self.province, *self.cities, *self.counties]
         weights = [0.0] + [W.CITY_WEIGHTS[c.code] * 0.3 for c in self.cities] + self.county_weights
         used: Counter = Counter()
@@ -371,14 +371,17 @@ class Generator:
             r = self._county(rng)
             while True:
                 town = "".join(rng.sample(W.TOWN_SYLLABLES, 2)) + rng.choice(W.TOWN_SUFFIX)
-                village = "".join(rng.sample(W.TOWN_SYLLABLES, 2)) + rng.choice(W.VILLAGE_SUFFIX)
-                name = f"{region_prefix(r)}{town}{village}股份经济合作社"
+                suffix = rng.choice(W.VILLAGE_SUFFIX)
+                village = "".join(rng.sample(W.TOWN_SYLLABLES, 2)) + suffix
+                committee = "居民委员会" if suffix == "社区" else "村民委员会"
+                name = f"{region_prefix(r)}{town}{village}{committee}"
                 if name not in names:
                     names.add(name)
                     break
             gov = self.body_by[(r.code, "gov")]
-            # N2: 农业部门登记的村级集体经济组织 (GB 32100); codes.uscc_kind counts it a government body
-            self.bodies.append(Body(self._org_code(rng, "N2", r.code, letters=False), name, r.code, "county",
+            # 村（居）民委员会 (温 二(二)1): 民政 codes 54 村民委员会 / 55 居民委员会 (codes.USCC_TYPES)
+            prefix = "55" if committee == "居民委员会" else "54"
+            self.bodies.append(Body(self._org_code(rng, prefix, r.code, letters=False), name, r.code, "county",
                                     "village", "gov_body", gov.code))
         # Insert parents before children, so that parent_id can be set on insert.
         depth: dict[str, int] = {}

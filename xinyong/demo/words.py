@@ -150,7 +150,7 @@ COOP_CROPS = ["茶叶", "杨梅", "柑橘", "蔬菜", "水稻", "竹笋", "葡�
 # that name the reporting department itself (the charity that received a donation, and its
 # code); gov_keys: which
 # government bodies may be the subject (department keys, "inst" for public institutions,
-# "village" for village collectives; "admin": governments and departments; default: any); age: the
+# "village" for villages' and residents' committees; "admin": governments and departments; default: any); age: the
 # natural person's age range at the decision; legal_severities: severities possible for an
 # organisation (a unit cannot be imprisoned); severities: weights over the category's
 # severities instead of SEVERITY_WEIGHTS.
@@ -564,7 +564,7 @@ INTEGERS: dict[str, tuple[int, int]] = {
 # Dates: days from the decision date (low, high). Past events stay on or before today.
 DATES: dict[str, tuple[int, int]] = {
     "valid_from": (0, 0), "valid_to": (365, 5 * 365), "penalty_valid_to": (30, 365), "publish_until": (90, 365),
-    "effective_date": (10, 30), "refusal_to_perform_judgment.effective_date": (-720, -60),
+    "effective_date": (10, 30), "refusal_to_perform_judgment.effective_date": (-720, -330),
     "sentence_start": (-240, -30), "filing_date": (-400, -30), "listing_end": (730, 730),
     "perform_deadline": (-300, -30), "sanction_end": (365, 730), "exam_date": (-90, -7),
     "ban_until": (365, 5 * 365), "accident_date": (-300, -30), "ban_start": (0, 0), "ban_end": (365, 1095),

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
 
-from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
+from xinyong.catalog.schemas import PolicySet, kind_label
 from xinyong.core import regions
 from xinyong.core.db import MAX_ID
 from xinyong.lists.models import (
@@ -45,7 +45,7 @@ class PublishedEntryOut(BaseModel):
         return cls(
             id=e.id, list_kind=e.list_kind, list_name=spec.name if spec else e.list_kind,
             subject_name=shown.subject_name(s), subject_code=shown.subject_code(s), subject_kind=s.kind,
-            subject_kind_name=SUBJECT_KIND_NAMES.get(s.kind, s.kind), region_code=e.region_code,
+            subject_kind_name=kind_label(s.kind, s.code), region_code=e.region_code,
             region_name=regions.name_of(e.region_code), reason=shown.mask_text(e.reason, s.name if s.is_natural else None),
             basis=BASES.get(e.basis, e.basis), decision_no=e.decision_no, decided_by=e.decided_by,
             listed_from=e.effective_from, listed_until=e.listed_until,

@@ -17,11 +17,19 @@ definition, and the tests hold both paths to the same output on random rows
 from __future__ import annotations
 
 import hashlib
+import operator
 from datetime import date
+from decimal import Decimal
 from operator import itemgetter
 
 from xinyong.accounts.roles import region_covers
-from xinyong.catalog.schemas import NATURAL_KINDS, Category, PolicySet
+from xinyong.catalog.schemas import (
+    DECISION_DATE,
+    NATURAL_KINDS,
+    Category,
+    FactConstraint,
+    PolicySet,
+)
 from xinyong.core import codes
 from xinyong.records import cleaning
 from xinyong.records.cleaning import CellError
@@ -39,6 +47,7 @@ from xinyong.records.validation import (
     _identify_cell,
     _typed,
     _uscc_cell,
+    floor_rank,
     validate_row,
 )
 
@@ -113,6 +122,30 @@ def _bad_rows(column: list, *, required: bool) -> set[int]:
     if _BAD not in column and not (required and None in column):
         return set()
     return {i for i, v in enumerate(column) if v is _BAD or (required and v is None)}
+
+
+def _breaking_rows(cat: Category, con: FactConstraint, cols: dict[str, list]) -> set[int]:
+    """Rows whose present values break ``con``: one comparison per row, over two columns."""
+    left = cols[con.fact]
+    if con.rule == "not_negative":
+        if cat.fact(con.fact).type == "decimal":  # a normalised decimal text: negative iff "-"
+            return {i for i, a in enumerate(left)
+                    if a.__class__ is str and a[:1] == "-" and Decimal(a) < 0}
+        return {i for i, a in enumerate(left) if a.__class__ is int and a < 0}
+    right = cols[con.other]
+    holds = operator.ge if con.rule == "not_before" else operator.gt
+    # Dates are ISO texts in the facts and date objects in the decision date: order them as texts.
+    as_a, as_b = _orderer(cat, con.fact), _orderer(cat, con.other)
+    return {i for i, (a, b) in enumerate(zip(left, right, strict=True))
+            if a is not None and b is not None and a is not _BAD and b is not _BAD
+            and not holds(as_a(a) if as_a else a, as_b(b) if as_b else b)}
+
+
+def _orderer(cat: Category, key: str):
+    """How a column's values are made to order (None: they already do, as ISO texts or ints)."""
+    if key == DECISION_DATE:
+        return date.isoformat
+    return Decimal if cat.fact(key).type == "decimal" else None
 
 
 class ChunkValidator:
@@ -279,6 +312,12 @@ class ChunkValidator:
                 if consents[i] is not True and any(col[i] is not None for col in consent_cols):
                     bad.add(i)
 
+        if cat.constraints:  # a row breaking one goes to validate_row, which says how
+            cols = dict(zip(fact_keys, fact_cols, strict=True))
+            cols[DECISION_DATE] = dates
+            for con in cat.constraints:
+                bad |= _breaking_rows(cat, con, cols)
+
         severities = cat.severities
         if severities:
             sev_cells = _mapped(clean_text, field("severity"), memo("name"))
@@ -287,6 +326,9 @@ class ChunkValidator:
             bad |= {i for i, s in enumerate(stated_sev) if s is not None and s not in severities}
         derived = memo(("derived", cat.code))
         rule_facts = tuple(r.fact for r in cat.severity_rules)
+        floor_facts = tuple(f.fact for f in cat.severity_floors)
+        floors = memo(("floors", cat.code))
+        rank = {s.code: s.rank for s in self.policy.catalog.severities}
 
         keyed_by_decision = cat.source_id_from == "decision_no"
         cat_code = cat.code
@@ -311,6 +353,14 @@ class ChunkValidator:
                     if severity is _MISS:
                         severity = derived[rkey] = _derived_severity(cat, facts)
                     if severity is None:
+                        append(None)
+                        continue
+                if floor_facts:  # a fact that binds the severity from below (吊销 → 严重)
+                    fkey = tuple(facts.get(f) for f in floor_facts)
+                    least = floors.get(fkey, _MISS)
+                    if least is _MISS:
+                        least = floors[fkey] = floor_rank(cat, self.policy, facts)
+                    if rank[severity] < least:
                         append(None)
                         continue
             name, decision_no, day = names[i], nos[i], dates[i]

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field
 from xinyong.catalog.schemas import (
     DISCLOSURE_NAMES,
     POLARITY_NAMES,
-    SUBJECT_KIND_NAMES,
     Category,
     PolicySet,
+    kind_label,
 )
 from xinyong.core import masking, regions
 from xinyong.records.credit_file import CreditFile, RecordDetail, SearchPage
@@ -58,7 +58,7 @@ class SubjectOut(BaseModel):
             id=subject.id,
             ref=ref_of(subject),
             kind=subject.kind,
-            kind_name=SUBJECT_KIND_NAMES.get(subject.kind, subject.kind),
+            kind_name=kind_label(subject.kind, subject.code),
             name=subject_name(subject),
             code=subject_code(subject),
             region_code=subject.region_code,

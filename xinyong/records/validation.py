@@ -4,7 +4,9 @@ Pure: no database. Every problem in a row is reported (not only the first), each
 header the official sees in the file, the value, and the reason in Chinese and English. The
 checks are the ones the catalog implies: identifier check digits, subject kind allowed for the
 category, severity allowed, required facts present and typed, dates real and not in the future,
-a decision number, written consent for consent-only facts.
+a decision number, written consent for consent-only facts, the category's constraints between
+facts (one date not before another, amounts not negative) and its severity floors (a fact that
+binds the severity from below: 吊销 is 严重 whatever the row says).
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from xinyong.accounts.roles import region_covers
-from xinyong.catalog.schemas import NATURAL_KINDS, SUBJECT_KIND_NAMES, Category, PolicySet
+from xinyong.catalog.schemas import (
+    CONSTRAINT_RULES,
+    DECISION_DATE,
+    NATURAL_KINDS,
+    SUBJECT_KIND_NAMES,
+    Category,
+    PolicySet,
+)
 from xinyong.core import codes
 from xinyong.records import cleaning
 from xinyong.records.cleaning import CellError
@@ -256,10 +266,12 @@ def validate_row(
 
     # --- facts -------------------------------------------------------------------------
     facts: dict = {}
+    fact_headers: dict[str, str] = {DECISION_DATE: date_h or COMMON["decision_date"][0]}
     consent_needed = False
     for fact, positions in _fact_plan(cmap, category):
         raw, header = _cell(values, cmap, positions)
         header = header or fact.name
+        fact_headers[fact.key] = header
         if raw is None:
             if fact.required:
                 err(fact.key, header, None, f"缺少必填项“{fact.name}”", f"required fact {fact.key!r} is empty")
@@ -298,6 +310,22 @@ def validate_row(
             severity = _derived_severity(category, facts)
             if severity is None:
                 missing("severity", sev_h)
+        if severity is not None:
+            for floor, word in _floors_hit(category, facts):
+                if policy.severity(severity).rank < policy.severity(floor.min_severity).rank:
+                    names = policy.severity_names()
+                    fact_name = category.fact(floor.fact).name
+                    err("severity", sev_h, sev_raw if sev_raw is not None else names[severity],
+                        f"“{fact_name}”为“{facts[floor.fact]}”（含“{word}”），严重程度至少为"
+                        f"“{names[floor.min_severity]}”，不能为“{names[severity]}”（{floor.basis}）",
+                        f"{floor.fact} contains {word!r}: severity is at least {floor.min_severity}, "
+                        f"not {severity}")
+                    break
+
+    # --- constraints between facts -------------------------------------------------------
+    for con, values_ in _broken_constraints(category, facts, decision_date):
+        zh, en = constraint_message(category, con, values_, fact_headers)
+        err(con.fact, fact_headers.get(con.fact), values_[0], zh, en)
 
     # --- source id -----------------------------------------------------------------------
     sid_raw, sid_h = common("source_id")
@@ -401,6 +429,87 @@ def _identify(code: str, stated: str | None) -> tuple[str, str, str | None, date
     # Report the error of the reading the code most resembles.
     assert ric_error and uscc_error
     raise ric_error if codes.looks_like_ric(code) else uscc_error
+
+
+def _floors_hit(category: Category, facts: dict):
+    """(floor, the word found) for each severity floor the facts meet."""
+    for floor in category.severity_floors:
+        value = facts.get(floor.fact)
+        if value is None:
+            continue
+        text = str(value)
+        word = next((w for w in floor.contains if w in text), None)
+        if word is not None:
+            yield floor, word
+
+
+def floor_rank(category: Category, policy: PolicySet, facts: dict) -> int:
+    """The lowest severity rank the facts allow (0 when no floor binds)."""
+    ranks = [policy.severity(f.min_severity).rank for f, _w in _floors_hit(category, facts)]
+    return max(ranks, default=0)
+
+
+def fact_name(category: Category, key: str) -> str:
+    if key == DECISION_DATE:
+        return COMMON["decision_date"][0]
+    fact = category.fact(key)
+    return fact.name if fact else key
+
+
+def comparable(category: Category, key: str, value):
+    """A stored fact as a value that orders: ISO date texts order as dates, decimals are text."""
+    fact = category.fact(key)
+    if fact is not None and fact.type == "decimal":
+        return Decimal(value)
+    if value.__class__ is date:
+        return value.isoformat()
+    return value
+
+
+def constraint_holds(rule: str, left, right) -> bool:
+    if rule == "not_negative":
+        return left >= 0
+    if rule == "not_before":
+        return left >= right
+    return left > right
+
+
+def _broken_constraints(category: Category, facts: dict, decision_date: date | None):
+    """(constraint, (value, other value)) for each constraint the row's present values break."""
+    for con in category.constraints:
+        left = decision_date if con.fact == DECISION_DATE else facts.get(con.fact)
+        if left is None:
+            continue
+        right = None
+        if con.other is not None:
+            right = decision_date if con.other == DECISION_DATE else facts.get(con.other)
+            if right is None:
+                continue
+        a = comparable(category, con.fact, left)
+        b = comparable(category, con.other, right) if con.other is not None else None
+        if not constraint_holds(con.rule, a, b):
+            yield con, (left, right)
+
+
+_RULES_EN = {"not_before": "must not be before", "after": "must be after"}
+
+
+def constraint_message(category: Category, con, values_: tuple,
+                       headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """The Chinese and English reason a row breaks ``con``, naming the columns as the file does."""
+    headers = headers or {}
+    left, right = (v.isoformat() if v.__class__ is date else v for v in values_)
+    name = headers.get(con.fact) or fact_name(category, con.fact)
+    if con.rule == "not_negative":
+        zh = f"“{name}”不能为负数（{left}）"
+        en = f"{con.fact} must not be negative ({left})"
+    else:
+        other = headers.get(con.other) or fact_name(category, con.other)
+        zh = f"“{name}”（{left}）{CONSTRAINT_RULES[con.rule]}“{other}”（{right}）"
+        en = f"{con.fact} ({left}) {_RULES_EN[con.rule]} {con.other} ({right})"
+    if con.reason:
+        zh += f"：{con.reason}"
+    return zh, en
 
 
 def _derived_severity(category: Category, facts: dict) -> str | None:
