@@ -1207,6 +1207,10 @@ def _hook_judicial(gen: Generator, row: _Row, rng: random.Random, specs: dict) -
         st = rng.choice(theme["_sentences"])
         _set(facts, specs, "sentence_type", st)
     _set(facts, specs, "crime", theme["crime"])
+    if theme["crime"] == "诈骗罪" and "fraud_means" in specs:  # 电信网络诈骗 is a way of 诈骗罪, not a 罪名
+        _set(facts, specs, "fraud_means", rng.choice(["电信网络诈骗", "其他"]))
+    else:
+        row.skip.add("fraud_means")
     if "in_duty" in theme:
         _set(facts, specs, "in_duty", theme["in_duty"])
     months = {"有期徒刑": rng.randint(6, 120), "拘役": rng.randint(1, 6), "管制": rng.randint(3, 24)}.get(st)
@@ -1295,6 +1299,22 @@ def _hook_exam(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> No
             row.facts[key] = gen._format(value.replace("{year}", str(exam_day.year)), row)
 
 
+def _hook_debtor(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> None:
+    """The ground first, then the term it carries (若干规定第二条): grounds (二)–(六) two years,
+    which the court states as 失信期限届满日期; ground (一) none, until the court removes it. The
+    demo's courts have removed nobody yet (no 删除日期)."""
+    spec = specs.get("listing_ground")
+    row.skip.add("removal_date")
+    if spec is None:
+        return
+    ground = rng.choice(gen._candidates(row.category, spec, row))  # noqa: SLF001
+    _set(row.facts, specs, "listing_ground", ground)
+    if ground == spec.choices[0]:  # 有履行能力而拒不履行: no fixed term
+        row.skip.add("listing_end")
+    else:
+        _set(row.facts, specs, "listing_end", _add_months(row.decision, 24) - timedelta(days=1))
+
+
 _STARS = ((1500, "五星"), (1000, "四星"), (600, "三星"), (300, "二星"), (100, "一星"))
 
 
@@ -1351,6 +1371,7 @@ _HOOKS: dict[str, Callable] = {
     "disciplinary_sanction": _hook_disciplinary,
     "safety_accident_liability": _hook_safety,
     "exam_cheating": _hook_exam,
+    "dishonest_judgment_debtor": _hook_debtor,
     "volunteer_service": _hook_volunteer,
     "blood_donation": _hook_blood,
     "credit_commitment": _hook_commitment,
