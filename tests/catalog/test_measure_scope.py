@@ -6,15 +6,24 @@ record can be told to make. Plus the shape of the new policy fields (conditions,
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.catalog.test_policy_check import edit, folder, line_of, only_problem  # noqa: F401
-from xinyong.catalog.loader import load_dir
+from tests.catalog.test_policy_check import edit, line_of, only_problem
+from xinyong.catalog.loader import DEFAULT_DIR, load_dir
 from xinyong.catalog.schemas import FactCondition, PolicySet
 
 PROMOTION = "  - code: ps_promotion_bar"
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "policy"
+    shutil.copytree(DEFAULT_DIR, target)
+    return target
+
 COMPANY = "  - code: post_limit_company"
 
 
@@ -80,16 +89,12 @@ def test_chapters_select_only_the_offence_fact(folder: Path) -> None:
 
 
 def test_the_shipped_policy_is_sound_under_the_new_rules() -> None:
-    from xinyong.catalog.loader import DEFAULT_DIR
-
     policy, problems = load_dir(DEFAULT_DIR)
     assert problems == [] and policy is not None
 
 
 @pytest.fixture()
 def shipped() -> PolicySet:
-    from xinyong.catalog.loader import DEFAULT_DIR
-
     policy, _ = load_dir(DEFAULT_DIR)
     assert policy is not None
     return policy
