@@ -110,9 +110,10 @@ class RowShaper:
         facts = r.facts
         key = (cat.code, r.severity, r.decision_date,
                facts.get(rule.until_fact) if rule.until_fact else None,
-               facts.get(cat.retention.from_fact) if cat.retention.from_fact else None,
-               *((facts.get(k) for k in self.period_facts[cat.code][r.severity]) if cat.code in self.period_facts
-                 else ()))
+               facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
+        more = self.period_facts.get(cat.code)
+        if more is not None:
+            key += tuple(facts.get(k) for k in more[r.severity])
         hit = self.spans.get(key)
         if hit is None:
             if len(self.spans) > _REMEMBERED:
