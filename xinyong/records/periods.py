@@ -20,7 +20,7 @@ from xinyong.catalog.schemas import Category, FactCondition
 
 # The end of a period that has none (until removed): the largest date both databases store, so
 # that "shown on a day" stays one comparison and an open-ended record sorts after every other.
-OPEN_END = date(9999, 12, 31)
+OPEN_END = date.max  # 9999-12-31; pages show it as 长期
 
 
 def add_months(day: date, months: int) -> date:
