@@ -133,8 +133,13 @@ def test_lists_are_not_repaired_by_the_ordinary_procedure(policy: PolicySet) -> 
 
 
 def test_dishonest_judgment_debtor(policy: PolicySet) -> None:
+    """若干规定（2017）第二条: two years for grounds (二)–(六), up to five with the court's
+    extension (its 失信期限届满日期), and ground (一) until the court removes the listing."""
     cat = policy.category("dishonest_judgment_debtor")
-    assert cat.display_period["serious"].max_months == 24
+    period = cat.display_period["serious"]
+    assert (period.max_months, period.until_fact, period.fact_max_months) == (24, "listing_end", 60)
+    assert [c.values for c in period.open_when] == [["有履行能力而拒不履行生效法律文书确定义务"]]
+    assert period.ended_by == "removal_date"
     grounds = cat.fact("listing_ground")
     assert grounds.type == "enum" and len(grounds.choices) == 6
     assert "gov_body" in cat.subject_kinds

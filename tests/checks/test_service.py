@@ -37,7 +37,7 @@ def measures(result):
 
 def test_recruitment_outcomes(session):
     cheat, cheat_ric = person(session, "陈舞弊")
-    record(session, cheat, "exam_cheating", "general")
+    record(session, cheat, "exam_cheating", "general", facts={"exam_kind": "公务员录用考试", "gravity": "严重"})
     fined, fined_ric = person(session, "林罚款")
     record(session, fined, "admin_penalty", "general")
     debtor, debtor_ric = person(session, "黄失信")
@@ -49,6 +49,7 @@ def test_recruitment_outcomes(session):
     r = run(session, "civil_servant_recruitment", cheat_ric)
     assert (r.check.outcome_kind, r.check.outcome) == ("mandatory", "取消报考资格/不予录用")
     assert [h.measure.code for h in r.mandatory] == ["rec_exam_cheating"]
+    assert r.mandatory[0].measure.outcome == "取消录用资格"
     r = run(session, "civil_servant_recruitment", fined_ric)
     assert (r.check.outcome, measures(r)) == ("审慎审查", [("rec_bad_info_review", None)])
     r = run(session, "civil_servant_recruitment", debtor_ric)
@@ -229,7 +230,7 @@ def test_batch_agrees_with_single_checks(session, tmp_path, scenario):
 
 def test_possible_match_is_flagged_never_punished(session, tmp_path):
     p, ric = person(session, "钟疑似", region="330108", born=date(1988, 8, 8))
-    record(session, p, "exam_cheating", "serious")
+    record(session, p, "exam_cheating", "serious", facts={"exam_kind": "公务员录用考试", "gravity": "特别严重"})
     path = tmp_path / "c.csv"
     write_candidates(path, [["钟疑似", "", "330108", "1988-08-08"], ["钟疑似", "", "330108", "1988-08-09"],
                             ["钟疑似", ric, "", ""]])

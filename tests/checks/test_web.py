@@ -30,7 +30,7 @@ def _wait(client, batch_id, headers):
 def test_recruitment_end_to_end(client):
     with session_scope() as s:
         cheat, cheat_ric = person(s, "陈考生", born=date(1999, 1, 1))
-        record(s, cheat, "exam_cheating", "serious")
+        record(s, cheat, "exam_cheating", "serious", facts={"exam_kind": "公务员录用考试", "gravity": "特别严重"})
         debtor, debtor_ric = person(s, "黄考生", region="330102", born=date(1998, 2, 2))
         record(s, debtor, "dishonest_judgment_debtor", "serious")
         fined, fined_ric = person(s, "林考生", born=date(1997, 3, 3))
@@ -160,7 +160,7 @@ def test_a_single_check_runs_a_pinned_number_of_statements(client, count_queries
 
     with session_scope() as s:
         p, ric = person(s, "秦计数")
-        record(s, p, "exam_cheating", "serious")
+        record(s, p, "exam_cheating", "serious", facts={"exam_kind": "公务员录用考试", "gravity": "特别严重"})
     headers = {"Authorization": f"Bearer {token_for('checker')}"}
     body = {"scenario": "civil_servant_recruitment", "purpose": "计数", "code": ric}
     assert client.post("/api/v1/checks", headers=headers, json=body).status_code == 201  # warm up

@@ -19,3 +19,10 @@ def test_dates_and_the_rest():
     assert _ymd(None) == ""
     assert _ymd("2026-03-15") == "2026-03-15"
     assert _num(1234567) == "1,234,567" and _num("x") == "x"
+
+
+def test_a_period_without_an_end_reads_long_term():
+    """A 失信被执行人 listed on ground (一) is shown until the court removes it: its period's end is
+    the largest date, which a page shows as 长期, not as 9999-12-31."""
+    assert _ymd(date.max) == "长期"
+    assert _ymd(date(9999, 12, 30)) == "9999-12-30"

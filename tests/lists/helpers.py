@@ -48,8 +48,12 @@ def post(session: Session, person_: Subject, body_: Subject, title: str, *, star
 
 def record(session: Session, subject: Subject, category: str, severity: str | None = None, *,
            decided: date | None = None, days_shown: int = 365, status: str = "active",
-           polarity: str | None = None) -> Record:
+           polarity: str | None = None, facts: dict | None = None) -> Record:
+    """A record as the rules read it. A 失信被执行人 entry names its ground (a two-year one unless
+    ``facts`` says otherwise): the list rules tell the grounds apart by it."""
     vid, policy = catalog_service.active_version(session)
+    if facts is None:
+        facts = {"listing_ground": "违反财产报告制度"} if category == "dishonest_judgment_debtor" else {}
     cat = policy.category(category)
     assert cat is not None, category
     decided = decided or today() - timedelta(days=30)
@@ -60,7 +64,7 @@ def record(session: Session, subject: Subject, category: str, severity: str | No
         decision_no=f"测〔2026〕{n}号", decision_date=decided, subject_name=subject.name,
         region_code=subject.region_code, disclosure="public", display_from=decided,
         display_until=decided + timedelta(days=days_shown), retention_until=decided + timedelta(days=5 * 365),
-        status=status, facts={}, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
+        status=status, facts=facts, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
     )
     session.add(r)
     session.flush()

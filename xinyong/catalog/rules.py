@@ -5,7 +5,11 @@ a line number. The rules follow the Zhejiang regulation (条例 第十四条: wh
 collected, what needs written consent) and 国办发〔2020〕49号 (every measure has a legal basis;
 one that restricts rights rests on a law or administrative regulation; a local list adds no
 punishment beyond the national basic list; 条例第二十八条: a subject is told before a listing
-and may state its case).
+and may state its case). A measure must also stay inside what its basis covers: one that
+restricts rights on a record with a term of its own (a sanction's 处分期间, a sentence) names the
+period it lasts, and a punishment on a record of some offence or exam names which ones its basis
+covers (公司法第一百七十八条 names some crimes only). A behaviour's listing that no list rule can
+make is refused with the reason (see :func:`xinyong.lists.rules.unreachable`).
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from xinyong.catalog.schemas import (
     BehaviourList,
     Category,
     DataCatalog,
+    FactCondition,
     FactSpec,
     FactTerm,
     HolidayList,
     MeasureList,
     ScenarioList,
+    Trigger,
 )
 
 Check = tuple[str, tuple[str, ...], str]
@@ -109,6 +115,45 @@ def check_constraints(cat: Category, path: tuple[str, ...]) -> Iterator[Check]:
                    f"severity {floor.min_severity!r} is not allowed for category {cat.code!r}")
 
 
+def check_conditions(catalog: DataCatalog, cat: Category, conds: list[FactCondition], file: str,
+                     path: tuple[str, ...]) -> Iterator[Check]:
+    """Each condition names a fact of the category; chapters and intent only on the offence fact;
+    values among the fact's choices, and never a condition that accepts nothing."""
+    for ci, cond in enumerate(conds):
+        cpath = (*path, str(ci))
+        fact = cat.fact(cond.fact)
+        if fact is None:
+            yield file, (*cpath, "fact"), f"{cond.fact!r} is not a fact of category {cat.code!r}"
+            continue
+        if (cond.chapters or cond.intentional is not None) and fact.choices_from != "offences":
+            yield file, cpath, f"chapters and intentional select offences: {cond.fact!r} is not the offence fact"
+        if fact.choices:
+            for vi, value in enumerate(cond.values):
+                if value not in fact.choices:
+                    yield file, (*cpath, "values", str(vi)), f"{value!r} is not a choice of {cond.fact!r} ({fact.name})"
+        if not catalog.condition_values(cond):
+            yield file, cpath, f"the condition on {cond.fact!r} accepts no value"
+
+
+def check_offences(catalog: DataCatalog) -> Iterator[Check]:
+    chapters = {c.number for c in catalog.offence_chapters}
+    seen: set[str] = set()
+    for oi, off in enumerate(catalog.offences):
+        if off.name in seen:
+            yield "catalog.yaml", ("offences", str(oi), "name"), f"offence {off.name!r} appears twice"
+        seen.add(off.name)
+        if chapters and off.chapter not in chapters:
+            yield "catalog.yaml", ("offences", str(oi), "chapter"), f"chapter {off.chapter} is not in offence_chapters"
+    for ci, cat in enumerate(catalog.categories):
+        for fi, fact in enumerate(cat.facts):
+            if fact.choices_from == "offences" and not catalog.offences:
+                yield ("catalog.yaml", ("categories", str(ci), "facts", str(fi)),
+                       f"fact {fact.key!r} takes its choices from the offence list, which is empty")
+        for sev, period in cat.display_period.items():
+            yield from check_conditions(catalog, cat, period.open_when, "catalog.yaml",
+                                        ("categories", str(ci), "display_period", sev, "open_when"))
+
+
 def check_behaviours(catalog: DataCatalog, behaviours: BehaviourList) -> Iterator[Check]:
     cats = {c.code: c for c in catalog.categories}
     seen: set[str] = set()
@@ -133,6 +178,78 @@ def check_behaviours(catalog: DataCatalog, behaviours: BehaviourList) -> Iterato
                 (*path, "severity"),
                 f"severity {beh.severity!r} is not allowed for category {cat.code!r}",
             )
+        yield from check_conditions(catalog, cat, beh.when, "behaviours.yaml", (*path, "when"))
+
+
+def check_reachable(behaviours: BehaviourList) -> Iterator[Check]:
+    """Every listing by rule or by record takes effect, or the check says why it cannot. A record
+    says its category, severity and facts, not its behaviour (:mod:`xinyong.lists.rules`): a
+    behaviour with ``when`` conditions is told apart by its facts; one without is listed only
+    where every other behaviour of its category and severity without them lists the same way."""
+    for bi, b in enumerate(behaviours.behaviours):
+        if b.when:
+            continue
+        for ei, e in enumerate(b.lists):
+            if e.by == "decision":
+                continue
+            others = [o.code for o in behaviours.behaviours
+                      if o.category == b.category and o.severity == b.severity and not o.when
+                      and not any(x.list == e.list and x.by == e.by for x in o.lists)]
+            if others:
+                yield (
+                    "behaviours.yaml",
+                    ("behaviours", str(bi), "lists", str(ei)),
+                    f"behaviour {b.code!r} lists on {e.list!r} by {e.by}, but its records cannot be told from "
+                    f"those of {', '.join(repr(o) for o in others)} (same category and severity, not listed so), "
+                    f"so the listing never takes effect: give it `when` conditions on the record's facts",
+                )
+
+
+def _date_fact(cat: Category, key: str) -> bool:
+    fact = cat.fact(key)
+    return fact is not None and fact.type == "date"
+
+
+def check_trigger_scope(catalog: DataCatalog, m, ti: int, trig: Trigger, path: tuple[str, ...]) -> Iterator[Check]:
+    """A record trigger stays inside its basis: its facts exist, a restricting measure on a
+    record with a term of its own names its period, and a punishment on a record of some offence
+    or exam names which ones (or says, with all_kinds, that its basis covers every one)."""
+    cat = catalog.categories and next((c for c in catalog.categories if c.code == trig.category), None)
+    if trig.kind != "record" or cat is None:
+        return
+    yield from check_conditions(catalog, cat, trig.where, "measures.yaml", (*path, "where"))
+    period = trig.fact_period()
+    if period is not None:
+        for key in period.date_facts():
+            if not _date_fact(cat, key):
+                yield "measures.yaml", (*path, "period"), f"{key!r} is not a date fact of category {cat.code!r}"
+        if period.months_by_fact:
+            fact = cat.fact(period.months_by_fact)
+            if fact is None:
+                yield ("measures.yaml", (*path, "period", "months_by_fact"),
+                       f"{period.months_by_fact!r} is not a fact of category {cat.code!r}")
+            elif fact.choices:
+                for value in period.months_by:
+                    if value not in fact.choices:
+                        yield ("measures.yaml", (*path, "period", "months_by"),
+                               f"{value!r} is not a choice of {fact.key!r} ({fact.name})")
+    if m.type == "punish" and m.restricts_rights and cat.term and trig.period is None:
+        yield (
+            "measures.yaml",
+            (*path, "period"),
+            f"measure {m.code!r} restricts rights on a record of {cat.code!r}, which has its own term "
+            f"({cat.term}): name the period the measure lasts (period: display, or one computed from the "
+            f"record's facts)",
+        )
+    if m.type == "punish" and cat.select_by and not trig.all_kinds \
+            and not any(c.fact in cat.select_by for c in trig.where):
+        names = "、".join(f.name for f in cat.facts if f.key in cat.select_by)
+        yield (
+            "measures.yaml",
+            (*path, "where"),
+            f"measure {m.code!r} punishes on a record of {cat.code!r}: name which ones its basis covers "
+            f"(where on {names}), or set all_kinds: true where it covers every one",
+        )
 
 
 def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Check]:
@@ -191,6 +308,7 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
                 yield "measures.yaml", (*tpath, "category"), f"unknown category {trig.category!r}"
             if trig.min_severity and trig.min_severity not in severities:
                 yield "measures.yaml", (*tpath, "min_severity"), f"unknown severity {trig.min_severity!r}"
+            yield from check_trigger_scope(catalog, m, ti, trig, tpath)
 
 
 def check_listing(behaviours: BehaviourList, measures: MeasureList) -> Iterator[Check]:
@@ -272,7 +390,9 @@ def check_holidays(holidays: HolidayList) -> Iterator[Check]:
 def cross_check(parsed: dict[str, Any]) -> list[Check]:
     catalog = parsed["catalog.yaml"]
     out = list(check_catalog(catalog))
+    out += check_offences(catalog)
     out += check_behaviours(catalog, parsed["behaviours.yaml"])
+    out += check_reachable(parsed["behaviours.yaml"])
     out += check_measures(catalog, parsed["measures.yaml"])
     out += check_listing(parsed["behaviours.yaml"], parsed["measures.yaml"])
     out += check_scenarios(parsed["measures.yaml"], parsed["scenarios.yaml"])

@@ -96,12 +96,47 @@ class CollectionRules(Strict):
     )
 
 
+class FactCondition(Strict):
+    """A record's fact is one of ``values`` — or, for a fact whose choices are the offence list,
+    an offence of one of ``chapters`` of the Criminal Law's special part, or (``intentional``) an
+    intentional or negligent one. Conditions let a behaviour or a trigger say which offences,
+    exams or listing grounds its basis covers (公司法第一百七十八条 names some offences only)."""
+
+    fact: str
+    values: list[str] = Field(default_factory=list)
+    chapters: list[int] = Field(default_factory=list)
+    intentional: bool | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> FactCondition:
+        if not self.values and not self.chapters and self.intentional is None:
+            raise ValueError(f"the condition on {self.fact!r} names no values, chapters or intent")
+        return self
+
+
+class OffenceChapter(Strict):
+    number: int = Field(ge=1, le=10)
+    name: str
+
+
+class Offence(Strict):
+    """One 罪名 of the Criminal Law (最高人民法院、最高人民检察院 罪名规定), the chapter of its
+    special part it stands in, and whether it is an intentional crime (故意犯罪)."""
+
+    name: str
+    chapter: int = Field(ge=1, le=10)
+    intentional: bool = True
+
+
 class FactSpec(Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(description="Chinese column header")
     type: FactType = "string"
     required: bool = False
     choices: list[str] | None = None
+    choices_from: Literal["offences"] | None = Field(
+        None, description="The choices are the catalog's offence list (罪名)"
+    )
     aliases: list[str] = Field(default_factory=list, description="Other headers accepted in files")
     max_length: int | None = Field(None, ge=1)
     consent_required: bool = False
@@ -116,11 +151,22 @@ class FactSpec(Strict):
 class Period(Strict):
     """A display period: at most ``max_months`` after the decision (publication then stops by
     itself), at least ``min_months`` (the earliest a repair may end it). ``until_fact`` ends it
-    on a date fact instead (a licence shown while valid); ``max_months: 0`` means not shown."""
+    on a date fact instead (a licence shown while valid), no later than ``fact_max_months`` (or
+    ``max_months``) after the decision; ``max_months: 0`` means not shown.
+
+    ``from_fact`` counts ``max_months`` from a date fact when the record carries one later than
+    the decision (条例第十六条: for a custodial sentence, from the end of the sentence).
+    ``open_when``: a record whose facts meet every condition has no fixed end (a 失信被执行人
+    listed because able to perform yet refusing stays listed until the court removes it), and
+    ``ended_by`` is the date fact that ends it whatever else (the court's removal)."""
 
     min_months: int = Field(0, ge=0)
     max_months: int | None = Field(None, ge=0)
     until_fact: str | None = None
+    fact_max_months: int | None = Field(None, ge=0)
+    from_fact: str | None = None
+    open_when: list[FactCondition] = Field(default_factory=list)
+    ended_by: str | None = None
 
     @model_validator(mode="after")
     def _bounds(self) -> Period:
@@ -128,7 +174,12 @@ class Period(Strict):
             raise ValueError("a display period needs max_months or until_fact")
         if self.max_months is not None and self.min_months > self.max_months:
             raise ValueError("min_months is larger than max_months")
+        if self.fact_max_months is not None and self.until_fact is None:
+            raise ValueError("fact_max_months bounds until_fact: name until_fact")
         return self
+
+    def date_facts(self) -> list[str]:
+        return [f for f in (self.until_fact, self.from_fact, self.ended_by) if f]
 
 
 class Retention(Strict):
@@ -236,6 +287,16 @@ class Category(Strict):
     )
     source_id_from: Literal["source_id", "decision_no"] = "source_id"
     columns: CommonColumns = CommonColumns()
+    term: str | None = Field(
+        None,
+        description="The record's own term that laws tie measures to (处分期间, 刑罚执行期, 失信期限): "
+        "a measure that restricts rights and is triggered by such a record names its period",
+    )
+    select_by: list[str] = Field(
+        default_factory=list,
+        description="Facts that say which offence or exam a record is about: a punishment "
+        "triggered by such a record names which values its basis covers (or that it covers all)",
+    )
 
     @field_validator("facts")
     @classmethod
@@ -263,8 +324,15 @@ class Category(Strict):
             raise ValueError(f"display_period has unknown keys {sorted(extra)}")
         fact_keys = {f.key for f in self.facts}
         for period in self.display_period.values():
-            if period.until_fact and period.until_fact not in fact_keys:
-                raise ValueError(f"until_fact {period.until_fact!r} is not a fact of this category")
+            for key in period.date_facts():
+                if key not in fact_keys:
+                    raise ValueError(f"display period names {key!r}, which is not a fact of this category")
+            for cond in period.open_when:
+                if cond.fact not in fact_keys:
+                    raise ValueError(f"open_when names {cond.fact!r}, which is not a fact of this category")
+        for key in self.select_by:
+            if key not in fact_keys:
+                raise ValueError(f"select_by names {key!r}, which is not a fact of this category")
         if self.retention.from_fact and self.retention.from_fact not in fact_keys:
             raise ValueError(f"retention.from_fact {self.retention.from_fact!r} is not a fact")
         for rule in self.severity_rules:
@@ -286,7 +354,42 @@ class Category(Strict):
 class DataCatalog(Strict):
     severities: list[Severity] = Field(min_length=1)
     collection_rules: CollectionRules
+    offence_chapters: list[OffenceChapter] = Field(
+        default_factory=list, description="The chapters of the Criminal Law's special part (分则)"
+    )
+    offences: list[Offence] = Field(default_factory=list, description="The fixed list of 罪名")
     categories: list[Category] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _offence_choices(cls, data):
+        """A fact with ``choices_from: offences`` takes the offence names as its enum choices,
+        so an import refuses a 罪名 the list does not know, like any other enum value."""
+        if not isinstance(data, dict):
+            return data
+        names = [o["name"] if isinstance(o, dict) else o.name for o in data.get("offences") or []]
+        for cat in data.get("categories") or []:
+            for fact in (cat.get("facts") or []) if isinstance(cat, dict) else []:
+                if isinstance(fact, dict) and fact.get("choices_from") == "offences":
+                    fact.setdefault("type", "enum")
+                    fact["choices"] = names
+        return data
+
+    _accepted: dict[int, tuple[FactCondition, frozenset[str]]] = PrivateAttr(default_factory=dict)
+
+    def condition_values(self, cond: FactCondition) -> frozenset[str]:
+        """The values a condition accepts: its ``values``, and the offences of its chapters or
+        intent (both, where it gives both). Remembered per condition: a check asks often."""
+        hit = self._accepted.get(id(cond))
+        if hit is not None and hit[0] is cond:
+            return hit[1]
+        out = set(cond.values)
+        if cond.chapters or cond.intentional is not None:
+            out |= {o.name for o in self.offences
+                    if (not cond.chapters or o.chapter in cond.chapters)
+                    and (cond.intentional is None or o.intentional == cond.intentional)}
+        self._accepted[id(cond)] = (cond, frozenset(out))
+        return frozenset(out)
 
 
 # --- behaviours.yaml ---------------------------------------------------------------------
@@ -304,11 +407,17 @@ class ListEffect(Strict):
 
 
 class Behaviour(Strict):
+    """``when``: the facts that tell this behaviour's records apart from those of the other
+    behaviours of the same category and severity (the 罪名 of a conviction, the ground of a
+    listing). Without it a record says only its category and severity, and a listing by rule
+    or by record takes effect only where every behaviour of that pair agrees on it."""
+
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     category: str
     polarity: Polarity
     severity: str | None = None
+    when: list[FactCondition] = Field(default_factory=list)
     description: str = ""
     lists: list[ListEffect] = Field(default_factory=list)
     basis: list[str] = Field(default_factory=list)
@@ -351,14 +460,48 @@ class LegalBasis(Strict):
     article: str = ""
 
 
+Conditions = list[FactCondition]  # (a name the Trigger class body does not shadow with its ``list`` field)
+
+
+class TriggerPeriod(Strict):
+    """How long a record keeps a measure in force, computed from the record's own facts rather
+    than from its display period: from ``from_fact`` (or the decision date when the record lacks
+    it), for ``months``, or for the months ``months_by`` gives the value of ``months_by_fact``
+    (政务处分法第八条: 警告 6 个月 …; a value mapped to null has no end), or until ``until_fact``
+    when the record carries it. With none of these the measure lasts while the record is shown.
+    A record outside its display period never triggers a measure."""
+
+    from_fact: str | None = None
+    months: int | None = Field(None, ge=1)
+    months_by_fact: str | None = None
+    months_by: dict[str, int | None] = Field(default_factory=dict)
+    until_fact: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> TriggerPeriod:
+        if bool(self.months_by_fact) != bool(self.months_by):
+            raise ValueError("months_by_fact and months_by go together")
+        if self.months is not None and self.months_by_fact:
+            raise ValueError("give months or months_by, not both")
+        return self
+
+    def date_facts(self) -> list[str]:
+        return [f for f in (self.from_fact, self.until_fact) if f]
+
+
 class Trigger(Strict):
     """What makes a measure apply: list membership, a record of a category (at or above a
-    severity), an evaluation grade, or N years with no bad record."""
+    severity, with facts meeting ``where``, for ``period``), an evaluation grade, or N years
+    with no bad record. ``period: display`` says in so many words that the measure lasts as
+    long as the record is shown; ``all_kinds`` that its basis covers every offence or exam."""
 
     kind: Literal["list", "record", "grade", "clean_years"]
     list: ListKind | None = None
     category: str | None = None
     min_severity: str | None = None
+    where: Conditions = Field(default=[])  # (pydantic copies it; ``list`` is the field here)
+    period: TriggerPeriod | Literal["display"] | None = None
+    all_kinds: bool = False
     grade: str | None = None
     years: int | None = Field(None, ge=1)
 
@@ -367,7 +510,12 @@ class Trigger(Strict):
         need = {"list": "list", "record": "category", "grade": "grade", "clean_years": "years"}[self.kind]
         if getattr(self, need) is None:
             raise ValueError(f"a {self.kind} trigger names its {need}")
+        if self.kind != "record" and (self.where or self.period is not None or self.all_kinds):
+            raise ValueError("only a record trigger has where, period or all_kinds")
         return self
+
+    def fact_period(self) -> TriggerPeriod | None:
+        return self.period if isinstance(self.period, TriggerPeriod) else None
 
 
 class Measure(Strict):
@@ -386,6 +534,10 @@ class Measure(Strict):
     reaches: list[ResponsiblePerson] = Field(default_factory=list)
     national_item: str | None = Field(None, description="Item of the national basic list it follows")
     notice_before_listing: bool = True
+    outcome: str | None = Field(
+        None, description="What the measure does to the case, in its text's words (取消录用资格), "
+        "shown with the check's outcome"
+    )
 
 
 class ResponsibleRule(Strict):

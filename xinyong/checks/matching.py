@@ -17,6 +17,7 @@ The matching rule (DESIGN.md, "Matching people and organisations"):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,11 +40,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario
+from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario, TriggerPeriod
 from xinyong.checks import rules
 from xinyong.lists.models import ListEntry, SubjectGrade
 from xinyong.lists.service import in_force
 from xinyong.records.models import Record
+from xinyong.records.periods import add_months
 from xinyong.records.service import displayed
 from xinyong.subjects.models import NATURAL_KINDS, Post, Subject
 
@@ -105,6 +107,44 @@ def _targets(policy: PolicySet, m, on: date, roles_needed: set[str]):
     return union_all(*parts).cte("t")
 
 
+def _fact(key: str) -> ColumnElement:
+    """A record's fact as text (``facts ->> key``; JSON_EXTRACT on SQLite)."""
+    return Record.facts[key].as_string()
+
+
+def _conditions(policy: PolicySet, conds) -> list[ColumnElement[bool]]:
+    return [_fact(c.fact).in_(sorted(policy.catalog.condition_values(c))) for c in conds]
+
+
+def _from(period: TriggerPeriod, months: int, on: date) -> ColumnElement[bool]:
+    """The span of ``months`` from the period's start still runs on ``on`` (as
+    :func:`rules.still_running` says it): the start is a date fact, or the decision date where
+    the record lacks it. Dates in facts are ISO text, so text order is date order."""
+    floor = add_months(on, -months)
+    if not period.from_fact:
+        return Record.decision_date >= floor
+    start = _fact(period.from_fact)
+    return or_(and_(start.is_not(None), start >= floor.isoformat()),
+               and_(start.is_(None), Record.decision_date >= floor))
+
+
+def _period(period: TriggerPeriod, on: date) -> ColumnElement[bool]:
+    """:func:`rules.in_period` stated in SQL."""
+    if period.months_by_fact:
+        value = _fact(period.months_by_fact)
+        arms = [value == v if m is None else and_(value == v, _from(period, m, on))
+                for v, m in sorted(period.months_by.items())]
+        by_months = or_(*arms)
+    elif period.months is not None:
+        by_months = _from(period, period.months, on)
+    else:
+        by_months = true()
+    if not period.until_fact:
+        return by_months
+    until = _fact(period.until_fact)
+    return or_(and_(until.is_not(None), until >= on.isoformat()), and_(until.is_(None), by_months))
+
+
 def _reach(t, measure: Measure, known_roles: set[str]) -> ColumnElement[bool]:
     roles = [r for r in measure.reaches if r in known_roles]
     who = t.c.role.is_(None) if not roles else or_(t.c.role.is_(None), t.c.role.in_(roles))
@@ -123,8 +163,13 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
         conds = []
         for tr in rec:
             allowed = rules.severities_at_least(policy, tr.min_severity)
-            c = Record.category_code == tr.category
-            conds.append(c if allowed is None else and_(c, Record.severity.in_(sorted(allowed))))
+            c = [Record.category_code == tr.category]
+            if allowed is not None:
+                c.append(Record.severity.in_(sorted(allowed)))
+            c += _conditions(policy, tr.where)
+            if (period := tr.fact_period()) is not None:
+                c.append(_period(period, on))
+            conds.append(and_(*c))
         out.append(select(*head, literal("record", String(12)).label("via"), Record.id.label("source_id"))
                    .select_from(t.join(Record, Record.subject_id == t.c.target_id))
                    .where(reach, displayed(on), or_(*conds)))
@@ -218,6 +263,8 @@ def _duck_type(sa_type) -> str:
         return "TIMESTAMP"
     if "bool" in name:
         return "BOOLEAN"
+    if "json" in name:
+        return "JSON"
     if "numeric" in name or "float" in name:
         return "DOUBLE"
     return "VARCHAR"
@@ -229,7 +276,7 @@ def duckdb_schema(con, tables=DUCK_TABLES) -> None:
 
     for name in tables:
         t = Base.metadata.tables[name]
-        cols = ", ".join(f'"{c.name}" {_duck_type(c.type)}' for c in t.columns if _duck_type(c.type) and c.name != "facts")
+        cols = ", ".join(f'"{c.name}" {_duck_type(c.type)}' for c in t.columns if _duck_type(c.type))
         con.execute(f'CREATE TABLE "{name}" ({cols})')
 
 
@@ -241,11 +288,17 @@ def copy_to_duckdb(session, con, tables=DUCK_TABLES, chunk: int = 50_000) -> Non
     duckdb_schema(con, tables)
     for name in tables:
         t = Base.metadata.tables[name]
-        cols = [c for c in t.columns if c.name != "facts"]
+        cols = list(t.columns)
         # names come from the models' metadata, never from input
         names = ", ".join(f'"{c.name}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
         sql = f'INSERT INTO "{name}" ({names}) VALUES ({marks})'  # noqa: S608
+        as_json = [i for i, c in enumerate(cols) if _duck_type(c.type) == "JSON"]
         result = session.execute(select(*cols)).yield_per(chunk)
         for part in result.partitions():
-            con.executemany(sql, [tuple(r) for r in part])
+            rows = [list(r) for r in part]
+            for row in rows:  # the facts a trigger's where and period read, as JSON text
+                for i in as_json:
+                    if row[i] is not None and not isinstance(row[i], str):
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+            con.executemany(sql, [tuple(r) for r in rows])

@@ -9,8 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, ResponsibleRule, Scenario, Trigger
-from xinyong.records.periods import add_months
+from xinyong.catalog.schemas import (
+    Measure,
+    Outcomes,
+    PolicySet,
+    ResponsibleRule,
+    Scenario,
+    Trigger,
+    TriggerPeriod,
+)
+from xinyong.records.periods import add_months, meets
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class RecordFact:
     decision_date: date
     shown: bool  # inside its display period and live (records.service.displayed)
     revoked: bool = False
+    facts: dict = field(default_factory=dict, hash=False, compare=False)  # as stored (masked)
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,50 @@ def clean_since(on: date, years: int) -> date:
     return add_months(on, -12 * years)
 
 
+def _day(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def still_running(start: date, months: int, on: date) -> bool:
+    """Whether a span of ``months`` from ``start`` still runs on ``on`` — stated as the batch SQL
+    states it (``start >= on - months``), so both give the same answer on month ends."""
+    return start >= add_months(on, -months)
+
+
+def in_period(period: TriggerPeriod, r: RecordFact, on: date) -> bool:
+    """Whether record ``r`` still keeps a measure in force on ``on`` by the trigger's period,
+    computed from the record's own facts (the sanction's kind, the sentence's end)."""
+    until = _day(r.facts.get(period.until_fact)) if period.until_fact else None
+    if until is not None:
+        return until >= on
+    start = (_day(r.facts.get(period.from_fact)) if period.from_fact else None) or r.decision_date
+    if period.months_by_fact:
+        value = str(r.facts.get(period.months_by_fact) or "")
+        if value not in period.months_by:
+            return False
+        months = period.months_by[value]
+        return months is None or still_running(start, months, on)
+    if period.months is not None:
+        return still_running(start, period.months, on)
+    return True
+
+
+def record_meets(trigger: Trigger, r: RecordFact, policy: PolicySet, on: date, allowed: set[str] | None) -> bool:
+    """Whether one record meets a record trigger: shown, of its category and severity, with facts
+    that meet ``where``, and inside the trigger's period."""
+    if not (r.shown and r.category == trigger.category and (allowed is None or r.severity in allowed)):
+        return False
+    if trigger.where and not meets(trigger.where, r.facts, policy.catalog.condition_values):
+        return False
+    period = trigger.fact_period()
+    return period is None or in_period(period, r, on)
+
+
 def trigger_sources(trigger: Trigger, facts: Facts, policy: PolicySet, on: date) -> list[Source]:
     """What in ``facts`` meets ``trigger`` (empty: it is not met)."""
     if trigger.kind == "record":
         allowed = severities_at_least(policy, trigger.min_severity)
-        return [Source("record", r.id) for r in facts.records
-                if r.shown and r.category == trigger.category and (allowed is None or r.severity in allowed)]
+        return [Source("record", r.id) for r in facts.records if record_meets(trigger, r, policy, on, allowed)]
     if trigger.kind == "list":
         return [Source("list", e.id) for e in facts.lists if e.list_kind == trigger.list]
     if trigger.kind == "grade":

@@ -25,6 +25,7 @@ class HitOut(BaseModel):
     type: str = Field(description="punish 惩戒 / reward 激励")
     mandatory: bool
     content: str
+    outcome: str | None = Field(None, description="措施对本事项的处理，用依据文件的原话（如 取消录用资格 / 取消报考资格）")
     legal_basis: list[str]
     department: str
     via: str = Field(description="record 信用记录 / list 名单 / grade 评价等级 / clean_years 无不良记录年限")
@@ -74,7 +75,7 @@ class CheckOut(BaseModel):
                 through = f"{shown.subject_name(h.target)}（{shown.subject_code(h.target)}）"
             hits.append(HitOut(
                 measure_code=h.measure.code, measure_name=h.measure.name, type=h.measure.type,
-                mandatory=h.measure.mandatory, content=h.measure.content,
+                mandatory=h.measure.mandatory, content=h.measure.content, outcome=h.measure.outcome,
                 legal_basis=[f"{b.title}{b.article}" for b in h.measure.legal_basis],
                 department=h.measure.department, via=h.via,
                 source=shown.mask_text(h.source, r.subject.name if r.subject and r.subject.is_natural else None),

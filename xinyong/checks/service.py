@@ -19,6 +19,7 @@ single check, one per batch).
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -182,7 +183,7 @@ _last_since: dict[str, date] = {}  # scenario → the look-back its measures ask
 # facts to decode, nothing for the identity map to track.
 _RECORD_COLUMNS = (Record.id, Record.subject_id, Record.category_code, Record.severity, Record.polarity,
                    Record.decision_date, Record.status, Record.display_until, Record.decision_no,
-                   Record.department_name)
+                   Record.department_name, Record.facts)
 _ENTRY_COLUMNS = (ListEntry.id, ListEntry.subject_id, ListEntry.list_kind, ListEntry.decision_no, ListEntry.reason,
                   ListEntry.effective_from)
 _NEVER = date(9999, 12, 31)  # "since" when no clean-years trigger asks for older bad records
@@ -201,6 +202,7 @@ class RecordRow(NamedTuple):
     display_until: date
     decision_no: str
     department_name: str
+    facts: dict | str | None  # a trigger's ``where`` and ``period`` read them (text inside SQLite's JSON)
 
 
 class EntryRow(NamedTuple):
@@ -285,10 +287,13 @@ class Gathered:
     def take_records(self, rows, on: date) -> None:
         for r in rows:
             self.records[r.id] = r
+            facts = r.facts
+            if facts.__class__ is str:
+                facts = json.loads(facts)
             self.facts[r.subject_id].records.append(rules.RecordFact(
                 id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
                 decision_date=r.decision_date, shown=r.status in LIVE_STATUSES and r.display_until >= on,
-                revoked=r.status == "revoked"))
+                revoked=r.status == "revoked", facts=facts or {}))
 
     def take_entries(self, rows) -> None:
         for e in rows:
@@ -308,7 +313,7 @@ class Prefetched:
 
 
 def _prefetched(records_json, entries_json, on: date, since: date) -> Prefetched:
-    records = [RecordRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7]), r[8], r[9])
+    records = [RecordRow(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7]), r[8], r[9], r[10])
                for r in records_json or ()]
     entries = [EntryRow(e[0], e[1], e[2], e[3], e[4], _day(e[5])) for e in entries_json or ()]
     return Prefetched(records, entries, on, since)

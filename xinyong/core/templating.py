@@ -57,14 +57,15 @@ def _num(value: Any) -> str:
 
 
 def _ymd(value: Any) -> str:
-    """A date as 2026-03-15; a moment as 2026-03-15 08:30 in Beijing time. The platform stores
+    """A date as 2026-03-15 (the open end of a period as 长期); a moment as 2026-03-15 08:30 in Beijing time. The platform stores
     moments in UTC without a zone (:func:`xinyong.core.db.utcnow`), and an official reads the
     time of day of an import, a check or an audit entry as Beijing's."""
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
-        return value.isoformat()
+        # the end of a period that has none (records.periods.OPEN_END: a listing until removed)
+        return "长期" if value == date.max else value.isoformat()
     return "" if value is None else str(value)
 
 

@@ -877,6 +877,9 @@ class Generator:
         for f in cat.facts:
             if f.key in plan.late and f.key not in facts and f.key not in row.skip:
                 self._fill(plan, row, f, rng)
+        after = _AFTER.get(cat.code)
+        if after:
+            after(self, row, rng, specs)
         for key in list(facts):
             spec = specs[key]
             if spec.max_length and isinstance(facts[key], str):
@@ -1210,6 +1213,10 @@ def _hook_judicial(gen: Generator, row: _Row, rng: random.Random, specs: dict) -
         st = rng.choice(theme["_sentences"])
         _set(facts, specs, "sentence_type", st)
     _set(facts, specs, "crime", theme["crime"])
+    if theme["crime"] == "诈骗罪" and "fraud_means" in specs:  # 电信网络诈骗 is a way of 诈骗罪, not a 罪名
+        _set(facts, specs, "fraud_means", _side_rng(row).choice(["电信网络诈骗", "其他"]))
+    else:
+        row.skip.add("fraud_means")
     if "in_duty" in theme:
         _set(facts, specs, "in_duty", theme["in_duty"])
     months = {"有期徒刑": rng.randint(6, 120), "拘役": rng.randint(1, 6), "管制": rng.randint(3, 24)}.get(st)
@@ -1290,12 +1297,33 @@ def _hook_safety(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> 
 
 
 def _hook_exam(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> None:
+    # 公务员考试录用违纪违规行为处理办法: 替考、串通、有组织作弊 are 特别严重, other cheating 严重
+    _set(row.facts, specs, "gravity", "特别严重" if row.severity == "serious" else "严重")
     exam_day = row.decision - timedelta(days=rng.randint(7, 60))
     _set(row.facts, specs, "exam_date", exam_day)
     theme = rng.choice(W.THEMES["exam_cheating"])
     for key, value in theme.items():
         if key in specs and key not in row.facts:
             row.facts[key] = gen._format(value.replace("{year}", str(exam_day.year)), row)
+
+
+def _side_rng(row: _Row) -> random.Random:
+    """Draws for facts added to the catalog after a demo was published, from a stream of their
+    own (seeded by the row), so the province's other values stay what they were for its seed."""
+    return random.Random(f"{row.subject.code}|{row.decision.isoformat()}|{row.category.code}")
+
+
+def _hook_debtor(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> None:
+    """The demo's courts have removed nobody yet (no 删除日期)."""
+    row.skip.add("removal_date")
+
+
+def _after_debtor(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> None:
+    """The term the listing's ground carries (若干规定第二条): grounds (二)–(六) two years, which
+    the court states as 失信期限届满日期 where it states one; ground (一) none, until removed."""
+    spec = specs.get("listing_ground")
+    if spec is not None and row.facts.get("listing_ground") == (spec.choices or [None])[0]:
+        row.facts.pop("listing_end", None)
 
 
 _STARS = ((1500, "五星"), (1000, "四星"), (600, "三星"), (300, "二星"), (100, "一星"))
@@ -1347,6 +1375,9 @@ def _hook_honour(gen: Generator, row: _Row, rng: random.Random, specs: dict) -> 
         row.facts.setdefault("honour_level", word)
 
 
+# Coherence that needs the facts step 5 filled (a listing's term follows its ground).
+_AFTER: dict[str, Callable] = {"dishonest_judgment_debtor": _after_debtor}
+
 _HOOKS: dict[str, Callable] = {
     "admin_penalty": _hook_admin_penalty,
     "admin_licence": _hook_admin_licence,
@@ -1354,6 +1385,7 @@ _HOOKS: dict[str, Callable] = {
     "disciplinary_sanction": _hook_disciplinary,
     "safety_accident_liability": _hook_safety,
     "exam_cheating": _hook_exam,
+    "dishonest_judgment_debtor": _hook_debtor,
     "volunteer_service": _hook_volunteer,
     "blood_donation": _hook_blood,
     "credit_commitment": _hook_commitment,
@@ -1480,7 +1512,7 @@ def _decimal_guess(name: str) -> tuple[float, float]:
 def _drives_period(cat: Category, key: str) -> bool:
     """A date the display period ends on (a licence's valid-to) is always filled: without it the
     record would never be shown."""
-    return any(p.until_fact == key for p in cat.display_period.values())
+    return any(p.until_fact == key and p.fact_max_months is None for p in cat.display_period.values())
 
 
 def _departments_from_text(texts: list[str]) -> list[tuple[str, float]]:

@@ -1,12 +1,16 @@
 """The list rules as plain functions: which records put a subject on which list, from when and
 until when, and whether an entry is in force on a day. No database here.
 
-A record carries its category and severity, not the behaviour behind it, so the behaviour list
-is read as rules on (category, severity): a pair lists a subject on a list only when *every*
-behaviour of that pair does so, the same way (by rule or by the record itself) — where the
-behaviours of a pair disagree the record alone cannot say which one it is, and nobody is listed
-on a guess (a body decides instead, with a document number). Where they agree on the list but
-not on the period, the longest period applies, bounded by the record's own display period.
+A record carries its category, severity and facts, not the behaviour behind it, so the
+behaviour list is read as rules on (category, severity, facts). A behaviour that says by which
+facts its records are told apart (``when``: the 罪名 of a conviction, the ground of a listing)
+lists the records of its pair whose facts meet them. For the behaviours that say nothing of
+facts, a pair lists a subject only when *every* one of them does so, the same way (by rule or
+by the record itself) — where they disagree the record alone cannot say which one it is, and
+nobody is listed on a guess (a body decides instead, with a document number). Where they agree
+on the list but not on the period, the longest period applies, bounded by the record's own
+display period. ``xinyong policy check`` refuses a listing these rules can never make
+(:func:`xinyong.catalog.rules.check_reachable`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from xinyong.catalog.schemas import PolicySet
+from xinyong.catalog.schemas import Behaviour, FactCondition, PolicySet
 from xinyong.core.workdays import Deadline, add_workdays
 from xinyong.records.periods import add_months
 
@@ -28,29 +32,42 @@ class ListRule:
     months: int | None  # None: as long as the record is shown
     behaviours: tuple[str, ...]
     notice_workdays: int  # 0: in force at once
+    conditions: tuple[FactCondition, ...] = ()  # the record's facts meet every one (a behaviour's when)
+
+
+def _rule(policy: PolicySet, category: str, severity: str | None, kind: str, behaviours: list[Behaviour],
+          conditions: tuple[FactCondition, ...]) -> ListRule | None:
+    effects = [next((e for e in b.lists if e.list == kind), None) for b in behaviours]
+    if any(e is None for e in effects):
+        return None
+    bys = {e.by for e in effects}
+    if len(bys) != 1 or bys <= {"decision"}:
+        return None
+    months = None if any(e.months is None for e in effects) else max(e.months for e in effects)
+    spec = policy.behaviours.list_kind(kind)
+    basis = bys.pop()
+    notice = spec.notice_workdays if (spec and spec.notice and basis == "rule") else 0
+    return ListRule(category, severity, kind, basis, months, tuple(b.code for b in behaviours), notice, conditions)
 
 
 def list_rules(policy: PolicySet) -> list[ListRule]:
-    """The (category, severity) → list rules the behaviour list implies (see the module doc)."""
-    pairs: dict[tuple[str, str | None], list] = {}
+    """The (category, severity, facts) → list rules the behaviour list implies (see the module doc)."""
+    pairs: dict[tuple[str, str | None], list[Behaviour]] = {}
     for b in policy.behaviours.behaviours:
         pairs.setdefault((b.category, b.severity), []).append(b)
     out: list[ListRule] = []
     for (category, severity), behaviours in pairs.items():
-        kinds = {e.list for b in behaviours for e in b.lists if e.by in ("rule", "record")}
+        plain = [b for b in behaviours if not b.when]
+        kinds = {e.list for b in plain for e in b.lists if e.by in ("rule", "record")}
         for kind in sorted(kinds):
-            effects = [next((e for e in b.lists if e.list == kind), None) for b in behaviours]
-            if any(e is None for e in effects):
+            if (rule := _rule(policy, category, severity, kind, plain, ())) is not None:
+                out.append(rule)
+        for b in behaviours:
+            if not b.when:
                 continue
-            bys = {e.by for e in effects}
-            if len(bys) != 1 or bys <= {"decision"}:
-                continue
-            months = None if any(e.months is None for e in effects) else max(e.months for e in effects)
-            spec = policy.behaviours.list_kind(kind)
-            basis = bys.pop()
-            notice = spec.notice_workdays if (spec and spec.notice and basis == "rule") else 0
-            out.append(ListRule(category, severity, kind, basis, months,
-                                tuple(b.code for b in behaviours), notice))
+            for kind in sorted({e.list for e in b.lists if e.by in ("rule", "record")}):
+                if (rule := _rule(policy, category, severity, kind, [b], tuple(b.when))) is not None:
+                    out.append(rule)
     return out
 
 

@@ -110,6 +110,8 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
             displayed(day),
             ~exists().where(ListEntry.record_id == Record.id, ListEntry.list_kind == rule.list_kind,
                             ListEntry.basis == rule.basis),
+            *(Record.facts[c.fact].as_string().in_(sorted(policy.catalog.condition_values(c)))
+              for c in rule.conditions),
         ]
         if batch_id is not None:  # the records the batch added or changed (their current version's batch),
             # found through ix_records_batch_id: the work grows with the batch, not with the table. A

@@ -59,6 +59,17 @@ class RowShaper:
             for cat in policy.catalog.categories
         }
         self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
+        # The further facts a category's display period reads (from_fact, ended_by, open_when),
+        # by severity: part of the period memo's key. Most categories have none.
+        self.period_facts: dict[str, dict[str | None, tuple[str, ...]]] = {}
+        for cat in policy.catalog.categories:
+            by_severity = {}
+            for sev, rule in cat.display_period.items():
+                keys = tuple(k for k in (rule.from_fact, rule.ended_by) if k) + tuple(c.fact for c in rule.open_when)
+                by_severity[None if sev == "default" else sev] = keys
+            if any(by_severity.values()):
+                self.period_facts[cat.code] = by_severity
+        self.accepted = policy.catalog.condition_values
         self.spans: dict[tuple, tuple[str, str | None, str]] = {}
 
     def shape(self, rows: list[CleanRow]) -> list[Shaped]:
@@ -96,14 +107,18 @@ class RowShaper:
         decision date, so they are cached."""
         cat = r.category
         rule = cat.display_period[r.severity or "default"]
+        facts = r.facts
         key = (cat.code, r.severity, r.decision_date,
-               r.facts.get(rule.until_fact) if rule.until_fact else None,
-               r.facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
+               facts.get(rule.until_fact) if rule.until_fact else None,
+               facts.get(cat.retention.from_fact) if cat.retention.from_fact else None)
+        more = self.period_facts.get(cat.code)
+        if more is not None:
+            key += tuple(facts.get(k) for k in more[r.severity])
         hit = self.spans.get(key)
         if hit is None:
             if len(self.spans) > _REMEMBERED:
                 self.spans.clear()
-            span = periods.compute(cat, r.severity, r.decision_date, r.facts)
+            span = periods.compute(cat, r.severity, r.decision_date, facts, self.accepted)
             hit = self.spans[key] = (
                 span.display_until.isoformat(), span.repair_from.isoformat() if span.repair_from else None,
                 span.retention_until.isoformat())
