@@ -173,7 +173,7 @@ def test_empty_rows_after_the_data_are_not_read(session, tmp_path):
     path.write_bytes(streamed_part(penalty_workbook(), SHEET, empty_rows(300_000, valued=1)))
     started = time.perf_counter()
     result = import_file(session, path, category="admin_penalty")
-    assert result.new == 1 and time.perf_counter() - started < 10
+    assert result.new == 1 and time.perf_counter() - started < 30  # the look: seconds; the read: row 2
 
 
 def test_a_dimension_that_lies_does_not_widen_the_read(session, tmp_path):

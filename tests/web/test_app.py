@@ -147,3 +147,19 @@ def test_api_docs_served_without_internet(client):
     assert "/vendor/swagger/swagger-ui-bundle.js" in r.text
     assert "cdn" not in r.text.lower()
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_a_nul_character_is_a_422_on_both_databases(client):
+    """Found by schemathesis on PostgreSQL: a NUL in a code reached the driver and was a 500."""
+    from tests.accounts.helpers import token_for
+
+    r = client.put("/api/v1/push/endpoint", headers={"Authorization": f"Bearer {token_for('admin', '330000')}"},
+                   json={"department": "\u0000È", "url": "https://example.org/hook"})
+    assert r.status_code in (404, 422) and r.json()["detail"]["message"], r.text
+
+
+def test_a_digit_that_is_not_ascii_is_not_a_subject_number(client):
+    """Found by schemathesis: ``"¹".isdigit()`` is true and ``int("¹")`` fails, a 500."""
+    for path in ("/api/v1/subjects/¹", "/subjects/²３"):
+        r = client.get(path)
+        assert r.status_code == 404, (path, r.status_code)

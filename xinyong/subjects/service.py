@@ -62,7 +62,7 @@ def get_by_ref(session: Session, ref: str) -> Subject:
     """The subject for a reference as it appears in links: a code, or for natural persons
     (whose identity number must not appear in a link) the subject's number."""
     ref = ref.strip()
-    if ref.isdigit() and len(ref) < 18:
+    if ref.isascii() and ref.isdigit() and len(ref) < 18:  # "¹".isdigit() is true, int("¹") fails
         subject = session.get(Subject, int(ref))
         if subject is None:
             raise _not_found()

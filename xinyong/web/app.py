@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -142,6 +143,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+async def _data_error(request: Request, exc: Exception) -> Response:
+    """PostgreSQL refuses a text with a NUL character (``\\x00``) that SQLite stores: such input
+    is the caller's error, a 422 on both databases, never a 500. Any other data error is not
+    the caller's to fix and stays a 500."""
+    if "NUL (0x00)" in str(getattr(exc, "orig", exc)):
+        return _error_response(request, 422, "请求中含有空字符（NUL），请删除后重试",
+                               "the request holds a NUL character")
+    raise exc
 
 
 def _routers(module_name: str):
@@ -310,6 +321,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(XinyongError, _xinyong_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)
 
     for router in _routers("api"):
         app.include_router(router, prefix=API_PREFIX)
