@@ -245,7 +245,7 @@ def test_committees_are_accepted_as_government_bodies_and_shown_as_what_they_are
     result = run(session, rows, "arrears_to_enterprises")
     assert (result.new, result.rejected) == (2, 1)
     err = only_error(result, 3)  # a collective economic organisation is not a government body
-    assert "属于法人和其他组织" in err.zh
+    assert "属于法人和其他组织（农村集体经济组织）" in err.zh
     kinds = dict(session.execute(select(Subject.code, Subject.kind)).all())
     assert kinds[village] == kinds[residents] == "gov_body"
 

@@ -217,6 +217,8 @@ def validate_row(
         if not ok:
             names = "、".join(SUBJECT_KIND_NAMES[k] for k in category.subject_kinds)
             what = SUBJECT_KIND_NAMES.get(subject_kind or "person", "自然人")
+            if subject_class == "legal":
+                what = _kind_with_label(subject_kind, subject_code)
             err("subject_code", code_h, code_raw,
                 f"“{category.name}”只记录{names}，该代码属于{what}",
                 f"category {category.code} is for {', '.join(category.subject_kinds)}, not {subject_kind or 'person'}")
@@ -391,6 +393,13 @@ def validate_row(
     )
 
 
+def _kind_with_label(kind: str, uscc: str | None) -> str:
+    """法人和其他组织（农村集体经济组织）: the kind, and what the code says the body is."""
+    name = SUBJECT_KIND_NAMES[kind]
+    label = codes.uscc_label(uscc)
+    return f"{name}（{label}）" if label and label != name else name
+
+
 def _identify(code: str, stated: str | None) -> tuple[str, str, str | None, date | None]:
     """(code, natural|legal, kind or None, birth date) — the identifier decides, never the name."""
     if stated in NATURAL_KINDS:
@@ -401,7 +410,8 @@ def _identify(code: str, stated: str | None) -> tuple[str, str, str | None, date
         kind = codes.uscc_kind(uscc)
         if stated in ("gov_body", "enterprise") and stated != kind:
             raise codes.CodeError(
-                f"主体类别为{SUBJECT_KIND_NAMES[stated]}，但该统一社会信用代码属于{SUBJECT_KIND_NAMES[kind]}",
+                f"主体类别为{SUBJECT_KIND_NAMES[stated]}，但该统一社会信用代码属于{_kind_with_label(kind, uscc)}"
+                "（按代码第1、2位的登记管理部门和机构类别，GB 32100）",
                 f"subject kind says {stated} but the code belongs to a {kind}",
                 "kind",
             )
