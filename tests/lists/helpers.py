@@ -13,7 +13,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.core.clock import today
 from xinyong.core.codes import make_ric, make_uscc
 from xinyong.records.models import Record
-from xinyong.subjects.models import Post, Subject
+from xinyong.subjects.models import Designation, Post, Subject
 
 _n = count(1)
 
@@ -46,9 +46,18 @@ def post(session: Session, person_: Subject, body_: Subject, title: str, *, star
     return p
 
 
+def designate(session: Session, person_: Subject, body_: Subject, role: str, *, start: date = date(2020, 1, 1),
+              end: date | None = None) -> Designation:
+    """Register ``person_`` as ``body_``'s legal_rep / principal / financial_head over a period."""
+    d = Designation(person_id=person_.id, body_id=body_.id, role=role, start_date=start, end_date=end, created_by="test")
+    session.add(d)
+    session.flush()
+    return d
+
+
 def record(session: Session, subject: Subject, category: str, severity: str | None = None, *,
            decided: date | None = None, days_shown: int = 365, status: str = "active",
-           polarity: str | None = None) -> Record:
+           polarity: str | None = None, facts: dict | None = None) -> Record:
     vid, policy = catalog_service.active_version(session)
     cat = policy.category(category)
     assert cat is not None, category
@@ -60,7 +69,7 @@ def record(session: Session, subject: Subject, category: str, severity: str | No
         decision_no=f"测〔2026〕{n}号", decision_date=decided, subject_name=subject.name,
         region_code=subject.region_code, disclosure="public", display_from=decided,
         display_until=decided + timedelta(days=days_shown), retention_until=decided + timedelta(days=5 * 365),
-        status=status, facts={}, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
+        status=status, facts=facts or {}, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
     )
     session.add(r)
     session.flush()

@@ -184,6 +184,16 @@ class Category(Strict):
     )
     source_id_from: Literal["source_id", "decision_no"] = "source_id"
     columns: CommonColumns = CommonColumns()
+    act_date_fact: str | None = Field(
+        None,
+        description="The date fact that says when the act the record describes happened (违约发生日期, "
+        "事故发生日期); without it, or when a record leaves it empty, the decision date. The persons a "
+        "measure reaches are those who answered for the body on that day, not on the day of a check",
+    )
+    act_until_fact: str | None = Field(
+        None, description="For an act that lasted (a breach of contract): the date fact it lasted until; "
+        "everyone who answered for the body at any time in between is reached",
+    )
 
     @field_validator("facts")
     @classmethod
@@ -336,17 +346,40 @@ class Measure(Strict):
     notice_before_listing: bool = True
 
 
+DesignationRole = Literal["legal_rep", "principal", "financial_head"]
+
+
 class ResponsibleRule(Strict):
-    """Who a responsible-person role is for a body or an enterprise: its ``legal_rep_code``
-    (企业法定代表人) and/or the holders of current posts whose title contains one of ``titles``
-    and none of ``exclude`` (局长, 主任 … but not 副局长)."""
+    """Who a responsible-person role is for a body or an enterprise, named by the stored fact
+    that decides it — never by words in a job title (a court's 书记员 is no 书记):
+
+    - ``designation``: the person the body registered in that role (法定代表人, 主要负责人,
+      财务负责人), over the period of the registration; a measure reaches the one who held it
+      on the day of the act the record describes (项目责任回溯), not on the day of the check;
+    - ``manual: true``: the platform stores no fact that says who (直接责任人员 are named in the
+      decision, 实际控制人 are not collected): the check names the role and says 请人工核实.
+
+    ``titles`` / ``exclude`` (words in post titles) are read only so that an old version still
+    loads; ``xinyong policy check`` refuses them. ``legal_rep: true`` is an old version's way of
+    saying ``designation: legal_rep``."""
 
     role: ResponsiblePerson
     name: str
-    legal_rep: bool = Field(False, description="The subject's registered legal representative")
-    titles: list[str] = Field(default_factory=list, description="Words in a post title that make its holder this role")
-    exclude: list[str] = Field(default_factory=list, description="Words that rule a title out (副)")
+    designation: DesignationRole | None = Field(
+        None, description="The registered designation (with its dates) that decides who holds the role"
+    )
+    manual: bool = Field(False, description="No stored fact decides who: the check says 请人工核实")
+    legal_rep: bool = Field(False, description="Old versions: the same as designation: legal_rep")
+    titles: list[str] = Field(default_factory=list, description="Refused by the policy check: job titles decide nothing")
+    exclude: list[str] = Field(default_factory=list, description="Refused with titles")
     note: str = ""
+
+    @property
+    def decided_by(self) -> str | None:
+        """The designation role that decides who holds this role, or None (a person verifies)."""
+        if self.designation:
+            return self.designation
+        return "legal_rep" if self.legal_rep else None
 
 
 class MeasureList(Strict):
