@@ -102,7 +102,7 @@ class CountsCache:
         if entry is not None and entry[1].day == clock.today():
             made, counts = entry
             if moment - made >= seconds:
-                self._recount_later(engine, database)
+                self._recount_later(engine, database, moment)
             return counts
         counts = home_counts(session)
         with self._lock:
@@ -113,27 +113,30 @@ class CountsCache:
         with self._lock:
             self._entries.clear()
 
-    def _recount_later(self, engine: Engine, database: str) -> None:
+    def _recount_later(self, engine: Engine, database: str, moment: float) -> None:
         with self._lock:
             if database in self._recounting:
                 return
             self._recounting.add(database)
-        threading.Thread(target=self._recount, args=(engine, database), name="xinyong-home-counts",
+        threading.Thread(target=self._recount, args=(engine, database, moment), name="xinyong-home-counts",
                          daemon=True).start()
 
-    def _recount(self, engine: Engine, database: str) -> None:
+    def _recount(self, engine: Engine, database: str, moment: float) -> None:
+        """Count again in this thread; the new counts (or, on failure, the old ones) are dated
+        ``moment``, the view that asked for the recount, so that every time the cache compares
+        comes from the one clock ``get`` was given (a recount dated by the real clock made a test's
+        fake clock meaningless on a machine up for less than a fake moment)."""
         try:
-            started = time.monotonic()
             with session_factory(engine)() as session:
                 counts = home_counts(session)
             with self._lock:
-                self._entries[database] = (started, counts)
+                self._entries[database] = (moment, counts)
         except Exception:  # the stale counts stay; the next view after the period tries again
             log.exception("recounting the home page's counts failed")
             with self._lock:
                 entry = self._entries.get(database)
                 if entry is not None:
-                    self._entries[database] = (time.monotonic(), entry[1])
+                    self._entries[database] = (moment, entry[1])
         finally:
             with self._lock:
                 self._recounting.discard(database)
