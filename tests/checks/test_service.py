@@ -395,3 +395,35 @@ def test_a_scenario_checks_only_the_subject_kinds_it_is_for(session):
         run(session, "civil_servant_recruitment", make_uscc("91", "330106", "77777777"))
     assert session.scalar(select(Check.id).where(Check.subject_id == firm.id)) is None
     assert run(session, "government_procurement", firm.code).check.subject_id == firm.id
+
+
+def test_responsible_persons_cost_the_same_queries_for_one_body_or_many(session, engine, count_queries):
+    """A person who answers for several bodies, and a body with several registered persons,
+    are checked in a fixed number of statements (the designations in one, the bodies' records in
+    one), not one per body or per person."""
+
+    def world(n):
+        head, head_ric = person(session, f"汤{n}任", kind="public_servant", born=date(1960 + n, 1, 1))
+        bodies = []
+        for i in range(n):
+            b = body(session, f"某县第{n}{i}局", kind="gov_body", region="330122")
+            designate(session, head, b, "principal", start=date(2010, 1, 1))
+            for j in range(n):
+                other, _ = person(session, f"方{n}{i}{j}", kind="public_servant", born=date(1970, 1, 1 + j))
+                designate(session, other, b, "financial_head", start=date(2010 + j, 1, 1), end=date(2010 + j, 12, 31))
+            record(session, b, "dishonest_judgment_debtor", "serious")
+            bodies.append(b)
+        return head_ric, bodies[0].code
+
+    one_person, one_body = world(1)
+    many_person, many_body = world(4)
+    catalog_service.active_version(session)
+    audit.log_event(session, who=WHO, action="update", entity="test", entity_id=1)
+    run(session, "consumption_restriction", one_person)  # the statements' caches warm
+    run(session, "consumption_restriction", one_body)
+    counts = []
+    for code in (one_person, many_person, one_body, many_body):
+        with count_queries(engine) as counter:
+            run(session, "consumption_restriction", code)
+        counts.append(counter.count)
+    assert counts[0] == counts[1] and counts[2] == counts[3], counts

@@ -427,7 +427,11 @@ def check_subject(
         bodies = answers.bodies
         targets = [subject, *{b.id: b for b, _ in bodies}.values()]
         got = gather_facts(session, policy, targets, measures, day, prefetched)
-        spans = responsibility.record_spans(session, policy, got.records) if bodies or subject.kind not in NATURAL_KINDS else {}
+        # the act days of the bodies' records (a person's check), read only where a category
+        # dates its act by a fact
+        body_ids = {b.id for b, _ in bodies}
+        spans = responsibility.record_spans(session, policy, {i: r for i, r in got.records.items()
+                                                              if r.subject_id in body_ids})
         entry_days = {e.id: e.effective_from for e in got.entries.values()}
         for m, src, target, role in evaluate(policy, sc, subject, bodies, got.facts, day):
             # a body's fact reaches the person only if the person answered for it at the time
@@ -437,6 +441,8 @@ def check_subject(
             hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
                                target, role))
         if subject.kind not in NATURAL_KINDS:
+            reaching = {h.source_id for h in hits if h.via == "record" and h.measure.reaches}
+            spans = responsibility.record_spans(session, policy, {i: got.records[i] for i in reaching if i in got.records})
             reached = responsibility.reached(session, policy, subject, hits, spans, entry_days, day)
     flags = rules.Flags(
         mandatory=any(h.measure.type == "punish" and h.measure.mandatory for h in hits),
