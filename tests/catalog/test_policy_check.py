@@ -244,6 +244,14 @@ def test_a_measure_reaching_an_undefined_role_is_refused(folder: Path) -> None:
     assert problems[0].line == line_of(text, "financial_head]")
 
 
+def test_directly_responsible_persons_named_by_a_fact_no_category_has_are_refused(folder: Path) -> None:
+    text = edit(folder, "measures.yaml", lambda t: t.replace("record_fact: responsible_persons", "record_fact: culprits"))
+    problem = only_problem(folder)
+    assert problem.file == "measures.yaml"
+    assert problem.line == line_of(text, "record_fact: culprits")
+    assert "no category has a fact 'culprits' of type ric_list" in problem.message
+
+
 def test_an_act_date_that_is_no_date_fact_is_refused(folder: Path) -> None:
     text = edit(folder, "catalog.yaml", lambda t: t.replace("act_date_fact: breach_date", "act_date_fact: breach_facts"))
     problem = only_problem(folder)

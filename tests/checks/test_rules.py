@@ -76,7 +76,7 @@ def test_responsibility_follows_the_day_of_the_act(policy):
 def test_no_responsible_role_is_decided_by_a_job_title(policy):
     for rule in policy.measures.responsible:
         assert not rule.titles and not rule.exclude, rule.role
-        assert rule.decided_by or rule.manual, rule.role
+        assert rule.decided_by or rule.record_fact or rule.manual, rule.role
 
 
 def test_outcome_choice(policy):

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from sqlalchemy import func, insert, select
 
-from tests.lists.helpers import body, designate, person, post, record
+from tests.lists.helpers import body, designate, name_persons, person, post, record
 from xinyong.accounts.principal import cli_principal
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog_service
@@ -87,7 +87,7 @@ def test_punishment_reaches_the_legal_representative_and_principal(session):
     assert roles["legal_rep"].code == rep_ric[:6] + "********" + rep_ric[-4:]
     assert roles["principal"].name == "韩*理"
     assert "directly_responsible" in roles and roles["directly_responsible"].name == "—"
-    assert "请人工核实" in roles["directly_responsible"].code
+    assert "请人工核实" in roles["directly_responsible"].code  # the decision names nobody
     # the stored check lists the same persons
     again = checks.stored_result(session, checks.get_check(session, firm_check.check.id))
     assert {(p.role, p.name) for p in again.reached} == {(p.role, p.name) for p in firm_check.reached}
@@ -161,8 +161,29 @@ def test_a_ppp_breach_is_traced_to_whoever_answered_on_the_day_of_the_breach(ses
     spans = responsibility.record_spans(session, policy, {dated.id: dated, undated.id: undated})
     assert spans == {dated.id: (date(2023, 9, 15), date(2023, 9, 15)), undated.id: (date(2026, 5, 1), date(2026, 5, 1))}
     answers = responsibility.answers_for(session, policy, old, {"principal"})
-    assert responsibility.answered_then(answers, gov.id, "principal", spans[dated.id])
-    assert not responsibility.answered_then(answers, gov.id, "principal", spans[undated.id])
+    assert responsibility.answered_then(answers, gov.id, "principal", "record", dated.id, spans[dated.id])
+    assert not responsibility.answered_then(answers, gov.id, "principal", "record", undated.id, spans[undated.id])
+
+
+def test_the_directly_responsible_persons_are_those_the_decision_names(session):
+    """直接责任人员 are named in the decision that made the record: a person so named is reached
+    for that record only; a colleague the decision does not name is not; checking the body
+    names the person for the one record and asks for a person to verify the other."""
+    firm = body(session, "杭州拒执建材有限公司")
+    named, named_ric = person(session, "秦责任", born=date(1979, 9, 9))
+    colleague, colleague_ric = person(session, "尤同事", born=date(1981, 1, 1))
+    post(session, colleague, firm, "财务经理")
+    first = record(session, firm, "dishonest_judgment_debtor", "serious")
+    second = record(session, firm, "dishonest_judgment_debtor", "serious")
+    name_persons(session, first, (named, named_ric))
+    r = run(session, "consumption_restriction", named_ric)
+    assert {(h.role, h.source_id, h.target.id) for h in r.hits} == {("directly_responsible", first.id, firm.id)}
+    assert len({h.measure.code for h in r.hits}) == 9 and r.check.outcome_kind == "mandatory"
+    assert run(session, "consumption_restriction", colleague_ric).hits == []
+    lines = [p for p in run(session, "consumption_restriction", firm.code).reached if p.role == "directly_responsible"]
+    assert [(p.name, p.code) for p in lines] == [("秦*任", named_ric[:6] + "********" + named_ric[-4:]),
+                                                ("—", "决定书未载明直接责任人员，请人工核实")]
+    assert second.id != first.id
 
 
 def test_a_body_with_nobody_designated_asks_for_a_person_to_verify(session):
@@ -264,7 +285,9 @@ def build_mixed(session):
     p8, out["now"] = person(session, "壬现任", kind="public_servant", born=date(1972, 7, 7))
     designate(session, p7, gov, "principal", start=date(2015, 1, 1), end=today() - timedelta(days=100))
     designate(session, p8, gov, "principal", start=today() - timedelta(days=99))
-    record(session, gov, "dishonest_judgment_debtor", "serious", decided=today() - timedelta(days=200))
+    listed = record(session, gov, "dishonest_judgment_debtor", "serious", decided=today() - timedelta(days=200))
+    p9, out["named"] = person(session, "癸经办", kind="public_servant", born=date(1983, 3, 3))
+    name_persons(session, listed, (p9, out["named"]))
     record(session, firm, "dishonest_judgment_debtor", "serious")
     out["firm"] = firm.code
     p5, out["red"] = person(session, "己志愿", born=date(1992, 2, 2))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.core.clock import today
 from xinyong.core.codes import make_ric, make_uscc
-from xinyong.records.models import Record
+from xinyong.records.models import PERSON_KEYS, Record, RecordPerson
 from xinyong.subjects.models import Designation, Post, Subject
 
 _n = count(1)
@@ -74,3 +74,17 @@ def record(session: Session, subject: Subject, category: str, severity: str | No
     session.add(r)
     session.flush()
     return r
+
+
+def name_persons(session: Session, record_: Record, *persons: tuple[Subject, str]) -> None:
+    """Let ``record_``'s decision name ``persons`` ((subject, identity number) pairs) as its
+    directly responsible persons, as the import stores them: masked in the fact, keyed in
+    ``record_persons``."""
+    from xinyong.core.masking import mask_ric
+
+    masked = [mask_ric(ric) for _s, ric in persons]
+    record_.facts = {**(record_.facts or {}), "responsible_persons": "、".join(masked),
+                     PERSON_KEYS: {"responsible_persons": [s.code for s, _ in persons]}}
+    session.add_all([RecordPerson(record_id=record_.id, fact="responsible_persons", person_key=s.code, person_masked=m)
+                     for (s, _ric), m in zip(persons, masked, strict=True)])
+    session.flush()

@@ -110,7 +110,7 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
     national = set(measures.national_items)
     restricting = set(measures.national_restricting)
     responsible = {r.role for r in measures.responsible}
-    yield from check_responsible(measures)
+    yield from check_responsible(measures, catalog)
     for ni, item in enumerate(measures.national_restricting):
         if item not in national:
             yield "measures.yaml", ("national_restricting", str(ni)), f"{item!r} is not in national_items"
@@ -164,7 +164,7 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
                 yield "measures.yaml", (*tpath, "min_severity"), f"unknown severity {trig.min_severity!r}"
 
 
-def check_responsible(measures: MeasureList) -> Iterator[Check]:
+def check_responsible(measures: MeasureList, catalog: DataCatalog | None = None) -> Iterator[Check]:
     """A measure that reaches persons other than the subject (条例第二十七条; 98号 六(二)) reaches
     them through a stored fact that decides who they are — a registered designation with its
     dates — or names the role and leaves it to a person (``manual``). Words in a job title
@@ -183,18 +183,27 @@ def check_responsible(measures: MeasureList) -> Iterator[Check]:
                 f"that decides who holds it (designation: legal_rep / principal / financial_head) or set "
                 f"manual: true",
             )
-        elif rule.decided_by is None and not rule.manual:
+        elif rule.decided_by is None and rule.record_fact is None and not rule.manual:
             yield (
                 "measures.yaml",
                 path,
                 f"responsible role {rule.role!r} names no stored fact that decides who holds it: set "
-                f"designation, or manual: true for a person to verify",
+                f"designation, record_fact, or manual: true for a person to verify",
             )
-        if rule.decided_by is not None and rule.manual:
+        if sum((rule.decided_by is not None, rule.record_fact is not None, rule.manual)) > 1:
             yield (
                 "measures.yaml",
-                (*path, "manual"),
-                f"responsible role {rule.role!r} is both decided by a designation and left to a person",
+                path,
+                f"responsible role {rule.role!r} names more than one of designation, record_fact and manual",
+            )
+        if rule.record_fact is not None and catalog is not None and not any(
+            f.key == rule.record_fact and f.type == "ric_list" for c in catalog.categories for f in c.facts
+        ):
+            yield (
+                "measures.yaml",
+                (*path, "record_fact"),
+                f"responsible role {rule.role!r}: no category has a fact {rule.record_fact!r} of type ric_list "
+                f"(the identity numbers the decision names)",
             )
 
 

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
 Polarity = Literal["dishonest", "honest", "neutral"]
 Disclosure = Literal["public", "authorized", "shared"]
-FactType = Literal["string", "text", "date", "integer", "decimal", "boolean", "enum", "uscc", "ric"]
+FactType = Literal["string", "text", "date", "integer", "decimal", "boolean", "enum", "uscc", "ric", "ric_list"]
+# ric_list: one or more identity numbers (、 , ; or spaces between them), e.g. the directly
+# responsible persons a decision names; stored masked, with keyed hashes to find them by.
 ListKind = Literal["blacklist", "redlist", "watchlist"]
 ResponsiblePerson = Literal[
     "legal_rep", "principal", "directly_responsible", "financial_head", "actual_controller"
@@ -356,8 +358,11 @@ class ResponsibleRule(Strict):
     - ``designation``: the person the body registered in that role (法定代表人, 主要负责人,
       财务负责人), over the period of the registration; a measure reaches the one who held it
       on the day of the act the record describes (项目责任回溯), not on the day of the check;
-    - ``manual: true``: the platform stores no fact that says who (直接责任人员 are named in the
-      decision, 实际控制人 are not collected): the check names the role and says 请人工核实.
+    - ``record_fact``: the persons the decision that made the record names (a ``ric_list`` fact,
+      such as 直接责任人员): a measure reaches them for that record only; a record of a category
+      without the fact, or that names nobody, is left to a person (请人工核实);
+    - ``manual: true``: the platform stores no fact that says who (实际控制人 are not collected):
+      the check names the role and says 请人工核实.
 
     ``titles`` / ``exclude`` (words in post titles) are read only so that an old version still
     loads; ``xinyong policy check`` refuses them. ``legal_rep: true`` is an old version's way of
@@ -367,6 +372,9 @@ class ResponsibleRule(Strict):
     name: str
     designation: DesignationRole | None = Field(
         None, description="The registered designation (with its dates) that decides who holds the role"
+    )
+    record_fact: str | None = Field(
+        None, description="The record fact (type ric_list) that names the persons, in the decision that made the record"
     )
     manual: bool = Field(False, description="No stored fact decides who: the check says 请人工核实")
     legal_rep: bool = Field(False, description="Old versions: the same as designation: legal_rep")

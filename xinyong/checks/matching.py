@@ -45,7 +45,7 @@ from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario
 from xinyong.checks import rules
 from xinyong.lists.models import ListEntry, SubjectGrade
 from xinyong.lists.service import in_force
-from xinyong.records.models import Record
+from xinyong.records.models import Record, RecordPerson
 from xinyong.records.service import displayed
 from xinyong.subjects.models import NATURAL_KINDS, Designation, Subject
 
@@ -82,24 +82,35 @@ def _matched(cand) -> Select:
 
 
 def _targets(policy: PolicySet, m, roles_needed: set[str]):
-    """Each matched subject itself (role NULL), and every body or enterprise it was designated to
+    """Each matched subject itself (role NULL); every body or enterprise it was designated to
     answer for, once per designation, with the period it held the role (``held_from`` …
-    ``held_to``; NULL to: still holds it). Whether a period counts is the record's business (the
-    day of its act): :func:`_answered`."""
-    s, d = Subject.__table__, Designation.__table__
+    ``held_to``; NULL to: still holds it); and every subject whose record's decision names it,
+    once per record (``named_record``). Whether a period or a record counts is the trigger's
+    business (the day of the act, the very record): :func:`_answered`."""
+    s, d, rp, r = Subject.__table__, Designation.__table__, RecordPerson.__table__, Record.__table__
     b = s.alias("b")
     parts = [select(m.c.row_no, m.c.subject_id, m.c.how, m.c.subject_id.label("target_id"),
                     m.c.kind.label("target_kind"), cast(null(), String(24)).label("role"),
-                    cast(null(), Date).label("held_from"), cast(null(), Date).label("held_to"))]
+                    cast(null(), Date).label("held_from"), cast(null(), Date).label("held_to"),
+                    cast(null(), Integer).label("named_record"))]
     for rule in policy.measures.responsible:
-        if rule.role not in roles_needed or rule.decided_by is None:
+        if rule.role not in roles_needed:
             continue
-        parts.append(
-            select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)),
-                   d.c.start_date, d.c.end_date)
-            .select_from(m.join(d, d.c.person_id == m.c.subject_id).join(b, b.c.id == d.c.body_id))
-            .where(m.c.kind.in_(NATURAL_KINDS), d.c.role == rule.decided_by)
-        )
+        if rule.decided_by is not None:
+            parts.append(
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)),
+                       d.c.start_date, d.c.end_date, cast(null(), Integer))
+                .select_from(m.join(d, d.c.person_id == m.c.subject_id).join(b, b.c.id == d.c.body_id))
+                .where(m.c.kind.in_(NATURAL_KINDS), d.c.role == rule.decided_by)
+            )
+        elif rule.record_fact is not None:
+            parts.append(
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)),
+                       cast(null(), Date), cast(null(), Date), rp.c.record_id)
+                .select_from(m.join(rp, rp.c.person_key == m.c.code).join(r, r.c.id == rp.c.record_id)
+                             .join(b, b.c.id == r.c.subject_id))
+                .where(m.c.kind.in_(NATURAL_KINDS), rp.c.fact == rule.record_fact, b.c.id != m.c.subject_id)
+            )
     return union_all(*parts).cte("t")
 
 
@@ -109,11 +120,15 @@ def _iso(col) -> ColumnElement:
     return cast(col, String)
 
 
-def _answered(t, start, until) -> ColumnElement[bool]:
-    """The target is the subject itself, or the person held the role at some time during the
-    days ``start`` … ``until`` (ISO text): :func:`rules.held_during` stated in SQL."""
-    held = and_(_iso(t.c.held_from) <= until, or_(t.c.held_to.is_(None), _iso(t.c.held_to) >= start))
-    return or_(t.c.role.is_(None), held)
+def _answered(t, start, until, record_id=None) -> ColumnElement[bool]:
+    """The target is the subject itself; or the person held the role at some time during the
+    days ``start`` … ``until`` (ISO text: :func:`rules.held_during` stated in SQL); or the
+    decision of the very record ``record_id`` names the person
+    (:func:`xinyong.checks.responsibility.answered_then`)."""
+    held = and_(t.c.named_record.is_(None), _iso(t.c.held_from) <= until,
+                or_(t.c.held_to.is_(None), _iso(t.c.held_to) >= start))
+    named = t.c.named_record == record_id if record_id is not None else false()
+    return or_(t.c.role.is_(None), held, named)
 
 
 def _act_span(policy: PolicySet, measure: Measure) -> tuple[ColumnElement, ColumnElement]:
@@ -148,10 +163,11 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
     reach = _reach(t, measure, known_roles)
     today = literal(on.isoformat(), String(10))
     # whether a designation's period counts is asked only of a measure that reaches someone
-    by_designation = any(r.role in measure.reaches and r.decided_by for r in policy.measures.responsible)
+    by_designation = any(r.role in measure.reaches and (r.decided_by or r.record_fact)
+                         for r in policy.measures.responsible)
 
-    def answered(start, until) -> ColumnElement[bool]:
-        return _answered(t, start, until) if by_designation else true()
+    def answered(start, until, record_id=None) -> ColumnElement[bool]:
+        return _answered(t, start, until, record_id) if by_designation else true()
 
     head = (t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,
             literal(measure.code, String(60)).label("measure_code"),
@@ -168,7 +184,7 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
         out.append(select(*head, literal("record", String(12)).label("via"), Record.id.label("source_id"))
                    .select_from(t.join(Record, Record.subject_id == t.c.target_id))
                    .where(reach, displayed(on), or_(*conds),
-                          answered(*_act_span(policy, measure)) if by_designation else true()))
+                          answered(*_act_span(policy, measure), Record.id) if by_designation else true()))
     kinds = sorted({tr.list for tr in measure.triggers if tr.kind == "list"})
     if kinds:
         out.append(select(*head, literal("list", String(12)).label("via"), ListEntry.id.label("source_id"))
@@ -247,7 +263,7 @@ __all__ = ["BatchQuery", "CAND_COLUMNS", "build", "candidate_table", "compile_fo
 # --- the DuckDB path --------------------------------------------------------------------------
 
 # The tables the batch statements read, and their columns' DuckDB types.
-DUCK_TABLES = ("subjects", "designations", "records", "list_entries", "subject_grades")
+DUCK_TABLES = ("subjects", "designations", "record_persons", "records", "list_entries", "subject_grades")
 
 
 def _duck_type(sa_type) -> str:

@@ -10,6 +10,10 @@ breach is not punished for it, the one who held it is (项目责任回溯, 76号
 policy leaves to a person (``manual``), or a body with no designation covering the day, is named
 with "请人工核实" rather than guessed.
 
+The directly responsible persons (直接责任人员) are those the decision that made a record names
+(``record_fact``: a ``ric_list`` fact, indexed in ``record_persons``): a person so named is reached
+for that record only.
+
 The single check uses these functions; :mod:`xinyong.checks.matching` states the same rule
 set-based for batches (a test holds the two to the same answers).
 """
@@ -26,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import PolicySet
 from xinyong.checks import rules
-from xinyong.records.models import Record
+from xinyong.records.models import Record, RecordPerson
 from xinyong.subjects import schemas as shown
 from xinyong.subjects.models import NATURAL_KINDS, Designation, Subject
 
@@ -47,17 +51,31 @@ class Reached:
 
 @dataclass
 class Answers:
-    """What a natural person answers for: every (body, role) it was designated to, and the
-    periods it held each."""
+    """What a natural person answers for: every (body, role) it was designated to, with the
+    periods it held each; and every (subject, role) whose records' decisions name it, with those
+    records."""
 
     bodies: list[tuple[Subject, str]] = field(default_factory=list)
     periods: dict[tuple[int, str], list[Period]] = field(default_factory=dict)
+    named: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+
+    def _add(self, body: Subject, role: str) -> tuple[int, str]:
+        key = (body.id, role)
+        if key not in self.periods and key not in self.named:
+            self.bodies.append((body, role))
+        return key
 
 
 def designation_roles(policy: PolicySet, roles: Iterable[str]) -> dict[str, str]:
     """designation role → the policy's role, for the ``roles`` a designation decides."""
     wanted = set(roles)
     return {r.decided_by: r.role for r in policy.measures.responsible if r.role in wanted and r.decided_by}
+
+
+def fact_roles(policy: PolicySet, roles: Iterable[str]) -> dict[str, str]:
+    """record fact → the policy's role, for the ``roles`` the decision's named persons decide."""
+    wanted = set(roles)
+    return {r.record_fact: r.role for r in policy.measures.responsible if r.role in wanted and r.record_fact}
 
 
 def answers_for(session: Session, policy: PolicySet, subject: Subject, roles: set[str]) -> Answers:
@@ -68,19 +86,22 @@ def answers_for(session: Session, policy: PolicySet, subject: Subject, roles: se
     if subject.kind not in NATURAL_KINDS:
         return out
     by_designation = designation_roles(policy, roles)
-    if not by_designation:
-        return out
-    q = (select(Designation.role, Designation.start_date, Designation.end_date, Subject)
-         .join(Subject, Subject.id == Designation.body_id)
-         .where(Designation.person_id == subject.id, Designation.role.in_(sorted(by_designation)))
-         .order_by(Designation.start_date, Designation.id))
-    for d_role, start, end, body in session.execute(q):
-        role = by_designation[d_role]
-        key = (body.id, role)
-        if key not in out.periods:
-            out.periods[key] = []
-            out.bodies.append((body, role))
-        out.periods[key].append((start, end))
+    if by_designation:
+        q = (select(Designation.role, Designation.start_date, Designation.end_date, Subject)
+             .join(Subject, Subject.id == Designation.body_id)
+             .where(Designation.person_id == subject.id, Designation.role.in_(sorted(by_designation)))
+             .order_by(Designation.start_date, Designation.id))
+        for d_role, start, end, body in session.execute(q):
+            out.periods.setdefault(out._add(body, by_designation[d_role]), []).append((start, end))
+    by_fact = fact_roles(policy, roles)
+    if by_fact:
+        q = (select(RecordPerson.record_id, RecordPerson.fact, Subject)
+             .join(Record, Record.id == RecordPerson.record_id).join(Subject, Subject.id == Record.subject_id)
+             .where(RecordPerson.person_key == subject.code, RecordPerson.fact.in_(sorted(by_fact)),
+                    Record.subject_id != subject.id)
+             .order_by(RecordPerson.record_id))
+        for record_id, fact, body in session.execute(q):
+            out.named.setdefault(out._add(body, by_fact[fact]), set()).add(record_id)
     return out
 
 
@@ -119,22 +140,26 @@ def source_span(via: str, source_id: int | None, spans: Mapping[int, Span], entr
     return on, on
 
 
-def answered_then(answers: Answers, target_id: int, role: str, span: Span) -> bool:
-    """Whether the person held ``role`` for the body at some time during ``span``."""
+def answered_then(answers: Answers, target_id: int, role: str, via: str, source_id: int | None, span: Span) -> bool:
+    """Whether the person answers in ``role`` for this fact of the body: a decision that names
+    the person (for that record only), or a designation held at some time during ``span``."""
+    if via == "record" and source_id in answers.named.get((target_id, role), ()):
+        return True
     return rules.held_during(answers.periods.get((target_id, role), []), *span)
 
 
 def reached(session: Session, policy: PolicySet, body: Subject, hits: list, spans: Mapping[int, Span],
             entry_days: Mapping[int, date], on: date) -> list[Reached]:
     """Whom the measures on ``body`` reach: for each hit, the persons designated in each role it
-    reaches on the day of its act; a role the policy leaves to a person, or one with nobody
-    designated for a hit's day, is named with 请人工核实. One query (the body's designations)."""
-    reaching: dict[str, list[tuple[str, Span]]] = defaultdict(list)
+    reaches on the day of its act, and the persons its record's decision names; a role the
+    policy leaves to a person, or one with nobody registered or named for a hit, is named with
+    请人工核实. Two queries at most (the body's designations; the persons its hit records name)."""
+    reaching: dict[str, list[tuple[str, Span, str, int | None]]] = defaultdict(list)
     for h in hits:
         if h.target.id == body.id and h.role is None:
             span = source_span(h.via, h.source_id, spans, entry_days, on)
             for role in h.measure.reaches:
-                reaching[role].append((h.measure.name, span))
+                reaching[role].append((h.measure.name, span, h.via, h.source_id))
     if not reaching:
         return []
     by_designation = designation_roles(policy, reaching)
@@ -146,29 +171,45 @@ def reached(session: Session, policy: PolicySet, body: Subject, hits: list, span
              .order_by(Designation.start_date, Designation.id))
         for d_role, start, end, person in session.execute(q):
             held[by_designation[d_role]].append((person, (start, end)))
+    by_fact = fact_roles(policy, reaching)
+    named: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)  # (role, record) → (name, code)
+    record_ids = sorted({sid for role in by_fact.values() for _m, _s, via, sid in reaching[role]
+                         if via == "record" and sid is not None})
+    if record_ids:
+        q = (select(RecordPerson.record_id, RecordPerson.fact, RecordPerson.person_masked, Subject)
+             .outerjoin(Subject, Subject.code == RecordPerson.person_key)
+             .where(RecordPerson.record_id.in_(record_ids), RecordPerson.fact.in_(sorted(by_fact)))
+             .order_by(RecordPerson.id))
+        for record_id, fact, masked, person in session.execute(q):
+            who = ((shown.subject_name(person), shown.subject_code(person)) if person is not None
+                   else ("（决定书认定）", masked))
+            named[(by_fact[fact], record_id)].append(who)
     out: list[Reached] = []
     for rule in policy.measures.responsible:
         wanted = reaching.get(rule.role)
         if not wanted:
             continue
-        names = _unique(m for m, _ in wanted)
-        if rule.decided_by is None:
-            out.append(Reached(rule.role, rule.name, "—", rule.note or "请人工核实", names))
+        if rule.decided_by is None and rule.record_fact is None:
+            out.append(Reached(rule.role, rule.name, "—", rule.note or "请人工核实", _unique(m for m, *_ in wanted)))
             continue
-        persons: dict[int, tuple[Subject, list[str]]] = {}
+        persons: dict[tuple[str, str], list[str]] = {}
         missing: list[str] = []
-        for measure, span in wanted:
-            who = [p for p, period in held[rule.role] if rules.held_during([period], *span)]
+        for measure, span, via, source_id in wanted:
+            if rule.record_fact is not None:
+                who = named.get((rule.role, source_id), []) if via == "record" else []
+            else:
+                who = [(shown.subject_name(p), shown.subject_code(p)) for p, period in held[rule.role]
+                       if rules.held_during([period], *span)]
             if not who:
                 missing.append(measure)
-            for p in who:
-                persons.setdefault(p.id, (p, []))[1].append(measure)
-        for person, measures in persons.values():
-            out.append(Reached(rule.role, rule.name, shown.subject_name(person), shown.subject_code(person),
-                               _unique(measures)))
+            for key in who:
+                persons.setdefault(key, []).append(measure)
+        for (name, code), measures in persons.items():
+            out.append(Reached(rule.role, rule.name, name, code, _unique(measures)))
         if missing:
-            out.append(Reached(rule.role, rule.name, "—", f"未登记行为发生时的{rule.name}，请人工核实",
-                               _unique(missing)))
+            words = (f"决定书未载明{rule.name}，请人工核实" if rule.record_fact is not None
+                     else f"未登记行为发生时的{rule.name}，请人工核实")
+            out.append(Reached(rule.role, rule.name, "—", words, _unique(missing)))
     return out
 
 
@@ -180,5 +221,5 @@ def _unique(items: Iterable[str]) -> list[str]:
     return out
 
 
-__all__ = ["Answers", "Reached", "answered_then", "answers_for", "designation_roles", "reached", "record_spans",
-           "source_span"]
+__all__ = ["Answers", "Reached", "answered_then", "answers_for", "designation_roles", "fact_roles", "reached",
+           "record_spans", "source_span"]

@@ -436,7 +436,8 @@ def check_subject(
         for m, src, target, role in evaluate(policy, sc, subject, bodies, got.facts, day):
             # a body's fact reaches the person only if the person answered for it at the time
             if role is not None and not responsibility.answered_then(
-                    answers, target.id, role, responsibility.source_span(src.via, src.source_id, spans, entry_days, day)):
+                    answers, target.id, role, src.via, src.source_id,
+                    responsibility.source_span(src.via, src.source_id, spans, entry_days, day)):
                 continue
             hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
                                target, role))

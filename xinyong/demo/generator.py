@@ -531,6 +531,10 @@ class Generator:
         for i in range(0, len(post_rows), CHUNK):
             conn.execute(insert(Post.__table__), post_rows[i:i + CHUNK])
         self.summary.posts = len(post_rows)
+        self.staff_of: dict[str, list[Subj]] = defaultdict(list)  # body code → those who held a post there
+        for servant in self.servants:
+            for b in {b.code for b, *_ in servant.posts}:
+                self.staff_of[b].append(servant)
         # Who answers for a body is registered, not read from a title: its head is its principal
         # and legal representative from the day the head's post began (a court's 书记员 is neither).
         designation_rows = [
@@ -624,6 +628,7 @@ class Generator:
         rng = self._rng("records")
         fake = self._faker("records")
         self.rec_rng = rng
+        self.named_rng = self._rng("named_persons")  # its own: the other facts stay as they were
         self.pnames = [fake.company_prefix() for _ in range(200)]
         self.severity_names = policy.severity_names()
         plans = self._plans(policy)
@@ -1065,6 +1070,25 @@ class Generator:
             if name_key and name_key not in facts:
                 facts[name_key] = other.name
 
+    def _fill_named(self, row: _Row, f: FactSpec) -> None:
+        """The persons a decision against a body or an enterprise names (直接责任人员): for a
+        government body, one or two of its own staff in post on the day; for an enterprise, its
+        legal representative or another person. A third of the decisions name someone."""
+        rng = self.named_rng
+        subj = row.subject
+        if subj.natural or rng.random() >= W.FILL_RATE.get(f.key, 0.33):
+            return
+        if subj.kind == "gov_body":
+            staff = [s for s in self.staff_of.get(subj.code, ())
+                     if any(b.code == subj.code and start <= row.decision and (end is None or end >= row.decision)
+                            for b, _t, start, end in s.posts)]
+            chosen = [s.code for s in rng.sample(staff, min(len(staff), rng.choice((1, 1, 2))))]
+        else:
+            other = self._other_subject("ric", rng, subj)
+            chosen = [c for c in (subj.rep_code if rng.random() < 0.5 else None, other.code if other else None) if c][:1]
+        if chosen:
+            row.facts[f.key] = "、".join(dict.fromkeys(chosen))
+
     def _other_subject(self, kind: str, rng: random.Random, subj: Subj) -> Subj | None:
         pool = [self.persons, self.servants] if kind == "ric" else [self.firms]
         pool = [p for p in pool if p]
@@ -1092,6 +1116,9 @@ class Generator:
 
     def _fill(self, plan: _Plan, row: _Row, f: FactSpec, rng: random.Random) -> None:
         cat, facts = plan.category, row.facts
+        if f.type == "ric_list":
+            self._fill_named(row, f)
+            return
         needed = f.required or f.key in plan.always or _drives_period(cat, f.key)
         if f.consent_required and not f.required:
             return

@@ -50,6 +50,7 @@ def _request_meta(request: Request) -> dict:
 
 
 @router.get("/designations/template.xlsx", tags=[TAG], summary="下载任职与登记身份导入模板（XLSX）",
+            description="中文表头、填写说明、登记身份下拉列表；代码和身份证号码列为文本格式。",
             responses=error_responses(401, 403))
 def template(who: Registrar) -> Response:
     return Response(designations.template_bytes(), media_type=XLSX,
@@ -83,6 +84,7 @@ def post_rows(request: Request, session: SessionDep, who: Registrar, body: Desig
 
 @router.get("/subjects/{code}/designations", tags=[TAG], response_model=list[DesignationOut],
             summary="单位的法定代表人、主要负责人、财务负责人登记",
+            description="按起始日期倒序；姓名和身份证号码脱敏；每查阅一人记一条审计日志（含查阅目的）。",
             responses=error_responses(401, 403, 404))
 def of_body(session: SessionDep, audit: AuditDep, who: Official,
             code: Annotated[str, Path(description="单位统一社会信用代码")],
