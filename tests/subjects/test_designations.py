@@ -59,14 +59,17 @@ def test_good_rows_are_written_and_bad_rows_named(session):
     assert by_row[8] == ("终止日期", "终止日期早于起始日期")
     assert by_row[9][0] == "起始日期" and "格式不正确" in by_row[9][1]
     assert by_row[10][0] == "姓名"
+    # a refused row leaves nothing behind: not even the person it named
+    assert session.scalar(select(Subject.id).where(Subject.code == lookup_key(NEXT))) is None
     head = session.scalar(select(Subject).where(Subject.code == lookup_key(HEAD)))
     assert head.kind == "public_servant" and head.code_cipher and head.code != HEAD  # stored protected
     d = session.scalar(select(Designation).where(Designation.person_id == head.id))
     assert (d.body_id, d.role, d.start_date, d.end_date, d.created_by) == (bureau.id, "principal", date(2019, 3, 1), None,
                                                                           "organisation_dept")
     assert session.scalar(select(Post.title).where(Post.person_id == head.id)) == "局长"
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.entity.in_(("designation", "post")))).all()
-    assert {(e.entity, e.action, e.subject_id) for e in entries} == {("designation", "create", head.id),
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.entity.in_(("designation", "post", "subject")))).all()
+    assert {(e.entity, e.action, e.subject_id) for e in entries} == {("subject", "create", head.id),
+                                                                     ("designation", "create", head.id),
                                                                      ("post", "create", head.id)}
 
 

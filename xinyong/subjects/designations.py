@@ -194,15 +194,26 @@ def import_rows(session: Session, rows: Iterable[dict], *, who: Principal, reque
     return result
 
 
-def _person(session: Session, ric: str, name: str, body: Subject) -> Subject:
+def _existing_person(session: Session, ric: str, name: str) -> Subject | None:
+    """The person with this number, if the platform knows him: checked, never changed here."""
     person = session.scalar(select(Subject).where(Subject.code == lookup_key(ric)))
     if person is not None:
         if person.kind not in NATURAL_KINDS:
             raise _Bad("ric", "该号码属于机构，不是自然人")
         if person.name != name:
             raise _Bad("name", f"姓名与平台登记的“{person.name[0]}*”不一致，请核实")
+    return person
+
+
+def _person(session: Session, person: Subject | None, ric: str, name: str, body: Subject, who: Principal,
+            request_id: str | None, ip: str | None) -> Subject:
+    """The person, made a subject when new, a public servant once he holds a post in a
+    government body (both audited). Called only for a row that passed every check."""
+    if person is not None:
         if body.kind == "gov_body" and person.kind == "person":
-            person.kind = "public_servant"  # a person who holds a post in a government body
+            person.kind = "public_servant"
+            log_event(session, who=who, action="update", entity="subject", entity_id=person.id, subject_id=person.id,
+                      before={"kind": "person"}, after={"kind": "public_servant"}, request_id=request_id, ip=ip)
         return person
     info = validate_ric(ric)
     region = ric[:6] if regions.is_known(ric[:6]) else body.region_code
@@ -210,7 +221,24 @@ def _person(session: Session, ric: str, name: str, body: Subject) -> Subject:
                      region_code=region, birth_date=info.birth_date)
     session.add(person)
     session.flush()
+    log_event(session, who=who, action="create", entity="subject", entity_id=person.id, subject_id=person.id,
+              after={"kind": person.kind, "region_code": region}, request_id=request_id, ip=ip)
     return person
+
+
+def _overlap_check(session: Session, body: Subject, person: Subject | None, role: str, start: date,
+                   end: date | None) -> list[Designation]:
+    """The body's designations in ``role``; :class:`_Bad` when another term overlaps this one
+    (the same person's term with the same start is the row re-sent, not another term)."""
+    held = list(session.scalars(select(Designation).where(Designation.body_id == body.id, Designation.role == role)))
+    for d in held:
+        if person is not None and d.person_id == person.id and d.start_date == start:
+            continue
+        if _overlaps(start, end, d.start_date, d.end_date):
+            until = d.end_date.isoformat() if d.end_date else "今"
+            raise _Bad("start", f"与已登记的{DESIGNATION_ROLES[role]}任期（{d.start_date.isoformat()} 至 {until}）重叠；"
+                                "请先报送前任的终止日期")
+    return held
 
 
 def _import_one(session: Session, row: dict, who: Principal, result: Imported, request_id: str | None,
@@ -254,7 +282,11 @@ def _import_one(session: Session, row: dict, who: Principal, result: Imported, r
     if end is not None and end < start:
         raise _Bad("end", "终止日期早于起始日期")
     basis = _text(row.get("basis"))[:200] or None
-    person = _person(session, ric, name, body)
+    existing = _existing_person(session, ric, name)
+    if role is not None:
+        _overlap_check(session, body, existing, role, start, end)
+    # every check passed: from here on the row is written
+    person = _person(session, existing, ric, name, body, who, request_id, ip)
     if role is not None:
         _designate(session, body, person, role, start, end, basis, who, result, request_id, ip)
     if title:
@@ -263,13 +295,8 @@ def _import_one(session: Session, row: dict, who: Principal, result: Imported, r
 
 def _designate(session: Session, body: Subject, person: Subject, role: str, start: date, end: date | None,
                basis: str | None, who: Principal, result: Imported, request_id: str | None, ip: str | None) -> None:
-    held = list(session.scalars(select(Designation).where(Designation.body_id == body.id, Designation.role == role)))
+    held = _overlap_check(session, body, person, role, start, end)
     same = next((d for d in held if d.person_id == person.id and d.start_date == start), None)
-    for d in held:
-        if d is not same and _overlaps(start, end, d.start_date, d.end_date):
-            until = d.end_date.isoformat() if d.end_date else "今"
-            raise _Bad("start", f"与已登记的{DESIGNATION_ROLES[role]}任期（{d.start_date.isoformat()} 至 {until}）重叠；"
-                                "请先报送前任的终止日期")
     if same is not None:
         if (same.end_date, same.basis) == (end, basis or same.basis):
             return
