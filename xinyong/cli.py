@@ -15,12 +15,14 @@ from xinyong.demo.cli import demo_command
 from xinyong.lists.cli import app as lists_app
 from xinyong.records.cli import import_command, template_command
 from xinyong.subjects.cli import app as keys_app
+from xinyong.subjects.cli import designations_app
 
 app = typer.Typer(help="xinyong 公共信用信息平台 (public credit information platform)", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(designations_app, name="designations")
 app.command("import")(import_command)
 app.command("template")(template_command)
 app.command("demo")(demo_command)

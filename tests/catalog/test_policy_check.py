@@ -204,6 +204,62 @@ def test_punishment_not_on_the_national_list(folder: Path) -> None:
     assert "not on the national basic measures list" in problem.message
 
 
+def test_a_principal_decided_by_job_title_words_is_refused(folder: Path) -> None:
+    """A measure that reaches persons other than the subject names the stored fact that decides
+    who (a registered designation), never a job-title pattern: 书记员 contains 书记."""
+    text = edit(
+        folder,
+        "measures.yaml",
+        lambda t: replace_after(t, "  - role: principal", "    designation: principal",
+                                "    titles: [局长, 书记, 主任]\n    exclude: [副]"),
+    )
+    problem = only_problem(folder)
+    assert problem.file == "measures.yaml"
+    assert problem.line == line_of(text, "    titles: [局长, 书记, 主任]")
+    assert "job titles" in problem.message and "'principal'" in problem.message
+
+
+def test_a_reached_role_that_names_no_fact_is_refused(folder: Path) -> None:
+    text = edit(
+        folder,
+        "measures.yaml",
+        lambda t: replace_after(t, "  - role: actual_controller", "    manual: true\n", ""),
+    )
+    problem = only_problem(folder)
+    assert problem.file == "measures.yaml"
+    assert problem.line == line_of(text, "  - role: actual_controller")
+    assert "names no stored fact" in problem.message
+
+
+def test_a_measure_reaching_an_undefined_role_is_refused(folder: Path) -> None:
+    text = edit(
+        folder,
+        "measures.yaml",
+        lambda t: replace_after(t, "  - role: financial_head", "  - role: financial_head\n    name: 财政（财务）部门负责人\n"
+                                "    designation: financial_head\n", ""),
+    )
+    policy, problems = load_dir(folder)
+    assert policy is None and problems
+    assert all(p.file == "measures.yaml" and "'financial_head'" in p.message for p in problems)
+    assert problems[0].line == line_of(text, "financial_head]")
+
+
+def test_directly_responsible_persons_named_by_a_fact_no_category_has_are_refused(folder: Path) -> None:
+    text = edit(folder, "measures.yaml", lambda t: t.replace("record_fact: responsible_persons", "record_fact: culprits"))
+    problem = only_problem(folder)
+    assert problem.file == "measures.yaml"
+    assert problem.line == line_of(text, "record_fact: culprits")
+    assert "no category has a fact 'culprits' of type ric_list" in problem.message
+
+
+def test_an_act_date_that_is_no_date_fact_is_refused(folder: Path) -> None:
+    text = edit(folder, "catalog.yaml", lambda t: t.replace("act_date_fact: breach_date", "act_date_fact: breach_facts"))
+    problem = only_problem(folder)
+    assert problem.file == "catalog.yaml"
+    assert problem.line == line_of(text, "act_date_fact: breach_facts")
+    assert "not a date fact" in problem.message
+
+
 def test_scenario_naming_an_unknown_measure(folder: Path) -> None:
     block = """
   - code: test_scenario

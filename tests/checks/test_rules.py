@@ -62,13 +62,21 @@ def test_measure_applies_only_to_its_subject_kinds(policy):
     assert rules.measure_sources(m, Facts(1, "enterprise", lists=listed), policy, ON) == []
 
 
-def test_responsible_titles_come_from_the_policy(policy):
-    responsible = policy.measures.responsible
-    assert rules.roles_for_title("局长", responsible) == ["principal"]
-    assert rules.roles_for_title("副局长", responsible) == []
-    assert rules.roles_for_title("县长", responsible) == ["principal"]
-    assert rules.roles_for_title("财务处长", responsible) == ["financial_head"]
-    assert rules.roles_for_title("科员", responsible) == []
+def test_responsibility_follows_the_day_of_the_act(policy):
+    ppp = policy.category("ppp_breach")
+    assert rules.act_span(ppp, date(2026, 5, 1), {"breach_date": "2023-09-15"}) == (date(2023, 9, 15), date(2023, 9, 15))
+    assert rules.act_span(ppp, date(2026, 5, 1), {}) == (date(2026, 5, 1), date(2026, 5, 1))
+    periods = [(date(2018, 1, 1), date(2022, 12, 31)), (date(2024, 1, 1), None)]
+    assert rules.held_during(periods, date(2020, 1, 1), date(2020, 1, 1))
+    assert not rules.held_during(periods, date(2023, 6, 1), date(2023, 6, 1))
+    assert rules.held_during(periods, date(2023, 6, 1), date(2024, 2, 1))  # an act that lasted into the second
+    assert rules.held_during(periods, date(2030, 1, 1), date(2030, 1, 1))
+
+
+def test_no_responsible_role_is_decided_by_a_job_title(policy):
+    for rule in policy.measures.responsible:
+        assert not rule.titles and not rule.exclude, rule.role
+        assert rule.decided_by or rule.record_fact or rule.manual, rule.role
 
 
 def test_outcome_choice(policy):

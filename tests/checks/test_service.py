@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from sqlalchemy import func, insert, select
 
-from tests.lists.helpers import body, person, post, record
+from tests.lists.helpers import body, designate, name_persons, person, post, record
 from xinyong.accounts.principal import cli_principal
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog_service
@@ -69,8 +69,10 @@ def test_punishment_reaches_the_legal_representative_and_principal(session):
     boss, boss_ric = person(session, "韩经理", born=date(1975, 1, 1))
     deputy, deputy_ric = person(session, "冯副总", born=date(1976, 1, 1))
     firm = body(session, "杭州失信机械有限公司", legal_rep=("许法人", rep_ric))
+    designate(session, rep, firm, "legal_rep", start=date(2015, 3, 1))
+    designate(session, boss, firm, "principal")
     post(session, boss, firm, "总经理")
-    post(session, deputy, firm, "副总经理")
+    post(session, deputy, firm, "副总经理")  # a post, no designation: answers for nothing
     record(session, firm, "dishonest_judgment_debtor", "serious")
 
     r = run(session, "consumption_restriction", rep_ric)
@@ -78,7 +80,7 @@ def test_punishment_reaches_the_legal_representative_and_principal(session):
     assert {(h.measure.code, h.role, h.target.id) for h in r.hits} >= {("cons_transport_class", "legal_rep", firm.id)}
     assert len({h.measure.code for h in r.hits}) == 9  # all nine consumption limits
     assert {h.role for h in run(session, "consumption_restriction", boss_ric).hits} == {"principal"}
-    assert run(session, "consumption_restriction", deputy_ric).hits == []  # 副 is not the principal
+    assert run(session, "consumption_restriction", deputy_ric).hits == []
 
     firm_check = run(session, "consumption_restriction", firm.code)
     roles = {p.role: p for p in firm_check.reached}
@@ -86,6 +88,10 @@ def test_punishment_reaches_the_legal_representative_and_principal(session):
     assert roles["legal_rep"].code == rep_ric[:6] + "********" + rep_ric[-4:]
     assert roles["principal"].name == "韩*理"
     assert "directly_responsible" in roles and roles["directly_responsible"].name == "—"
+    assert "请人工核实" in roles["directly_responsible"].code  # the decision names nobody
+    # the stored check lists the same persons
+    again = checks.stored_result(session, checks.get_check(session, firm_check.check.id))
+    assert {(p.role, p.name) for p in again.reached} == {(p.role, p.name) for p in firm_check.reached}
 
 
 def test_government_debtor_reaches_its_financial_head(session):
@@ -93,13 +99,102 @@ def test_government_debtor_reaches_its_financial_head(session):
     cfo, cfo_ric = person(session, "邓财务", kind="public_servant")
     ended, ended_ric = person(session, "彭前任", kind="public_servant")
     bureau = body(session, "某县交通运输局", kind="gov_body", region="330122")
-    post(session, director, bureau, "局长")
-    post(session, cfo, bureau, "计划财务处处长")
-    post(session, ended, bureau, "局长", start=date(2015, 1, 1), end=date(2019, 12, 31))
+    designate(session, director, bureau, "principal")
+    designate(session, cfo, bureau, "financial_head")
+    designate(session, ended, bureau, "principal", start=date(2015, 1, 1), end=date(2019, 12, 31))
     record(session, bureau, "dishonest_judgment_debtor", "serious")
     assert {h.measure.code for h in run(session, "consumption_restriction", cfo_ric).hits} == {"gov_debtor_officials_consumption"}
     assert len({h.measure.code for h in run(session, "consumption_restriction", director_ric).hits}) == 10
-    assert run(session, "consumption_restriction", ended_ric).hits == []  # no longer in the post
+    assert run(session, "consumption_restriction", ended_ric).hits == []  # left before the court listed the bureau
+
+
+def test_a_job_title_makes_nobody_a_principal(session):
+    """A court's 书记员 (clerk) has 书记 in her title, a 主任科员 has 主任: neither answers for the
+    court when it is a dishonest judgment debtor. Only the registered principal is reached."""
+    court = body(session, "某县人民法院", kind="gov_body", region="330122")
+    clerk, clerk_ric = person(session, "施书记员", kind="public_servant")
+    officer, officer_ric = person(session, "严主任科员", kind="public_servant", born=date(1981, 1, 1))
+    president, president_ric = person(session, "岑院长", kind="public_servant", born=date(1968, 1, 1))
+    post(session, clerk, court, "书记员")
+    post(session, officer, court, "一级主任科员")
+    post(session, president, court, "院长")
+    designate(session, president, court, "principal", start=date(2019, 6, 1))
+    record(session, court, "dishonest_judgment_debtor", "serious")
+    assert run(session, "consumption_restriction", clerk_ric).hits == []
+    assert run(session, "consumption_restriction", officer_ric).hits == []
+    assert run(session, "consumption_restriction", clerk_ric).check.outcome_kind == "clean"
+    assert {h.role for h in run(session, "consumption_restriction", president_ric).hits} == {"principal"}
+    reached = run(session, "consumption_restriction", court.code).reached
+    assert {(p.role, p.name) for p in reached if p.role == "principal"} == {("principal", "岑*长")}
+
+
+def test_the_principal_at_the_time_of_the_breach_is_reached(session):
+    """Responsibility follows the day of the act, not the day of the check: the principal who
+    held the post when the court listed the bureau is reached after she left it; the one who
+    took the post afterwards is not."""
+    bureau = body(session, "某县住房和城乡建设局", kind="gov_body", region="330122")
+    then, then_ric = person(session, "柏前任", kind="public_servant", born=date(1966, 5, 5))
+    now, now_ric = person(session, "卫现任", kind="public_servant", born=date(1972, 7, 7))
+    designate(session, then, bureau, "principal", start=date(2018, 1, 1), end=date(2025, 12, 31))
+    designate(session, now, bureau, "principal", start=date(2026, 1, 1))
+    listed = record(session, bureau, "dishonest_judgment_debtor", "serious", decided=date(2025, 6, 1),
+                    days_shown=800)
+    with frozen_today(date(2026, 12, 2)):
+        then_hits = run(session, "consumption_restriction", then_ric).hits
+        assert {(h.role, h.source_id) for h in then_hits} == {("principal", listed.id)}
+        assert run(session, "consumption_restriction", now_ric).hits == []
+        reached = run(session, "consumption_restriction", bureau.code).reached
+        assert {p.name for p in reached if p.role == "principal"} == {"柏*任"}
+
+
+def test_a_ppp_breach_is_traced_to_whoever_answered_on_the_day_of_the_breach(session, policy):
+    """项目责任回溯 (76号 五(二)): a PPP breach found in 2026 for a breach of 2023 reaches the
+    principal of 2023; a breach without the date falls back to the day it was found."""
+    from xinyong.checks import responsibility
+
+    gov = body(session, "某县人民政府", kind="gov_body", region="330122")
+    old, _ = person(session, "窦原县长", kind="public_servant", born=date(1965, 1, 1))
+    new, _ = person(session, "章新县长", kind="public_servant", born=date(1970, 1, 1))
+    designate(session, old, gov, "principal", start=date(2021, 1, 1), end=date(2024, 3, 31))
+    designate(session, new, gov, "principal", start=date(2024, 4, 1))
+    dated = record(session, gov, "ppp_breach", "general", decided=date(2026, 5, 1), facts={"breach_date": "2023-09-15"})
+    undated = record(session, gov, "ppp_breach", "general", decided=date(2026, 5, 1))
+    spans = responsibility.record_spans(session, policy, {dated.id: dated, undated.id: undated})
+    assert spans == {dated.id: (date(2023, 9, 15), date(2023, 9, 15)), undated.id: (date(2026, 5, 1), date(2026, 5, 1))}
+    answers = responsibility.answers_for(session, policy, old, {"principal"})
+    assert responsibility.answered_then(answers, gov.id, "principal", "record", dated.id, spans[dated.id])
+    assert not responsibility.answered_then(answers, gov.id, "principal", "record", undated.id, spans[undated.id])
+
+
+def test_the_directly_responsible_persons_are_those_the_decision_names(session):
+    """直接责任人员 are named in the decision that made the record: a person so named is reached
+    for that record only; a colleague the decision does not name is not; checking the body
+    names the person for the one record and asks for a person to verify the other."""
+    firm = body(session, "杭州拒执建材有限公司")
+    named, named_ric = person(session, "秦责任", born=date(1979, 9, 9))
+    colleague, colleague_ric = person(session, "尤同事", born=date(1981, 1, 1))
+    post(session, colleague, firm, "财务经理")
+    first = record(session, firm, "dishonest_judgment_debtor", "serious")
+    second = record(session, firm, "dishonest_judgment_debtor", "serious")
+    name_persons(session, first, (named, named_ric))
+    r = run(session, "consumption_restriction", named_ric)
+    assert {(h.role, h.source_id, h.target.id) for h in r.hits} == {("directly_responsible", first.id, firm.id)}
+    assert len({h.measure.code for h in r.hits}) == 9 and r.check.outcome_kind == "mandatory"
+    assert run(session, "consumption_restriction", colleague_ric).hits == []
+    lines = [p for p in run(session, "consumption_restriction", firm.code).reached if p.role == "directly_responsible"]
+    assert [(p.name, p.code) for p in lines] == [("秦*任", named_ric[:6] + "********" + named_ric[-4:]),
+                                                ("—", "决定书未载明直接责任人员，请人工核实")]
+    assert second.id != first.id
+
+
+def test_a_body_with_nobody_designated_asks_for_a_person_to_verify(session):
+    bureau = body(session, "某县水利局", kind="gov_body", region="330122")
+    clerk, _ = person(session, "尤书记员", kind="public_servant")
+    post(session, clerk, bureau, "书记员")
+    record(session, bureau, "dishonest_judgment_debtor", "serious")
+    reached = {p.role: p for p in run(session, "consumption_restriction", bureau.code).reached}
+    assert reached["principal"].name == "—" and "请人工核实" in reached["principal"].code
+    assert reached["legal_rep"].name == "—" and "请人工核实" in reached["legal_rep"].code
 
 
 @pytest.mark.parametrize("change", ["expire", "repair", "revoke"])
@@ -185,6 +280,15 @@ def build_mixed(session):
     record(session, p3, "admin_penalty", "serious", decided=today() - timedelta(days=900), days_shown=400)
     p4, out["rep"] = person(session, "丁法人", born=date(1971, 1, 1))
     firm = body(session, "戊有限公司", legal_rep=("丁法人", out["rep"]))
+    designate(session, p4, firm, "legal_rep", start=date(2010, 1, 1))
+    gov = body(session, "某县财政局", kind="gov_body", region="330122")
+    p7, out["then"] = person(session, "辛前任", kind="public_servant", born=date(1965, 5, 5))
+    p8, out["now"] = person(session, "壬现任", kind="public_servant", born=date(1972, 7, 7))
+    designate(session, p7, gov, "principal", start=date(2015, 1, 1), end=today() - timedelta(days=100))
+    designate(session, p8, gov, "principal", start=today() - timedelta(days=99))
+    listed = record(session, gov, "dishonest_judgment_debtor", "serious", decided=today() - timedelta(days=200))
+    p9, out["named"] = person(session, "癸经办", kind="public_servant", born=date(1983, 3, 3))
+    name_persons(session, listed, (p9, out["named"]))
     record(session, firm, "dishonest_judgment_debtor", "serious")
     out["firm"] = firm.code
     p5, out["red"] = person(session, "己志愿", born=date(1992, 2, 2))
@@ -315,3 +419,35 @@ def test_a_scenario_checks_only_the_subject_kinds_it_is_for(session):
         run(session, "civil_servant_recruitment", make_uscc("91", "330106", "77777777"))
     assert session.scalar(select(Check.id).where(Check.subject_id == firm.id)) is None
     assert run(session, "government_procurement", firm.code).check.subject_id == firm.id
+
+
+def test_responsible_persons_cost_the_same_queries_for_one_body_or_many(session, engine, count_queries):
+    """A person who answers for several bodies, and a body with several registered persons,
+    are checked in a fixed number of statements (the designations in one, the bodies' records in
+    one), not one per body or per person."""
+
+    def world(n):
+        head, head_ric = person(session, f"汤{n}任", kind="public_servant", born=date(1960 + n, 1, 1))
+        bodies = []
+        for i in range(n):
+            b = body(session, f"某县第{n}{i}局", kind="gov_body", region="330122")
+            designate(session, head, b, "principal", start=date(2010, 1, 1))
+            for j in range(n):
+                other, _ = person(session, f"方{n}{i}{j}", kind="public_servant", born=date(1970, 1, 1 + j))
+                designate(session, other, b, "financial_head", start=date(2010 + j, 1, 1), end=date(2010 + j, 12, 31))
+            record(session, b, "dishonest_judgment_debtor", "serious")
+            bodies.append(b)
+        return head_ric, bodies[0].code
+
+    one_person, one_body = world(1)
+    many_person, many_body = world(4)
+    catalog_service.active_version(session)
+    audit.log_event(session, who=WHO, action="update", entity="test", entity_id=1)
+    run(session, "consumption_restriction", one_person)  # the statements' caches warm
+    run(session, "consumption_restriction", one_body)
+    counts = []
+    for code in (one_person, many_person, one_body, many_body):
+        with count_queries(engine) as counter:
+            run(session, "consumption_restriction", code)
+        counts.append(counter.count)
+    assert counts[0] == counts[1] and counts[2] == counts[3], counts

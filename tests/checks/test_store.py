@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from tests.lists.helpers import body, person, post, record
+from tests.lists.helpers import body, designate, person, post, record
 from xinyong.accounts.principal import cli_principal
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditChainHead, AuditEntry
@@ -36,6 +36,8 @@ def test_hits_and_audit_entries_are_stored_as_the_result_gives_them(session):
     firm = body(session, "杭州失信机械有限公司", legal_rep=("许法人", rep_ric))
     boss, boss_ric = person(session, "韩经理", born=date(1975, 1, 1))
     post(session, boss, firm, "总经理")
+    designate(session, rep, firm, "legal_rep", start=date(2012, 1, 1))
+    designate(session, boss, firm, "principal", start=date(2012, 1, 1))
     record(session, firm, "dishonest_judgment_debtor", "serious")
     cheat, cheat_ric = person(session, "陈舞弊")
     record(session, cheat, "exam_cheating", "general")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog_service
 from xinyong.core.clock import today
 from xinyong.core.codes import make_ric, make_uscc
-from xinyong.records.models import Record
-from xinyong.subjects.models import Post, Subject
+from xinyong.records.models import PERSON_KEYS, Record, RecordPerson
+from xinyong.subjects.models import Designation, Post, Subject
 
 _n = count(1)
 
@@ -46,6 +46,15 @@ def post(session: Session, person_: Subject, body_: Subject, title: str, *, star
     return p
 
 
+def designate(session: Session, person_: Subject, body_: Subject, role: str, *, start: date = date(2020, 1, 1),
+              end: date | None = None) -> Designation:
+    """Register ``person_`` as ``body_``'s legal_rep / principal / financial_head over a period."""
+    d = Designation(person_id=person_.id, body_id=body_.id, role=role, start_date=start, end_date=end, created_by="test")
+    session.add(d)
+    session.flush()
+    return d
+
+
 def record(session: Session, subject: Subject, category: str, severity: str | None = None, *,
            decided: date | None = None, days_shown: int = 365, status: str = "active",
            polarity: str | None = None, facts: dict | None = None) -> Record:
@@ -64,8 +73,22 @@ def record(session: Session, subject: Subject, category: str, severity: str | No
         decision_no=f"测〔2026〕{n}号", decision_date=decided, subject_name=subject.name,
         region_code=subject.region_code, disclosure="public", display_from=decided,
         display_until=decided + timedelta(days=days_shown), retention_until=decided + timedelta(days=5 * 365),
-        status=status, facts=facts, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
+        status=status, facts=facts or {}, content_hash=f"{n:032d}", policy_version_id=vid, changed_by="test",
     )
     session.add(r)
     session.flush()
     return r
+
+
+def name_persons(session: Session, record_: Record, *persons: tuple[Subject, str]) -> None:
+    """Let ``record_``'s decision name ``persons`` ((subject, identity number) pairs) as its
+    directly responsible persons, as the import stores them: masked in the fact, keyed in
+    ``record_persons``."""
+    from xinyong.core.masking import mask_ric
+
+    masked = [mask_ric(ric) for _s, ric in persons]
+    record_.facts = {**(record_.facts or {}), "responsible_persons": "、".join(masked),
+                     PERSON_KEYS: {"responsible_persons": [s.code for s, _ in persons]}}
+    session.add_all([RecordPerson(record_id=record_.id, fact="responsible_persons", person_key=s.code, person_masked=m)
+                     for (s, _ric), m in zip(persons, masked, strict=True)])
+    session.flush()

@@ -77,6 +77,13 @@ def check_catalog(catalog: DataCatalog) -> Iterator[Check]:
             if sev not in severities:
                 yield "catalog.yaml", (*path, "severities", str(si)), f"unknown severity {sev!r}"
         yield from check_constraints(cat, path)
+        dates = {f.key for f in cat.facts if f.type == "date"}
+        for attr in ("act_date_fact", "act_until_fact"):
+            key = getattr(cat, attr)
+            if key is not None and key not in dates:
+                yield "catalog.yaml", (*path, attr), f"{attr} {key!r} is not a date fact of category {cat.code!r}"
+        if cat.act_until_fact and not cat.act_date_fact:
+            yield "catalog.yaml", (*path, "act_until_fact"), "act_until_fact needs act_date_fact (when the act began)"
     yield from check_collection(catalog)
 
 
@@ -258,6 +265,7 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
     national = set(measures.national_items)
     restricting = set(measures.national_restricting)
     responsible = {r.role for r in measures.responsible}
+    yield from check_responsible(measures, catalog)
     for ni, item in enumerate(measures.national_restricting):
         if item not in national:
             yield "measures.yaml", ("national_restricting", str(ni)), f"{item!r} is not in national_items"
@@ -296,11 +304,12 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
                 f"adds obligations: set restricts_rights: true and cite a law or administrative regulation",
             )
         for ri, role in enumerate(m.reaches):
-            if responsible and role not in responsible:
+            if role not in responsible:
                 yield (
                     "measures.yaml",
                     (*path, "reaches", str(ri)),
-                    f"measure {m.code!r} reaches {role!r}, but the responsible list does not say who that is",
+                    f"measure {m.code!r} reaches {role!r}, but the responsible list does not name the stored "
+                    f"fact that decides who that is",
                 )
         for ti, trig in enumerate(m.triggers):
             tpath = (*path, "triggers", str(ti))
@@ -309,6 +318,49 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
             if trig.min_severity and trig.min_severity not in severities:
                 yield "measures.yaml", (*tpath, "min_severity"), f"unknown severity {trig.min_severity!r}"
             yield from check_trigger_scope(catalog, m, ti, trig, tpath)
+
+
+def check_responsible(measures: MeasureList, catalog: DataCatalog | None = None) -> Iterator[Check]:
+    """A measure that reaches persons other than the subject (条例第二十七条; 98号 六(二)) reaches
+    them through a stored fact that decides who they are — a registered designation with its
+    dates — or names the role and leaves it to a person (``manual``). Words in a job title
+    decide nothing: 书记员 contains 书记, 主任科员 contains 主任, and neither is a principal."""
+    seen: set[str] = set()
+    for ri, rule in enumerate(measures.responsible):
+        path = ("responsible", str(ri))
+        if rule.role in seen:
+            yield "measures.yaml", (*path, "role"), f"responsible role {rule.role!r} is defined twice"
+        seen.add(rule.role)
+        if rule.titles or rule.exclude:
+            yield (
+                "measures.yaml",
+                (*path, "titles" if rule.titles else "exclude"),
+                f"responsible role {rule.role!r} is decided by words in job titles; name the stored fact "
+                f"that decides who holds it (designation: legal_rep / principal / financial_head) or set "
+                f"manual: true",
+            )
+        elif rule.decided_by is None and rule.record_fact is None and not rule.manual:
+            yield (
+                "measures.yaml",
+                path,
+                f"responsible role {rule.role!r} names no stored fact that decides who holds it: set "
+                f"designation, record_fact, or manual: true for a person to verify",
+            )
+        if sum((rule.decided_by is not None, rule.record_fact is not None, rule.manual)) > 1:
+            yield (
+                "measures.yaml",
+                path,
+                f"responsible role {rule.role!r} names more than one of designation, record_fact and manual",
+            )
+        if rule.record_fact is not None and catalog is not None and not any(
+            f.key == rule.record_fact and f.type == "ric_list" for c in catalog.categories for f in c.facts
+        ):
+            yield (
+                "measures.yaml",
+                (*path, "record_fact"),
+                f"responsible role {rule.role!r}: no category has a fact {rule.record_fact!r} of type ric_list "
+                f"(the identity numbers the decision names)",
+            )
 
 
 def check_listing(behaviours: BehaviourList, measures: MeasureList) -> Iterator[Check]:

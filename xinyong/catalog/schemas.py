@@ -19,7 +19,9 @@ from xinyong.core import codes
 SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
 Polarity = Literal["dishonest", "honest", "neutral"]
 Disclosure = Literal["public", "authorized", "shared"]
-FactType = Literal["string", "text", "date", "integer", "decimal", "boolean", "enum", "uscc", "ric"]
+FactType = Literal["string", "text", "date", "integer", "decimal", "boolean", "enum", "uscc", "ric", "ric_list"]
+# ric_list: one or more identity numbers (、 , ; or spaces between them), e.g. the directly
+# responsible persons a decision names; stored masked, with keyed hashes to find them by.
 ListKind = Literal["blacklist", "redlist", "watchlist"]
 ResponsiblePerson = Literal[
     "legal_rep", "principal", "directly_responsible", "financial_head", "actual_controller"
@@ -297,6 +299,16 @@ class Category(Strict):
         description="Facts that say which offence or exam a record is about: a punishment "
         "triggered by such a record names which values its basis covers (or that it covers all)",
     )
+    act_date_fact: str | None = Field(
+        None,
+        description="The date fact that says when the act the record describes happened (违约发生日期, "
+        "事故发生日期); without it, or when a record leaves it empty, the decision date. The persons a "
+        "measure reaches are those who answered for the body on that day, not on the day of a check",
+    )
+    act_until_fact: str | None = Field(
+        None, description="For an act that lasted (a breach of contract): the date fact it lasted until; "
+        "everyone who answered for the body at any time in between is reached",
+    )
 
     @field_validator("facts")
     @classmethod
@@ -540,17 +552,46 @@ class Measure(Strict):
     )
 
 
+DesignationRole = Literal["legal_rep", "principal", "financial_head"]
+
+
 class ResponsibleRule(Strict):
-    """Who a responsible-person role is for a body or an enterprise: its ``legal_rep_code``
-    (企业法定代表人) and/or the holders of current posts whose title contains one of ``titles``
-    and none of ``exclude`` (局长, 主任 … but not 副局长)."""
+    """Who a responsible-person role is for a body or an enterprise, named by the stored fact
+    that decides it — never by words in a job title (a court's 书记员 is no 书记):
+
+    - ``designation``: the person the body registered in that role (法定代表人, 主要负责人,
+      财务负责人), over the period of the registration; a measure reaches the one who held it
+      on the day of the act the record describes (项目责任回溯), not on the day of the check;
+    - ``record_fact``: the persons the decision that made the record names (a ``ric_list`` fact,
+      such as 直接责任人员): a measure reaches them for that record only; a record of a category
+      without the fact, or that names nobody, is left to a person (请人工核实);
+    - ``manual: true``: the platform stores no fact that says who (实际控制人 are not collected):
+      the check names the role and says 请人工核实.
+
+    ``titles`` / ``exclude`` (words in post titles) are read only so that an old version still
+    loads; ``xinyong policy check`` refuses them. ``legal_rep: true`` is an old version's way of
+    saying ``designation: legal_rep``."""
 
     role: ResponsiblePerson
     name: str
-    legal_rep: bool = Field(False, description="The subject's registered legal representative")
-    titles: list[str] = Field(default_factory=list, description="Words in a post title that make its holder this role")
-    exclude: list[str] = Field(default_factory=list, description="Words that rule a title out (副)")
+    designation: DesignationRole | None = Field(
+        None, description="The registered designation (with its dates) that decides who holds the role"
+    )
+    record_fact: str | None = Field(
+        None, description="The record fact (type ric_list) that names the persons, in the decision that made the record"
+    )
+    manual: bool = Field(False, description="No stored fact decides who: the check says 请人工核实")
+    legal_rep: bool = Field(False, description="Old versions: the same as designation: legal_rep")
+    titles: list[str] = Field(default_factory=list, description="Refused by the policy check: job titles decide nothing")
+    exclude: list[str] = Field(default_factory=list, description="Refused with titles")
     note: str = ""
+
+    @property
+    def decided_by(self) -> str | None:
+        """The designation role that decides who holds this role, or None (a person verifies)."""
+        if self.designation:
+            return self.designation
+        return "legal_rep" if self.legal_rep else None
 
 
 class MeasureList(Strict):

@@ -1,5 +1,5 @@
 """The batch check as one set-based query: candidates matched to subjects, the bodies they are
-responsible for, and every measure of the scenario that applies — for 100,000 candidates (or,
+answers for, and every measure of the scenario that applies — for 100,000 candidates (or,
 on DuckDB, 1,000,000) at once, never a loop per candidate.
 
 This module is the ONE definition of the matching rule and of the set-based trigger rules. It
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
+    Date,
     Integer,
     String,
     and_,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     column,
     exists,
     false,
+    func,
     literal,
     null,
     or_,
@@ -44,10 +46,10 @@ from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario, Trig
 from xinyong.checks import rules
 from xinyong.lists.models import ListEntry, SubjectGrade
 from xinyong.lists.service import in_force
-from xinyong.records.models import Record
+from xinyong.records.models import Record, RecordPerson
 from xinyong.records.periods import add_months
 from xinyong.records.service import displayed
-from xinyong.subjects.models import NATURAL_KINDS, Post, Subject
+from xinyong.subjects.models import NATURAL_KINDS, Designation, Subject
 
 # Candidate rows: the columns the match needs, whatever table holds them.
 CAND_COLUMNS = ("row_no", "name", "code_key", "code_ok", "region_code", "birth_date")
@@ -81,28 +83,35 @@ def _matched(cand) -> Select:
     return union_all(by_code, by_name)
 
 
-def _targets(policy: PolicySet, m, on: date, roles_needed: set[str]):
-    """Each matched subject itself (role NULL), and every body or enterprise it answers for."""
-    s, p = Subject.__table__, Post.__table__
+def _targets(policy: PolicySet, m, roles_needed: set[str]):
+    """Each matched subject itself (role NULL); every body or enterprise it was designated to
+    answer for, once per designation, with the period it held the role (``held_from`` …
+    ``held_to``; NULL to: still holds it); and every subject whose record's decision names it,
+    once per record (``named_record``). Whether a period or a record counts is the trigger's
+    business (the day of the act, the very record): :func:`_answered`."""
+    s, d, rp, r = Subject.__table__, Designation.__table__, RecordPerson.__table__, Record.__table__
     b = s.alias("b")
     parts = [select(m.c.row_no, m.c.subject_id, m.c.how, m.c.subject_id.label("target_id"),
-                    m.c.kind.label("target_kind"), cast(null(), String(24)).label("role"))]
+                    m.c.kind.label("target_kind"), cast(null(), String(24)).label("role"),
+                    cast(null(), Date).label("held_from"), cast(null(), Date).label("held_to"),
+                    cast(null(), Integer).label("named_record"))]
     for rule in policy.measures.responsible:
         if rule.role not in roles_needed:
             continue
-        if rule.legal_rep:
+        if rule.decided_by is not None:
             parts.append(
-                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)))
-                .select_from(m.join(b, b.c.legal_rep_code == m.c.code))
-                .where(m.c.kind.in_(NATURAL_KINDS))
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)),
+                       d.c.start_date, d.c.end_date, cast(null(), Integer))
+                .select_from(m.join(d, d.c.person_id == m.c.subject_id).join(b, b.c.id == d.c.body_id))
+                .where(m.c.kind.in_(NATURAL_KINDS), d.c.role == rule.decided_by)
             )
-        if rule.titles:
-            title_ok = and_(or_(*(p.c.title.contains(w, autoescape=True) for w in rule.titles)),
-                            *(~p.c.title.contains(w, autoescape=True) for w in rule.exclude))
+        elif rule.record_fact is not None:
             parts.append(
-                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)))
-                .select_from(m.join(p, p.c.person_id == m.c.subject_id).join(b, b.c.id == p.c.body_id))
-                .where(p.c.start_date <= on, or_(p.c.end_date.is_(None), p.c.end_date >= on), title_ok)
+                select(m.c.row_no, m.c.subject_id, m.c.how, b.c.id, b.c.kind, literal(rule.role, String(24)),
+                       cast(null(), Date), cast(null(), Date), rp.c.record_id)
+                .select_from(m.join(rp, rp.c.person_key == m.c.code).join(r, r.c.id == rp.c.record_id)
+                             .join(b, b.c.id == r.c.subject_id))
+                .where(m.c.kind.in_(NATURAL_KINDS), rp.c.fact == rule.record_fact, b.c.id != m.c.subject_id)
             )
     return union_all(*parts).cte("t")
 
@@ -145,6 +154,45 @@ def _period(period: TriggerPeriod, on: date) -> ColumnElement[bool]:
     return or_(and_(until.is_not(None), until >= on.isoformat()), and_(until.is_(None), by_months))
 
 
+def _iso(col) -> ColumnElement:
+    """A date as ISO text, the form a record's date facts are stored in (both databases and
+    DuckDB write ``CAST(date AS VARCHAR)`` as YYYY-MM-DD)."""
+    return cast(col, String)
+
+
+def _answered(t, start, until, record_id=None) -> ColumnElement[bool]:
+    """The target is the subject itself; or the person held the role at some time during the
+    days ``start`` … ``until`` (ISO text: :func:`rules.held_during` stated in SQL); or the
+    decision of the very record ``record_id`` names the person
+    (:func:`xinyong.checks.responsibility.answered_then`)."""
+    held = and_(t.c.named_record.is_(None), _iso(t.c.held_from) <= until,
+                or_(t.c.held_to.is_(None), _iso(t.c.held_to) >= start))
+    named = t.c.named_record == record_id if record_id is not None else false()
+    return or_(t.c.role.is_(None), held, named)
+
+
+def _act_span(policy: PolicySet, measure: Measure) -> tuple[ColumnElement, ColumnElement]:
+    """(first day, last day) of the act a record describes, as ISO text: :func:`rules.act_span`
+    in SQL, for the categories ``measure``'s record triggers name (only those whose act is dated
+    by a fact read the record's facts)."""
+    decided = _iso(Record.decision_date)
+    starts, untils = [], []
+    for code in sorted({tr.category for tr in measure.triggers if tr.kind == "record" and tr.category}):
+        cat = policy.category(code)
+        if cat is None or not cat.act_date_fact:
+            continue
+        start = func.coalesce(Record.facts[cat.act_date_fact].as_string(), decided)
+        starts.append((Record.category_code == code, start))
+        if cat.act_until_fact:
+            until = func.coalesce(Record.facts[cat.act_until_fact].as_string(), start)
+            untils.append((Record.category_code == code, case((until > start, until), else_=start)))
+        else:
+            untils.append((Record.category_code == code, start))
+    if not starts:
+        return decided, decided
+    return case(*starts, else_=decided), case(*untils, else_=decided)
+
+
 def _reach(t, measure: Measure, known_roles: set[str]) -> ColumnElement[bool]:
     roles = [r for r in measure.reaches if r in known_roles]
     who = t.c.role.is_(None) if not roles else or_(t.c.role.is_(None), t.c.role.in_(roles))
@@ -153,6 +201,14 @@ def _reach(t, measure: Measure, known_roles: set[str]) -> ColumnElement[bool]:
 
 def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles: set[str]) -> list[Select]:
     reach = _reach(t, measure, known_roles)
+    today = literal(on.isoformat(), String(10))
+    # whether a designation's period counts is asked only of a measure that reaches someone
+    by_designation = any(r.role in measure.reaches and (r.decided_by or r.record_fact)
+                         for r in policy.measures.responsible)
+
+    def answered(start, until, record_id=None) -> ColumnElement[bool]:
+        return _answered(t, start, until, record_id) if by_designation else true()
+
     head = (t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,
             literal(measure.code, String(60)).label("measure_code"),
             literal(measure.type, String(10)).label("measure_type"),
@@ -172,12 +228,14 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
             conds.append(and_(*c))
         out.append(select(*head, literal("record", String(12)).label("via"), Record.id.label("source_id"))
                    .select_from(t.join(Record, Record.subject_id == t.c.target_id))
-                   .where(reach, displayed(on), or_(*conds)))
+                   .where(reach, displayed(on), or_(*conds),
+                          answered(*_act_span(policy, measure), Record.id) if by_designation else true()))
     kinds = sorted({tr.list for tr in measure.triggers if tr.kind == "list"})
     if kinds:
         out.append(select(*head, literal("list", String(12)).label("via"), ListEntry.id.label("source_id"))
                    .select_from(t.join(ListEntry, ListEntry.subject_id == t.c.target_id))
-                   .where(reach, ListEntry.list_kind.in_(kinds), in_force(on)))
+                   .where(reach, ListEntry.list_kind.in_(kinds), in_force(on),
+                          answered(_iso(ListEntry.effective_from), _iso(ListEntry.effective_from))))
     grades = sorted({tr.grade for tr in measure.triggers if tr.kind == "grade"})
     if grades:
         g2 = SubjectGrade.__table__.alias("g2")
@@ -186,7 +244,7 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
                                      and_(g2.c.graded_on == SubjectGrade.graded_on, g2.c.id > SubjectGrade.id)))
         out.append(select(*head, literal("grade", String(12)).label("via"), cast(null(), Integer).label("source_id"))
                    .select_from(t.join(SubjectGrade, SubjectGrade.subject_id == t.c.target_id))
-                   .where(reach, SubjectGrade.grade.in_(grades), newest))
+                   .where(reach, SubjectGrade.grade.in_(grades), newest, answered(today, today)))
     for tr in measure.triggers:
         if tr.kind != "clean_years":
             continue
@@ -197,7 +255,7 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
         if allowed is not None:
             bad.append(r2.c.severity.in_(sorted(allowed)))
         out.append(select(*head, literal("clean_years", String(12)).label("via"), cast(null(), Integer).label("source_id"))
-                   .select_from(t).where(reach, ~exists().where(*bad)))
+                   .select_from(t).where(reach, ~exists().where(*bad), answered(today, today)))
         break  # one clean_years source per measure, as in rules.measure_sources
     return out
 
@@ -210,7 +268,7 @@ def build(policy: PolicySet, scenario: Scenario, on: date, cand) -> BatchQuery:
     needed = {r for ms in measures for r in ms.reaches if r in known}
     # a subject the scenario is not for (an enterprise in 公务员录用) is matched but never measured
     fit = select(m).where(m.c.kind.in_(list(scenario.subject_kinds))).cte("m_fit")
-    t = _targets(policy, fit, on, needed)
+    t = _targets(policy, fit, needed)
     parts = [q for ms in measures for q in _measure_hits(t, ms, policy, on, known)]
     if not parts:  # a scenario whose measures have no triggers the engine knows
         parts = [select(t.c.row_no, t.c.subject_id, t.c.how, t.c.target_id, t.c.role,
@@ -250,7 +308,7 @@ __all__ = ["BatchQuery", "CAND_COLUMNS", "build", "candidate_table", "compile_fo
 # --- the DuckDB path --------------------------------------------------------------------------
 
 # The tables the batch statements read, and their columns' DuckDB types.
-DUCK_TABLES = ("subjects", "posts", "records", "list_entries", "subject_grades")
+DUCK_TABLES = ("subjects", "designations", "record_persons", "records", "list_entries", "subject_grades")
 
 
 def _duck_type(sa_type) -> str:

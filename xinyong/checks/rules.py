@@ -1,5 +1,5 @@
-"""The check rules as plain functions: which measures a subject's facts trigger, who a post
-holder is responsible as, and which outcome a check suggests. No database here; the service
+"""The check rules as plain functions: which measures a subject's facts trigger, whether a person
+answered for a body when its act happened, and which outcome a check suggests. No database here; the service
 gathers the facts, and the batch SQL (:mod:`xinyong.checks.matching`) states the same rules
 set-based (a test holds the two to the same answers).
 """
@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xinyong.catalog.schemas import (
+    Category,
     Measure,
     Outcomes,
     PolicySet,
-    ResponsibleRule,
     Scenario,
     Trigger,
     TriggerPeriod,
@@ -141,13 +141,32 @@ def measure_sources(measure: Measure, facts: Facts, policy: PolicySet, on: date)
     return out
 
 
-def role_of(title: str, rule: ResponsibleRule) -> bool:
-    """Whether a post ``title`` makes its holder ``rule.role`` (a title word, no excluded word)."""
-    return any(w in title for w in rule.titles) and not any(w in title for w in rule.exclude)
+def _as_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
 
 
-def roles_for_title(title: str, rules: list[ResponsibleRule]) -> list[str]:
-    return [r.role for r in rules if r.titles and role_of(title, r)]
+def act_span(category: Category | None, decision_date: date, facts: dict | None) -> tuple[date, date]:
+    """(first day, last day) of the act a record describes: the category's ``act_date_fact``
+    (and ``act_until_fact`` for an act that lasted) where the record carries it, else the
+    decision date. Who answered for the body then is who a measure reaches."""
+    facts = facts or {}
+    start = _as_date(facts.get(category.act_date_fact)) if category and category.act_date_fact else None
+    start = start or decision_date
+    until = _as_date(facts.get(category.act_until_fact)) if category and category.act_until_fact else None
+    return start, max(start, until) if until else start
+
+
+def held_during(periods: list[tuple[date, date | None]], start: date, until: date) -> bool:
+    """Whether any of the periods a person held a role (end None: still holds it) meets the
+    days ``start`` … ``until``."""
+    return any(p_start <= until and (p_end is None or p_end >= start) for p_start, p_end in periods)
 
 
 def scenario_measures(policy: PolicySet, scenario: Scenario) -> list[Measure]:

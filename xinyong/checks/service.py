@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -54,7 +53,7 @@ from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.models import PolicyVersion
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Measure, PolicySet, Scenario
-from xinyong.checks import matching, rules, store
+from xinyong.checks import matching, responsibility, rules, store
 from xinyong.checks.models import (
     FEEDBACK_ACTIONS,
     Check,
@@ -62,6 +61,7 @@ from xinyong.checks.models import (
     CheckCandidate,
     CheckHit,
 )
+from xinyong.checks.responsibility import Reached
 from xinyong.core import masking, regions, xlsx
 from xinyong.core.clock import today as _today
 from xinyong.core.codes import (
@@ -81,10 +81,9 @@ from xinyong.records.models import LIVE_STATUSES, Record
 from xinyong.records.readers import FileUnusable, detect_encoding
 from xinyong.records.service import displayed
 from xinyong.subjects import identity
-from xinyong.subjects import schemas as shown
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.identity import lookup_key, lookup_keys
-from xinyong.subjects.models import NATURAL_KINDS, Post, Subject
+from xinyong.subjects.models import NATURAL_KINDS, Subject
 
 MAX_BATCH_ROWS = 100_000
 CHUNK = 5_000
@@ -116,17 +115,6 @@ class HitOut:
 
 
 @dataclass
-class Reached:
-    """A person a measure on a body reaches (checking the body lists them)."""
-
-    role: str
-    role_name: str
-    name: str  # masked
-    code: str  # masked
-    measures: list[str]
-
-
-@dataclass
 class CheckResult:
     check: Check
     scenario: Scenario
@@ -147,28 +135,6 @@ def _clean(code: str) -> str:
         return subjects_service.check_code(code)
     except NotFound as exc:
         raise InvalidInput(exc.zh, exc.en, field="code") from None
-
-
-def _responsible_bodies(session: Session, policy: PolicySet, subject: Subject, on: date,
-                        roles: set[str]) -> list[tuple[Subject, str]]:
-    """(body, role) for every body or enterprise a natural person answers for on ``on``."""
-    if subject.kind not in NATURAL_KINDS or not roles:
-        return []
-    out: list[tuple[Subject, str]] = []
-    by_role = {r.role: r for r in policy.measures.responsible if r.role in roles}
-    if any(r.legal_rep for r in by_role.values()):
-        role = next(r.role for r in by_role.values() if r.legal_rep)
-        for body in session.scalars(select(Subject).where(Subject.legal_rep_code == subject.code)):
-            out.append((body, role))
-    if any(r.titles for r in by_role.values()):
-        q = (select(Post.title, Subject).join(Subject, Subject.id == Post.body_id)
-             .where(Post.person_id == subject.id, Post.start_date <= on,
-                    or_(Post.end_date.is_(None), Post.end_date >= on)))
-        for title, body in session.execute(q):
-            for rule in by_role.values():
-                if rule.titles and rules.role_of(title, rule):
-                    out.append((body, rule.role))
-    return out
 
 
 # The single check's statements, built once: building a SQLAlchemy expression and its cache key
@@ -377,36 +343,6 @@ def _describe(policy: PolicySet, src: rules.Source, records: dict[int, Record], 
     return src.via
 
 
-def _reached(session: Session, policy: PolicySet, body: Subject, hits: list[HitOut], on: date) -> list[Reached]:
-    """Whom the measures on ``body`` reach: its legal representative and current post holders."""
-    reaching = defaultdict(list)
-    for h in hits:
-        if h.target.id == body.id and h.role is None:
-            for role in h.measure.reaches:
-                if h.measure.name not in reaching[role]:
-                    reaching[role].append(h.measure.name)
-    if not reaching:
-        return []
-    out: list[Reached] = []
-    names = {r.role: r.name for r in policy.measures.responsible}
-    for rule in policy.measures.responsible:
-        if rule.role not in reaching:
-            continue
-        if rule.legal_rep and body.legal_rep_name:
-            out.append(Reached(rule.role, rule.name, masking.mask_name(body.legal_rep_name),
-                               identity.display_legal_rep_code(body) or "", reaching[rule.role]))
-        if rule.titles:
-            q = (select(Post.title, Subject).join(Subject, Subject.id == Post.person_id)
-                 .where(Post.body_id == body.id, Post.start_date <= on, or_(Post.end_date.is_(None), Post.end_date >= on)))
-            for title, person in session.execute(q):
-                if rules.role_of(title, rule):
-                    out.append(Reached(rule.role, f"{names[rule.role]}（{title}）", shown.subject_name(person),
-                                       shown.subject_code(person), reaching[rule.role]))
-        if not rule.legal_rep and not rule.titles:
-            out.append(Reached(rule.role, rule.name, "—", rule.note or "请人工核实", reaching[rule.role]))
-    return out
-
-
 def _kind_names(kinds) -> str:
     return "、".join(SUBJECT_KIND_NAMES[k] for k in kinds)
 
@@ -493,14 +429,28 @@ def check_subject(
     reached: list[Reached] = []
     if subject is not None:
         roles = {r for m in measures for r in m.reaches}
-        bodies = _responsible_bodies(session, policy, subject, day, roles)
+        answers = responsibility.answers_for(session, policy, subject, roles)
+        bodies = answers.bodies
         targets = [subject, *{b.id: b for b, _ in bodies}.values()]
         got = gather_facts(session, policy, targets, measures, day, prefetched)
+        # the act days of the bodies' records (a person's check), read only where a category
+        # dates its act by a fact
+        body_ids = {b.id for b, _ in bodies}
+        spans = responsibility.record_spans(session, policy, {i: r for i, r in got.records.items()
+                                                              if r.subject_id in body_ids})
+        entry_days = {e.id: e.effective_from for e in got.entries.values()}
         for m, src, target, role in evaluate(policy, sc, subject, bodies, got.facts, day):
+            # a body's fact reaches the person only if the person answered for it at the time
+            if role is not None and not responsibility.answered_then(
+                    answers, target.id, role, src.via, src.source_id,
+                    responsibility.source_span(src.via, src.source_id, spans, entry_days, day)):
+                continue
             hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
                                target, role))
         if subject.kind not in NATURAL_KINDS:
-            reached = _reached(session, policy, subject, hits, day)
+            reaching = {h.source_id for h in hits if h.via == "record" and h.measure.reaches}
+            spans = responsibility.record_spans(session, policy, {i: got.records[i] for i in reaching if i in got.records})
+            reached = responsibility.reached(session, policy, subject, hits, spans, entry_days, day)
     flags = rules.Flags(
         mandatory=any(h.measure.type == "punish" and h.measure.mandatory for h in hits),
         punish=any(h.measure.type == "punish" for h in hits),
@@ -560,7 +510,10 @@ def stored_result(session: Session, check: Check) -> CheckResult:
             continue
         hits.append(HitOut(m, h.via, h.source_id, _describe(policy, rules.Source(h.via, h.source_id), records, entries, m),
                            targets.get(h.target_subject_id, subject), h.role))
-    reached = _reached(session, policy, subject, hits, check.created_at.date()) if subject and subject.kind not in NATURAL_KINDS else []
+    reached = []
+    if subject and subject.kind not in NATURAL_KINDS:
+        reached = responsibility.reached(session, policy, subject, hits, responsibility.record_spans(session, policy, records),
+                                         {e.id: e.effective_from for e in entries.values()}, check.created_at.date())
     return CheckResult(check, sc, subject, hits, reached, policy.meta.label, policy)
 
 

@@ -126,6 +126,7 @@ def _print_summary(summary, seconds: float) -> None:
                 table.add_row(f"  其中 {BODY_NAMES.get(key, key)}", f"{m:,}")
         if kind == "public_servant":
             table.add_row("  任职记录", f"{summary.posts:,}")
+            table.add_row("  法定代表人、主要负责人登记", f"{summary.designations:,}")
     table.add_section()
     for code, n in summary.records.items():
         table.add_row(f"{summary.category_names.get(code, code)}（{code}）", f"{n:,}")

@@ -22,7 +22,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from faker import Faker
@@ -33,6 +33,7 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Category, FactSpec, PolicySet
 from xinyong.core import clock, regions
 from xinyong.core.codes import _USCC_ALPHABET, make_ric, make_uscc
+from xinyong.core.db import utcnow
 from xinyong.core.errors import XinyongError
 from xinyong.demo import words as W
 from xinyong.demo.joint import build_joint
@@ -41,7 +42,7 @@ from xinyong.records.ingest import import_source
 from xinyong.records.readers import rows_from_dicts
 from xinyong.records.validation import KIND_WORDS, RowError
 from xinyong.subjects import identity
-from xinyong.subjects.models import Post, Subject
+from xinyong.subjects.models import Designation, Post, Subject
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,6 +93,7 @@ class DemoSummary:
     subjects: dict[str, int] = field(default_factory=dict)
     bodies: dict[str, int] = field(default_factory=dict)  # governments, departments, institutions, villages
     posts: int = 0
+    designations: int = 0
     records: dict[str, int] = field(default_factory=dict)  # accepted rows by category code
     category_names: dict[str, str] = field(default_factory=dict)
     rows: int = 0
@@ -532,6 +534,21 @@ class Generator:
         for i in range(0, len(post_rows), CHUNK):
             conn.execute(insert(Post.__table__), post_rows[i:i + CHUNK])
         self.summary.posts = len(post_rows)
+        self.staff_of: dict[str, list[Subj]] = defaultdict(list)  # body code → those who held a post there
+        for servant in self.servants:
+            for b in {b.code for b, *_ in servant.posts}:
+                self.staff_of[b].append(servant)
+        # Who answers for a body is registered, not read from a title: its head is its principal
+        # and legal representative from the day the head's post began (a court's 书记员 is neither).
+        designation_rows = [
+            {"person_id": ids[code], "body_id": self.body_ids[b.code], "role": role, "start_date": s, "end_date": e,
+             "basis": f"{b.name}任命", "created_by": "demo", "created_at": utcnow()}
+            for code, posts in post_plans for b, title, s, e in posts if title == _titles(b)[-1]
+            for role in ("principal", "legal_rep")
+        ]
+        for i in range(0, len(designation_rows), CHUNK):
+            conn.execute(insert(Designation.__table__), designation_rows[i:i + CHUNK])
+        self.summary.designations += len(designation_rows)
         for s in self.gov_subjects:  # a body's legal representative: its head
             s.rep_name, s.rep_code = self.heads.get(s.code, (None, None))
         self._tick("servants", total, total)
@@ -583,7 +600,26 @@ class Generator:
                 self._tick("enterprises", i + 1, total)
         if rows:
             self._insert_subjects(rows)
+        self._designate_representatives()
         self._tick("enterprises", total, total)
+
+    def _designate_representatives(self) -> None:
+        """Each enterprise's legal representative, registered from a day in the last fifteen
+        years (a rng of its own, so the enterprises themselves stay as they were)."""
+        rng = self._rng("designations")
+        firms = [e for e in self.enterprises if e.rep_code]
+        if not firms:
+            return
+        ids = self._ids([e.code for e in firms])
+        ids.update(self._ids(sorted({e.rep_code for e in firms})))
+        rows = [{"person_id": ids[e.rep_code], "body_id": ids[e.code], "role": "legal_rep",
+                 "start_date": self.today - timedelta(days=rng.randrange(200, 15 * 365)), "end_date": None,
+                 "basis": "营业执照登记", "created_by": "demo", "created_at": utcnow()}
+                for e in firms if e.code in ids and e.rep_code in ids]
+        conn = self.session.connection()
+        for i in range(0, len(rows), CHUNK):
+            conn.execute(insert(Designation.__table__), rows[i:i + CHUNK])
+        self.summary.designations += len(rows)
 
     # --- phase 5: credit records through the ingest pipeline --------------------------------------------
 
@@ -595,6 +631,7 @@ class Generator:
         rng = self._rng("records")
         fake = self._faker("records")
         self.rec_rng = rng
+        self.named_rng = self._rng("named_persons")  # its own: the other facts stay as they were
         self.pnames = [fake.company_prefix() for _ in range(200)]
         self.severity_names = policy.severity_names()
         plans = self._plans(policy)
@@ -617,6 +654,11 @@ class Generator:
                 by_dept[row[H_DEPT_CODE]].append(row)
                 dept_of[row[H_DEPT_CODE]] = row.pop("_dept")
                 made += 1
+        story = self._court_debtor_row(plans)
+        if story is not None:
+            by_dept[story[H_DEPT_CODE]].append(story)
+            dept_of[story[H_DEPT_CODE]] = story.pop("_dept")
+            made += 1
         self.summary.generic_facts = {p.category.code: sorted(p.generic) for p in plans if p.generic}
         # One batch per reporting department, as its file would arrive.
         done = 0
@@ -649,6 +691,26 @@ class Generator:
         self.summary.errors = errors
         self.summary.records = dict(sorted(accepted.items(), key=lambda kv: -kv[1]))
         self._tick("records", made, made)
+
+    def _court_debtor_row(self, plans: list[_Plan]) -> dict | None:
+        """One court on the dishonest judgment debtor list, chosen among courts with a clerk
+        (书记员) in post, so that the demo always shows whom a body's listing reaches: its
+        registered principal, never a clerk whose title happens to contain 书记. Its own rng:
+        the rest of the records stay as they were."""
+        plan = next((p for p in plans if p.category.code == "dishonest_judgment_debtor"), None)
+        clerks = {b.code for s in self.servants for b, title, _start, end in s.posts if title == "书记员" and end is None}
+        courts = [s for s in self.gov_subjects if s.body.key == "court" and s.code in clerks]
+        courts = [s for s in courts if s.code in self.heads] or courts  # one with a head, where there is one
+        if plan is None or not courts:
+            return None
+        self.gov_pools[("court_with_clerk",)] = courts
+        story = replace(plan, profile={**plan.profile, "kinds": {"gov_body": 1.0}, "gov_keys": ["court_with_clerk"]})
+        rng = self._rng("court_debtor")
+        for _attempt in range(50):  # a listing of the past year, still shown
+            row = self._row(story, rng)
+            if row is not None and date.fromisoformat(row[H_DATE]) >= self.today - timedelta(days=365):
+                return row
+        return None
 
     def _category_code(self, row: dict) -> str:
         name = row[H_CATEGORY]
@@ -1014,6 +1076,25 @@ class Generator:
             if name_key and name_key not in facts:
                 facts[name_key] = other.name
 
+    def _fill_named(self, row: _Row, f: FactSpec) -> None:
+        """The persons a decision against a body or an enterprise names (直接责任人员): for a
+        government body, one or two of its own staff in post on the day; for an enterprise, its
+        legal representative or another person. A third of the decisions name someone."""
+        rng = self.named_rng
+        subj = row.subject
+        if subj.natural or rng.random() >= W.FILL_RATE.get(f.key, 0.33):
+            return
+        if subj.kind == "gov_body":
+            staff = [s for s in self.staff_of.get(subj.code, ())
+                     if any(b.code == subj.code and start <= row.decision and (end is None or end >= row.decision)
+                            for b, _t, start, end in s.posts)]
+            chosen = [s.code for s in rng.sample(staff, min(len(staff), rng.choice((1, 1, 2))))]
+        else:
+            other = self._other_subject("ric", rng, subj)
+            chosen = [c for c in (subj.rep_code if rng.random() < 0.5 else None, other.code if other else None) if c][:1]
+        if chosen:
+            row.facts[f.key] = "、".join(dict.fromkeys(chosen))
+
     def _other_subject(self, kind: str, rng: random.Random, subj: Subj) -> Subj | None:
         pool = [self.persons, self.servants] if kind == "ric" else [self.firms]
         pool = [p for p in pool if p]
@@ -1041,6 +1122,9 @@ class Generator:
 
     def _fill(self, plan: _Plan, row: _Row, f: FactSpec, rng: random.Random) -> None:
         cat, facts = plan.category, row.facts
+        if f.type == "ric_list":
+            self._fill_named(row, f)
+            return
         needed = f.required or f.key in plan.always or _drives_period(cat, f.key)
         if f.consent_required and not f.required:
             return

@@ -138,7 +138,8 @@ def template_headers(category: Category) -> list[tuple[str, str, bool]]:
     ]
     for fact in category.facts:
         desc = {"date": "日期，如 2024-03-15", "decimal": "数字", "integer": "整数", "boolean": "是 / 否",
-                "uscc": "18位统一社会信用代码", "ric": "18位公民身份号码"}.get(fact.type, "")
+                "uscc": "18位统一社会信用代码", "ric": "18位公民身份号码",
+                "ric_list": "18位公民身份号码，多人用“、”分隔"}.get(fact.type, "")
         if fact.choices:
             desc = "可选：" + " / ".join(fact.choices)
         out.append((fact.name, desc, fact.required))

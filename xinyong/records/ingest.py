@@ -34,7 +34,7 @@ from xinyong.core.clock import today
 from xinyong.core.db import utcnow
 from xinyong.core.gc_thresholds import fewer_collections
 from xinyong.core.settings import get_settings
-from xinyong.records import hooks, pipeline
+from xinyong.records import hooks, persons, pipeline
 from xinyong.records.models import ImportBatch
 from xinyong.records.pipeline import CategoryResolver
 from xinyong.records.readers import FileUnusable, Source, open_source
@@ -148,7 +148,7 @@ def import_source(
     result = ImportResult(batch_id=batch.id, file_name=file_name, policy_version_id=version_id)
     writer = ChunkWriter(session, policy, batch.id, version_id, user)
     cap = settings.max_import_errors_reported
-    preparer = RowPreparer()
+    preparer = RowPreparer(policy)
     if worker_path is not None:
         chunks = pipeline.validated_chunks_in_worker(
             worker_path, category, policy, defaults, settings.import_chunk_rows)
@@ -196,6 +196,7 @@ def import_source(
             "categories": sorted(result.categories),
         },
     )
+    persons.index_batch(session, batch.id, policy)  # whom the batch's decisions name
     hooks.run(session, batch.id)  # e.g. the lists' rule-based listings, in this transaction
     return result
 

@@ -106,6 +106,32 @@ class Record(Base):
     )
 
 
+# Where a record's facts keep the look-up keys of the persons its person-naming facts (type
+# ric_list) name: {fact: [keyed hash, …]}, in the order of the fact's masked numbers. Never shown
+# (outputs leave out fact keys that start with "_"); indexed in ``record_persons``.
+PERSON_KEYS = "_person_keys"
+
+
+class RecordPerson(Base):
+    """A person a record's decision names (直接责任人员, in a ``ric_list`` fact), by the keyed hash
+    of the identity number (the same as ``Subject.code``) and its masked form, so that a check of
+    that person finds the record in one indexed look-up. Rewritten whenever the record changes
+    (:mod:`xinyong.records.persons`)."""
+
+    __tablename__ = "record_persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    fact: Mapped[str] = mapped_column(String(50))
+    person_key: Mapped[str] = mapped_column(String(64))
+    person_masked: Mapped[str] = mapped_column(String(18))
+
+    __table_args__ = (
+        Index("ix_record_persons_person_key", "person_key"),
+        Index("ix_record_persons_record_id", "record_id"),
+    )
+
+
 class RecordVersion(Base):
     """A record's state before a change: a copy of the ``records`` row as it was."""
 

@@ -146,7 +146,8 @@ def facts_out(category: Category | None, facts: dict, subject: Subject, reported
         names |= {reported_name, subject.name}
     persons = sorted((n for n in names if isinstance(n, str) and n), key=len, reverse=True)
     specs = {f.key: f for f in category.facts} if category else {}
-    order = [k for k in specs if k in facts] + [k for k in facts if k not in specs]
+    # a key starting with "_" is the platform's own (the look-up keys of named persons): never shown
+    order = [k for k in specs if k in facts] + [k for k in facts if k not in specs and not k.startswith("_")]
     out = []
     for key in order:
         value = facts[key]
@@ -252,7 +253,7 @@ class RecordDetailOut(RecordOut):
             changed = [FIELD_NAMES[c] for c in _COMPARED if getattr(before, c) != getattr(after, c)]
             old_facts, new_facts = before.facts or {}, after.facts or {}
             for key in sorted(set(old_facts) | set(new_facts), key=_fact_order(category)):
-                if old_facts.get(key) != new_facts.get(key):
+                if old_facts.get(key) != new_facts.get(key) and not key.startswith("_"):
                     spec = category.fact(key) if category else None
                     changed.append(spec.name if spec else key)
             out.changed = changed

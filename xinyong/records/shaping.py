@@ -58,6 +58,10 @@ class RowShaper:
             cat.code: frozenset(f.key for f in cat.facts if f.type == "ric" or f.key.endswith("_id_no"))
             for cat in policy.catalog.categories
         }
+        # Facts naming persons (type ``ric_list``) pass through in plain: the keyed step masks
+        # them and keys them (:class:`xinyong.records.writer.RowPreparer`), having the key ring.
+        self.keyed = {cat.code: frozenset(f.key for f in cat.facts if f.type == "ric_list")
+                      for cat in policy.catalog.categories}
         self.masked: dict[tuple[bool, str], str] = {}  # (an identity-number fact?, text) → masked
         # The further facts a category's display period reads (from_fact, ended_by, open_when),
         # by severity: part of the period memo's key. Most categories have none.
@@ -80,10 +84,11 @@ class RowShaper:
         append = out.append
         for r in rows:
             hidden = id_facts.get(r.category.code, frozenset())
+            keyed = self.keyed.get(r.category.code, frozenset())
             facts = r.facts
             masked_facts = None
             for k, v in facts.items():
-                if v.__class__ is str and v:
+                if v.__class__ is str and v and k not in keyed:
                     memo_key = (k in hidden, v)
                     masked = memo.get(memo_key)
                     if masked is None:

@@ -55,7 +55,7 @@ def build_template(policy: PolicySet, category: Category, *, version_label: str 
             choices[fact.name] = fact.choices
         if fact.type == "boolean":
             choices[fact.name] = ["是", "否"]
-        if fact.type in ("uscc", "ric"):
+        if fact.type in ("uscc", "ric", "ric_list"):
             text_columns.add(fact.name)
     for col, (header, desc, required) in enumerate(headers, start=1):
         cell = xlsx.set_cell(ws, 1, col, header)

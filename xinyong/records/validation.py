@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -575,6 +576,27 @@ def _typed(kind: str, raw: object, choices: list[str] | None, max_length: int | 
     return _typed_value(kind, raw, choices, max_length)
 
 
+RIC_LIST_SEPARATOR = "、"
+_RIC_LIST_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+def _ric_list(raw: object) -> str:
+    """One or more identity numbers (the persons a decision names), each checked, in the order
+    given, joined by 、 (a number given twice counts once)."""
+    out: list[str] = []
+    parts = [p for p in _RIC_LIST_SPLIT.split(str(raw).strip()) if p]
+    if not parts:
+        raise CellError("应填写公民身份号码，多人用“、”分隔", "one or more identity numbers")
+    for i, part in enumerate(parts, start=1):
+        try:
+            ric = codes.validate_ric(cleaning.clean_code_cell(part)).ric
+        except codes.CodeError as exc:
+            raise CellError(f"第{i}个号码：{exc.zh}", f"number {i}: {exc.en}") from None
+        if ric not in out:
+            out.append(ric)
+    return RIC_LIST_SEPARATOR.join(out)
+
+
 @lru_cache(maxsize=_CELL_CACHE)
 def _typed_text(kind: str, raw: str, choices: tuple[str, ...] | None, max_length: int | None):
     return _typed_value(kind, raw, list(choices) if choices else None, max_length)
@@ -593,6 +615,8 @@ def _typed_value(kind: str, raw: object, choices: list[str] | None, max_length: 
         return codes.validate_uscc(cleaning.clean_code_cell(raw))
     if kind == "ric":
         return codes.validate_ric(cleaning.clean_code_cell(raw)).ric
+    if kind == "ric_list":
+        return _ric_list(raw)
     text = cleaning.clean_text(raw)
     if kind == "enum":
         text = cleaning.halfwidth(text) if text not in (choices or []) else text

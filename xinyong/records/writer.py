@@ -54,9 +54,10 @@ from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, PolicySet
 from xinyong.core import codes
 from xinyong.core.crypto import get_keyring
 from xinyong.core.db import utcnow
-from xinyong.records.models import VERSIONED_COLUMNS, Record, RecordVersion
+from xinyong.core.masking import mask_ric
+from xinyong.records.models import PERSON_KEYS, VERSIONED_COLUMNS, Record, RecordVersion
 from xinyong.records.shaping import Shaped
-from xinyong.records.validation import RowError
+from xinyong.records.validation import RIC_LIST_SEPARATOR, RowError
 from xinyong.subjects import identity
 
 SUBJECT_COLUMNS = [
@@ -125,9 +126,13 @@ class RowPreparer:
     keys of the subjects' codes (once per code), names a natural person by its keyed hash inside
     a derived source id, and keys the content hash. Its memo of codes lasts the import, bounded."""
 
-    def __init__(self):
+    def __init__(self, policy: PolicySet):
         self.ring = get_keyring()
         self.keys: dict[str, str] = {}  # codes met in this import → their Subject.code
+        # Facts naming persons (type ric_list, e.g. 直接责任人员): stored masked, their look-up
+        # keys kept under PERSON_KEYS for :mod:`xinyong.records.persons` to index.
+        self.person_facts = {cat.code: tuple(f.key for f in cat.facts if f.type == "ric_list")
+                             for cat in policy.catalog.categories}
 
     def prepare(self, rows: list[Shaped] | list[tuple]) -> list[Prepared]:
         if len(self.keys) > _REMEMBERED:  # memory stays flat on the largest files
@@ -141,6 +146,9 @@ class RowPreparer:
              decision_no, decision_date, department_code, department_name, source_id, facts_json,
              content_hash, display_until, repair_from, retention_until) in rows:  # (plain tuples too)
             key = keys[code]
+            named = self.person_facts.get(category)
+            if named:
+                facts_json = self._key_persons(facts_json, named)
             if key != code and source_id == f"{decision_no}#{code}":
                 source_id = f"{decision_no}#{key[:32]}"
             append(Prepared(
@@ -149,6 +157,24 @@ class RowPreparer:
                 facts_json, keyed_hash(content_hash)[:32], display_until, repair_from, retention_until,
             ))
         return out
+
+
+    def _key_persons(self, facts_json: str, named: tuple[str, ...]) -> str:
+        """The facts with each person-naming fact masked, and the keyed hashes of its numbers
+        under :data:`PERSON_KEYS` (``{fact: [key, …]}``) — the plain numbers go no further."""
+        facts = json.loads(facts_json)
+        found = {}
+        for k in named:
+            value = facts.get(k)
+            if not value:
+                continue
+            numbers = value.split(RIC_LIST_SEPARATOR)
+            facts[k] = RIC_LIST_SEPARATOR.join(mask_ric(n) for n in numbers)
+            found[k] = [self.ring.keyed_hash(n) for n in numbers]
+        if not found:
+            return facts_json
+        facts[PERSON_KEYS] = found
+        return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class _Chunk(NamedTuple):

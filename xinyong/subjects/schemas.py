@@ -35,3 +35,55 @@ def subject_code(subject: Subject) -> str:
 def masked_query(q: str) -> str:
     """A search query as it may be echoed back: an identity number in it is masked."""
     return mask_text(q)
+
+
+# --- posts and designations (xinyong.subjects.designations) ----------------------------------
+
+from datetime import date as _date  # noqa: E402
+
+from pydantic import BaseModel, Field  # noqa: E402
+
+
+class DesignationRowIn(BaseModel):
+    """One person in one body over one period: a post (``title``), a designation (``role``), or
+    both. The same columns as the XLSX template."""
+
+    body_code: str = Field(description="单位统一社会信用代码")
+    body_name: str | None = Field(None, description="单位名称（核对用）")
+    name: str = Field(description="姓名")
+    ric: str = Field(description="公民身份号码")
+    title: str | None = Field(None, description="职务（任职记录）")
+    role: str | None = Field(None, description="登记身份：法定代表人 / 主要负责人 / 财政（财务）部门负责人")
+    start: _date = Field(description="起始日期")
+    end: _date | None = Field(None, description="终止日期；仍在任的不填")
+    basis: str | None = Field(None, description="任免文号或登记依据")
+
+
+class DesignationBatchIn(BaseModel):
+    rows: list[DesignationRowIn] = Field(min_length=1, max_length=20_000)
+
+
+class RowProblemOut(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class DesignationImportOut(BaseModel):
+    rows: int
+    rejected: int
+    posts_new: int
+    posts_updated: int
+    designations_new: int
+    designations_updated: int
+    errors: list[RowProblemOut]
+
+
+class DesignationOut(BaseModel):
+    role: str
+    role_name: str
+    name: str = Field(description="姓名（脱敏）")
+    code: str = Field(description="公民身份号码（脱敏）")
+    start_date: _date
+    end_date: _date | None
+    basis: str | None
