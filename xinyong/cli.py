@@ -87,8 +87,10 @@ def serve(
     if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
         console.print("[red]✗ 多进程（--workers）须使用 PostgreSQL（XINYONG_DATABASE_URL）；SQLite 只运行一个进程[/red]")
         raise typer.Exit(2)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it
+    # only from XINYONG_TRUSTED_PROXIES (xinyong.web.security.ClientAddressMiddleware)
     uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers)
+                workers=workers, proxy_headers=False)
 
 
 def main() -> None:

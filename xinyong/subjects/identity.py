@@ -7,7 +7,7 @@ personal data and is never stored in plain:
   indexed equality on the hash and the table cannot be searched without the key;
 - ``Subject.code_cipher`` holds it encrypted (SM4-GCM, ``<key id>$…``), for the few who may see
   it whole (the subject itself, an administrator through an audited action, :func:`reveal`);
-- the masked form shown everywhere else (330106********1234) is computed from the ciphertext
+- the masked form shown everywhere else (330106************) is computed from the ciphertext
   when shown, never stored: stored next to the birth date it would *be* the number.
 
 ``Subject.legal_rep_code`` / ``legal_rep_cipher`` hold an enterprise's or body's legal
