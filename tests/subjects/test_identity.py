@@ -197,3 +197,24 @@ def test_init_makes_the_key_file_and_the_keys_commands(file_keys, session, monke
     assert pruned.exit_code == 0 and "1 个" in pruned.output
     session.expire_all()
     assert len(_readable(session)) == 3
+
+
+def test_a_lost_key_file_is_not_silently_replaced(app_env, session, monkeypatch):
+    """Numbers stored under one ring, then a new ring (the key file lost and `init` run):
+    init, serve and commands that read identities refuse, keys status says how to restore."""
+    build_world(session)
+    session.commit()
+    monkeypatch.setenv("XINYONG_DATA_KEY", json.dumps(crypto.fresh_keyring().as_json()))
+    settings.reset_settings()
+    crypto.reset_keyring_cache()
+    runner = CliRunner()
+    from xinyong.cli import app as cli_app
+
+    for args in (["init"], ["serve"], ["keys", "status"], ["users", "list"]):
+        result = runner.invoke(cli_app, args)
+        assert result.exit_code != 0, args
+    with pytest.raises(KeyRingError) as exc:
+        keys.key_check()
+    assert "恢复" in exc.value.zh
+    st = keys.status()
+    assert st.problem and "备份" in st.problem[0]
