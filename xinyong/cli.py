@@ -54,6 +54,18 @@ def _wire_accounts() -> None:
 
 _wire_accounts()
 
+# Commands that read or write identity numbers: they refuse to start when the database holds
+# numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
+READS_IDENTITIES = frozenset({"import", "check", "checks", "lists", "push", "demo", "users"})
+
+
+@app.callback()
+def _check_keys(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand in READS_IDENTITIES and not ctx.resilient_parsing:
+        from xinyong.subjects import keys
+
+        keys.key_check(configured=keys.keyring_configured())
+
 
 @app.command("init")
 def init() -> None:
@@ -62,8 +74,13 @@ def init() -> None:
     from xinyong.core import migrate
     from xinyong.core.crypto import ensure_keyring
     from xinyong.core.db import get_engine, session_scope
+    from xinyong.subjects import keys
 
+    # a lost key file must not be replaced by a new ring while the database holds numbers
+    # under the old one: refuse, and say how to restore it
+    keys.key_check(configured=keys.keyring_configured())
     ring, created = ensure_keyring()  # before the migrations: they encrypt plain identity numbers
+    keys.key_check(ring=ring)
     if created:
         console.print(f"[green]✓[/green] 已生成数据密钥 {ring.source}（权限 0600，请妥善备份）")
     engine = get_engine()
@@ -84,13 +101,22 @@ def serve(
     import uvicorn
 
     from xinyong.core.settings import get_settings
+    from xinyong.subjects import keys
 
     settings = get_settings()
     if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
         console.print("[red]✗ 多进程（--workers）须使用 PostgreSQL（XINYONG_DATABASE_URL）；SQLite 只运行一个进程[/red]")
         raise typer.Exit(2)
+    from sqlalchemy.exc import OperationalError
+
+    try:  # data under a key the ring lacks: refuse to serve look-ups that would miss
+        keys.key_check(configured=keys.keyring_configured())
+    except OperationalError:
+        pass  # the database is not reachable yet: the server reports that itself
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it
+    # only from XINYONG_TRUSTED_PROXIES (xinyong.web.security.ClientAddressMiddleware)
     uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers)
+                workers=workers, proxy_headers=False)
 
 
 def main() -> None:

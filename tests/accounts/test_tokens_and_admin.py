@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tests.accounts.helpers import login_as, logout, token_for
+from tests.records.factories import World
 from xinyong.accounts.models import ApiToken, User
 from xinyong.audit.models import AuditEntry
 from xinyong.core.db import session_scope, utcnow
@@ -146,9 +147,10 @@ def test_region_scope_on_personal_files(client, world):
     # an enterprise elsewhere is public information
     assert client.get(f"/api/v1/subjects/{world.ent_hz.code}").status_code == 200
     logout(client)
-    r = client.get(f"/api/v1/subjects/{person}")
+    assert client.get(f"/api/v1/subjects/{person}").status_code == 404  # the public: by number and name only
+    r = client.post("/api/v1/subjects/lookup", json={"code": world.person_ric, "name": World.PERSON_NAME})
     assert r.status_code == 200 and r.json()["withheld"] == 1
-    assert client.get(f"/api/v1/records/{world.person_penalty_id}").status_code == 403
+    assert client.get(f"/api/v1/records/{world.person_penalty_id}").status_code == 404
 
 
 def test_a_subject_reads_its_own_file_in_full_and_only_its_own(client, world):
@@ -156,7 +158,7 @@ def test_a_subject_reads_its_own_file_in_full_and_only_its_own(client, world):
     r = client.get(f"/api/v1/subjects/{world.person.id}")
     assert r.status_code == 200 and r.json()["withheld"] == 0
     assert client.get(f"/api/v1/records/{world.person_penalty_id}").status_code == 200
-    r = client.get(f"/api/v1/subjects/{world.servant.id}")  # someone else: what the public sees
-    assert r.status_code == 200
+    r = client.get(f"/api/v1/subjects/{world.servant.id}")  # someone else: as for the public, not by number
+    assert r.status_code == 404
     page = client.get(f"/subjects/{world.person.id}")
     assert page.status_code == 200

@@ -127,7 +127,7 @@ def test_published_lists_page_is_masked(client):
     page = client.get("/lists?list_kind=blacklist")
     assert page.status_code == 200 and "罗*示" in page.text and "罗公示" not in page.text and ric not in page.text
     api = client.get("/api/v1/lists", params={"list_kind": "blacklist"}).json()
-    assert api["total"] == 1 and api["entries"][0]["subject_code"] == ric[:6] + "********" + ric[-4:]
+    assert api["total"] == 1 and api["entries"][0]["subject_code"] == ric[:6] + "*" * 12
     x = client.get("/api/v1/lists/export.xlsx")
     assert x.status_code == 200 and "罗*示" in str(list(load_workbook(io.BytesIO(x.content)).active.values))
 

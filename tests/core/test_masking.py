@@ -16,10 +16,11 @@ def test_names():
 
 
 def test_identity_numbers_phones_addresses():
-    assert masking.mask_ric("330106199001011234") == "330106********1234"
-    assert masking.mask_ric("33010619900101123X") == "330106********123X"
-    assert masking.mask_ric("330106900101123") == "330106*****1123"  # first generation, 15 digits
-    assert masking.mask_ric("330106********1234") == "330106********1234"  # masking twice changes nothing
+    assert masking.mask_ric("330106199001011234") == "330106************"
+    assert masking.mask_ric("33010619900101123X") == "330106************"
+    assert masking.mask_ric("330106900101123") == "330106*********"  # first generation, 15 digits
+    assert masking.mask_ric("330106************") == "330106************"  # masking twice changes nothing
+    assert masking.mask_ric("330106********1234") == "330106************"  # nor masked the old way
     assert masking.mask_ric("E1234567") == "********" and masking.mask_ric(None) == ""
     assert masking.mask_phone("13812345678") == "138****5678"
     assert masking.mask_phone("12345") == "*****" and masking.mask_phone("") == ""
@@ -36,3 +37,10 @@ def test_identity_numbers_inside_text():
     assert uscc in out  # an organisation's code is public
     assert "330106700203011" not in out  # a first-generation number too
     assert masking.mask_ids_in_text("无") == "无" and masking.mask_ids_in_text("") == ""
+
+
+def test_numbers_masked_the_old_way_are_masked_again_in_text():
+    """Facts stored before 2026-12 hold 330106********1234 (last four kept): shown, they lose
+    the last four too, and other starred text is left alone."""
+    text = "法定代表人李*光（330106********1234），旧证 330106*****1123，评级 A***"
+    assert masking.mask_ids_in_text(text) == "法定代表人李*光（330106************），旧证 330106*********，评级 A***"

@@ -21,6 +21,6 @@ def test_masking_rules():
     assert masking.mask_name("张三") == "张*"
     assert masking.mask_name("张三丰") == "张*丰"
     assert masking.mask_name("欧阳娜娜") == "欧**娜"
-    assert masking.mask_ric("330106199001011234") == "330106********1234"
+    assert masking.mask_ric("330106199001011234") == "330106************"
     assert masking.mask_phone("13812345678") == "138****5678"
     assert masking.mask_address("浙江省杭州市西湖区文三路1号") == "浙江省杭州市****"

@@ -1,8 +1,10 @@
 """Authorisation-matrix cases for the records routes (format: tests/accounts/matrix.py).
 
-A natural person's file: the public reads what is public (授权查询 / 政务共享 records only
-counted), officials whose region covers the person and the person itself read it in full, an
-official outside the region gets 403. A legal person's file is public information for all.
+A natural person's file: by number or subject number only the person itself (in full) and
+officials (in full in their region, 403 outside it); anyone else gets 404, as for a number no one
+has. The public (and another subject) finds a person by number and name together
+(``/subjects/lookup``), where he has a public record, and reads what is public (授权查询 / 政务共享
+records only counted). A legal person's file is public information for all.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 from tests.accounts.matrix import OFFICIALS, Case, expect, only
 
 ALL_OK = expect(200)
-# a natural person outside the officials' region: 403 for officials, the rest as the public
-PERSON_OUT = expect(200, **{r: 403 for r in OFFICIALS})
-# a withheld (授权查询) record: not public; in full for officials in region and the subject itself
-WITHHELD_IN = expect(200, public=403)
-WITHHELD_OUT = expect(403)
+# a natural person by number, or his records: the person (the "in" one) and officials; 404 for the rest
+PERSON_IN = expect(200, public=404)
+# outside the officials' region: 403 for officials; the public and another person 404
+PERSON_OUT = expect(404, **{r: 403 for r in OFFICIALS})
+# looked up by number and name (he has a public record): everyone; officials outside the region 403
+LOOKUP_OUT = expect(200, **{r: 403 for r in OFFICIALS})
 
 
 def person(w, where):
@@ -25,6 +28,20 @@ def enterprise(w, where):
     return {"code": w.ref("enterprise", where)}
 
 
+def person_by_name(w, where):
+    """The whole identity number and name of the "in" or "out" person."""
+    from datetime import date
+
+    from tests.records.factories import World
+    from xinyong.core.codes import make_ric
+    from xinyong.subjects.models import Subject
+
+    if where == "in":
+        return {"code": w.world.person_ric, "name": World.PERSON_NAME}
+    name = w.db.get(Subject, w.subject_ids["out"]).name
+    return {"code": make_ric("330203", date(1988, 3, 4), 77), "name": name}  # tests/accounts/test_matrix.py
+
+
 def record(what):
     return lambda w, where: {"id": w.record(what, where)}
 
@@ -32,19 +49,22 @@ def record(what):
 CASES = [
     # the API
     Case("GET", "/api/v1/subjects", query=lambda w, where: {"q": "杭州"}, expect=ALL_OK),
-    Case("GET", "/api/v1/subjects/{code}", params=person, expect=ALL_OK, out=PERSON_OUT, note="person"),
+    Case("GET", "/api/v1/subjects/{code}", params=person, expect=PERSON_IN, out=PERSON_OUT, note="person"),
     Case("GET", "/api/v1/subjects/{code}", params=enterprise, expect=ALL_OK, note="enterprise"),
-    Case("GET", "/api/v1/records/{id}", params=record("person_withheld"), expect=WITHHELD_IN, out=WITHHELD_OUT,
+    Case("POST", "/api/v1/subjects/lookup", json=person_by_name, expect=ALL_OK, out=LOOKUP_OUT,
+         note="a person by number and name"),
+    Case("GET", "/api/v1/records/{id}", params=record("person_withheld"), expect=PERSON_IN, out=PERSON_OUT,
          note="a person's 授权查询 record"),
-    Case("GET", "/api/v1/records/{id}", params=record("person_public"), expect=ALL_OK, out=PERSON_OUT,
+    Case("GET", "/api/v1/records/{id}", params=record("person_public"), expect=PERSON_IN, out=PERSON_OUT,
          note="a person's public record"),
     Case("GET", "/api/v1/records/{id}", params=record("enterprise"), expect=ALL_OK, note="an enterprise's record"),
     # the pages
     Case("GET", "/subjects", query=lambda w, where: {"q": "杭州"}, expect=ALL_OK),
-    Case("GET", "/subjects/{code}", params=person, expect=ALL_OK, out=PERSON_OUT, note="person"),
+    Case("GET", "/subjects/{code}", params=person, expect=PERSON_IN, out=PERSON_OUT, note="person"),
     Case("GET", "/subjects/{code}", params=enterprise, expect=ALL_OK, note="enterprise"),
-    Case("GET", "/records/{id}", params=record("person_withheld"), expect=WITHHELD_IN, out=WITHHELD_OUT),
-    Case("GET", "/records/{id}", params=record("person_public"), expect=ALL_OK, out=PERSON_OUT),
+    Case("POST", "/subjects/lookup", form=person_by_name, expect=ALL_OK, out=LOOKUP_OUT),
+    Case("GET", "/records/{id}", params=record("person_withheld"), expect=PERSON_IN, out=PERSON_OUT),
+    Case("GET", "/records/{id}", params=record("person_public"), expect=PERSON_IN, out=PERSON_OUT),
     Case("GET", "/records/{id}", params=record("enterprise"), expect=ALL_OK),
 ]
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from tests.records.factories import revise
+from tests.accounts.helpers import login_as
+from tests.records.factories import World, revise
 from tests.web.conftest import LEGAL_REP_RIC, assert_masked
 from xinyong.core.codes import make_ric
 
@@ -37,7 +38,7 @@ def test_credit_file_of_enterprise(client, world):
     assert rec["status"] == "active" and rec["status_name"] == "有效"
     assert rec["disclosure_name"] == "公开"
     assert {c["polarity"]: c["count"] for c in body["counts"]} == {"dishonest": 1, "honest": 0, "neutral": 0}
-    assert body["legal_rep"] == {"name": "李*光", "code": LEGAL_REP_RIC[:6] + "********" + LEGAL_REP_RIC[-4:]}
+    assert body["legal_rep"] == {"name": "李*光", "code": LEGAL_REP_RIC[:6] + "*" * 12}
     assert body["withheld"] == 0 and body["withheld_note"] is None
     assert body["policy_version"]["label"]
     assert_masked(r.text, world)
@@ -53,21 +54,33 @@ def test_credit_file_archive_includes_expired(client, world):
 
 
 def test_credit_file_of_person_is_masked_and_withholds(client, world):
+    """The public reads a person's file only through the look-up by number and name; by number
+    or subject number alone it gets the 404 of a number no one has."""
+    r = client.post("/api/v1/subjects/lookup", json={"code": world.person_ric, "name": World.PERSON_NAME})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["subject"]["name"] == "张*丰"
+    assert body["subject"]["code"] == world.person_ric[:6] + "*" * 12
+    assert body["subject"]["ref"] == str(world.person.id)
+    assert [x["id"] for x in body["records"]] == [world.person_debtor_id]
+    assert body["records"][0]["subject_name"] == "张*丰"
+    assert body["withheld"] == 1
+    assert body["withheld_note"] == "另有 1 条授权查询信息，经信用主体授权后方可查询"
+    assert_masked(r.text, world)
     for ref in (world.person_ric, str(world.person.id)):
-        r = client.get(f"/api/v1/subjects/{ref}")
-        assert r.status_code == 200
-        body = r.json()
-        assert body["subject"]["name"] == "张*丰"
-        assert body["subject"]["code"] == world.person_ric[:6] + "********" + world.person_ric[-4:]
-        assert body["subject"]["ref"] == str(world.person.id)
-        assert [x["id"] for x in body["records"]] == [world.person_debtor_id]
-        assert body["records"][0]["subject_name"] == "张*丰"
-        assert body["withheld"] == 1
-        assert body["withheld_note"] == "另有 1 条授权查询信息，经信用主体授权后方可查询"
-        assert_masked(r.text, world)
+        assert assert_error(client.get(f"/api/v1/subjects/{ref}"), 404)["message"] == "未找到该信用主体"
+
+
+def test_official_reads_a_person_by_number(client, world):
+    login_as(client, "checker", "330100")
+    r = client.get(f"/api/v1/subjects/{world.person_ric}")
+    assert r.status_code == 200 and r.json()["subject"]["name"] == "张*丰"
+    assert r.json()["withheld"] == 0  # the region covers him: everything
+    assert_masked(r.text, world)
 
 
 def test_credit_file_of_public_servant_and_gov_body(client, world):
+    login_as(client, "checker", "330100")
     body = client.get(f"/api/v1/subjects/{world.servant.id}").json()
     assert body["subject"]["name"] == "欧**娜"
     assert [(p["title"], p["current"], p["body"]["name"]) for p in body["posts"]] == [
@@ -106,13 +119,22 @@ def test_search_by_identity_number_is_masked(client, world):
     r = client.get("/api/v1/subjects", params={"q": world.person_ric})
     body = r.json()
     assert body["by_code"] is True
+    assert body["items"] == []  # the public finds no person by number alone
+    assert body["q"] == world.person_ric[:6] + "*" * 12
+    login_as(client, "checker", "330100")
+    r = client.get("/api/v1/subjects", params={"q": world.person_ric})
+    body = r.json()
     assert [x["ref"] for x in body["items"]] == [str(world.person.id)]
     assert body["items"][0]["name"] == "张*丰"
-    assert body["q"] == world.person_ric[:6] + "********" + world.person_ric[-4:]
     assert_masked(r.text, world)
 
 
 def test_search_by_name_masks_persons(client, world):
+    r = client.get("/api/v1/subjects", params={"region": "330000", "limit": 200})
+    assert {x["kind"] for x in r.json()["items"]} == {"gov_body", "enterprise"}  # the public: no persons
+    assert len(r.json()["items"]) == 4
+    assert client.get("/api/v1/subjects", params={"kind": "person"}).json()["items"] == []
+    login_as(client, "checker", "330100")
     r = client.get("/api/v1/subjects", params={"region": "330000", "limit": 200})
     items = r.json()["items"]
     assert len(items) == 6
@@ -122,10 +144,10 @@ def test_search_by_name_masks_persons(client, world):
 
 
 def test_search_paging_and_filters(client, world):
-    body = client.get("/api/v1/subjects", params={"limit": 4}).json()
-    assert len(body["items"]) == 4 and body["has_more"] is True
-    body = client.get("/api/v1/subjects", params={"limit": 4, "offset": 4}).json()
-    assert len(body["items"]) == 2 and body["has_more"] is False
+    body = client.get("/api/v1/subjects", params={"limit": 3}).json()
+    assert len(body["items"]) == 3 and body["has_more"] is True
+    body = client.get("/api/v1/subjects", params={"limit": 3, "offset": 3}).json()
+    assert len(body["items"]) == 1 and body["has_more"] is False
     body = client.get("/api/v1/subjects", params={"region": "330200"}).json()
     assert [x["code"] for x in body["items"]] == [world.ent_nb.code]
 
@@ -171,12 +193,17 @@ def test_record_with_versions(client, session, world):
 
 
 def test_record_of_person_public_and_withheld(client, world):
+    """The public browses no person's records (the 404 of a record that does not exist); the
+    person reads both, 授权查询 included."""
+    for record_id in (world.person_debtor_id, world.person_penalty_id):
+        detail = assert_error(client.get(f"/api/v1/records/{record_id}"), 404)
+        assert detail["message"] == f"信用记录 {record_id} 不存在或不公开"
+    login_as(client, "subject", None, subject_id=world.person.id, username="own-file")
     r = client.get(f"/api/v1/records/{world.person_debtor_id}")
     assert r.status_code == 200
     assert r.json()["subject_name"] == "张*丰"
     assert_masked(r.text, world)
-    detail = assert_error(client.get(f"/api/v1/records/{world.person_penalty_id}"), 403)
-    assert "授权" in detail["message"]
+    assert client.get(f"/api/v1/records/{world.person_penalty_id}").status_code == 200
 
 
 def test_record_404_422(client, world):
@@ -209,9 +236,9 @@ def test_api_query_counts(client, world, count_queries):
 
     urls = {
         f"/api/v1/subjects/{world.ent_hz.code}": 3,  # policy 1, subject, records
-        f"/api/v1/subjects/{world.servant.id}?archive=true": 4,  # + posts
+        f"/api/v1/subjects/{world.bureau.code}?archive=true": 4,  # + the parent body
         "/api/v1/subjects?q=公司": 2,  # no policy needed: the page, the record counts
-        f"/api/v1/records/{world.person_debtor_id}": 3,  # policy 1, record + subject, versions
+        f"/api/v1/records/{world.hz_recent_id}": 3,  # policy 1, record + subject, versions
         "/api/v1/policy": 1,
     }
     app_engine = get_engine()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.accounts.helpers import login_as
 from tests.records.factories import World, revise
 from tests.web.conftest import assert_masked
 from xinyong.core.db import get_engine
@@ -49,7 +50,12 @@ def test_search_page(client, world):
     html = page(client, "/subjects", params={"q": "公司", "region": "330200"})
     assert "宁波乙贸易有限公司" in html and "杭州甲科技有限公司" not in html
     html = page(client, "/subjects", params={"kind": "person"})
+    assert "张*丰" not in html and "未找到符合条件的信用主体" in html  # the public lists no persons
+    assert 'action="/subjects/lookup"' in html  # but may look one up by number and name
+    login_as(client, "checker", "330100")
+    html = page(client, "/subjects", params={"kind": "person"})
     assert "张*丰" in html and f'href="/subjects/{world.person.id}"' in html
+    assert 'action="/subjects/lookup"' not in html
     assert_masked(html, world)
     html = page(client, "/subjects", params={"q": "没有这家"})
     assert "未找到符合条件的信用主体" in html
@@ -59,11 +65,17 @@ def test_search_page_htmx_fragment(client, world):
     html = page(client, "/subjects", params={"q": "公司"}, headers={"HX-Request": "true"})
     assert "<html" not in html and "杭州甲科技有限公司" in html
     html = page(client, "/subjects", params={"q": world.person_ric}, headers={"HX-Request": "true"})
+    assert "张*丰" not in html and "未找到符合条件的信用主体" in html
+    login_as(client, "checker", "330100")
+    html = page(client, "/subjects", params={"q": world.person_ric}, headers={"HX-Request": "true"})
     assert "张*丰" in html
     assert_masked(html, world)
 
 
 def test_search_page_by_code_goes_to_the_file(client, world):
+    r = client.get("/subjects", params={"q": world.person_ric}, follow_redirects=False)
+    assert r.status_code == 200 and "张*丰" not in r.text  # the public: no person by number alone
+    login_as(client, "checker", "330100")
     r = client.get("/subjects", params={"q": world.person_ric}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/subjects/{world.person.id}"
@@ -76,6 +88,7 @@ def test_search_page_paging(client, world, monkeypatch):
     from xinyong.core import settings
 
     settings.reset_settings()
+    login_as(client, "checker", "330000")
     html = page(client, "/subjects", params={"region": "330000"})
     assert "下一页" in html and "上一页" not in html
     html = page(client, "/subjects", params={"region": "330000", "offset": 5})
@@ -111,18 +124,33 @@ def test_credit_file_page_archive(client, world):
 
 
 def test_credit_file_page_person(client, world):
-    html = page(client, f"/subjects/{world.person.id}")
+    """The public: the file through the look-up form (number and name), without links to
+    pages it may not open; by subject number or identity number, 404."""
+    form = {"code": world.person_ric, "name": World.PERSON_NAME, "csrf_token": client.get("/subjects").cookies.get(
+        "xinyong_csrf") or client.cookies.get("xinyong_csrf")}
+    r = client.post("/subjects/lookup", data=form)
+    assert r.status_code == 200, r.text[:500]
+    html = r.text
     text = text_of(html)
-    assert "张*丰" in text and world.person_ric[:6] + "********" + world.person_ric[-4:] in text
+    assert "张*丰" in text and world.person_ric[:6] + "*" * 12 in text
     assert "失信被执行人" in text
     assert "另有 1 条授权查询信息" in text
     assert "杭市监罚〔2026〕4号" not in text  # withheld content
+    assert 'href="/records/' not in html and "?archive=1" not in html
     assert_masked(html, world)
+    r = client.post("/subjects/lookup", data={**form, "name": "张三"})
+    assert r.status_code == 404 and "未找到与该身份证号码和姓名相符" in r.text and 'value="张三"' in r.text
+    for ref in (world.person.id, world.person_ric):
+        r = client.get(f"/subjects/{ref}")
+        assert r.status_code == 404 and "未找到该信用主体" in r.text
+    login_as(client, "checker", "330100")
     html = page(client, f"/subjects/{world.person_ric}?archive=1")
+    assert "杭市监罚〔2026〕4号" in html  # an official of his region: everything
     assert_masked(html, world)
 
 
 def test_credit_file_page_public_servant_and_gov_body(client, world):
+    login_as(client, "checker", "330100")
     html = page(client, f"/subjects/{world.servant.id}")
     text = text_of(html)
     assert "欧**娜" in text and "公务人员" in text
@@ -151,12 +179,13 @@ def test_record_page(client, session, world):
 
 
 def test_record_page_person(client, world):
+    for record_id in (world.person_debtor_id, world.person_penalty_id, 999999):
+        r = client.get(f"/records/{record_id}")
+        assert r.status_code == 404 and "不存在或不公开" in r.text
+    login_as(client, "checker", "330100")
     html = page(client, f"/records/{world.person_debtor_id}")
     assert "张*丰" in html
     assert_masked(html, world)
-    r = client.get(f"/records/{world.person_penalty_id}")
-    assert r.status_code == 403 and "授权" in r.text
-    assert client.get("/records/999999").status_code == 404
 
 
 def test_policy_page(client, policy):
@@ -185,8 +214,6 @@ PAGES = {
     "enterprise file": ("/subjects/{ent}", 5),  # policy 1, subject, counts, one page of records, lists
     "enterprise archive": ("/subjects/{ent}?archive=1", 5),
     "enterprise category": ("/subjects/{ent}?category=admin_penalty&page=2", 5),
-    "person file": ("/subjects/{person}", 6),  # + posts (a person may hold posts)
-    "servant file": ("/subjects/{servant}", 6),  # policy 1, subject, counts, records, posts with bodies, lists
     "gov body file": ("/subjects/{bureau}", 5),  # policy 1, subject, counts (none: no records query), parent, lists
     "record": ("/records/{record}", 3),  # policy 1, record with subject, versions
     "policy": ("/policy", 1),

@@ -79,3 +79,20 @@ def test_a_chunked_body_is_counted_as_it_arrives():
     assert not reached
     assert sent[0]["status"] == 413
     assert "上限".encode() in sent[1]["body"]
+
+
+def test_access_log_masks_identity_numbers(app_env, caplog):
+    """An official's GET /api/v1/subjects/<identity number> must not leave the number in the
+    server's access log (uvicorn's request line, logged with these arguments)."""
+    import logging
+
+    from xinyong.core.codes import make_ric as _make_ric
+    from xinyong.web.app import create_app as _create_app
+
+    number = _make_ric("330108", __import__("datetime").date(1975, 6, 7), 31)
+    _create_app()
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "10.0.0.1:5000", "GET", f"/api/v1/subjects/{number}?q={number}", "1.1", 200)
+    line = caplog.records[-1].getMessage()
+    assert number not in line and "/api/v1/subjects/330108************" in line

@@ -22,7 +22,9 @@ allowed. It also enforces, for every route:
 - The second factor: an administrator's session is good for nothing but TOTP enrolment until a
   code has been confirmed (routes marked ``setup=True``); a password that was generated must
   be changed the same way.
-- The API rate limit per token.
+- The API rate limit per token, and for callers not logged in a rate limit per address
+  (``PUBLIC_RATE_PER_IP``); the address is the connection's, or the one a configured trusted
+  proxy names (:class:`xinyong.web.security.ClientAddressMiddleware`).
 
 The callable carries ``.rule`` (an :class:`AccessRule`), so a test can read each route's rule
 from the app's route table (:func:`route_rules`): a route without one fails the suite.
@@ -114,7 +116,18 @@ def _is_api(request: Request) -> bool:
 
 
 def client_ip(request: Request) -> str:
+    """The caller's address: the connection's, which ``ClientAddressMiddleware`` has replaced by
+    the one in X-Forwarded-For only when the connection came from a trusted proxy."""
     return request.client.host if request.client else "-"
+
+
+def limit_address(request: Request, bucket: str, limit: int, window: float) -> None:
+    """429 (with Retry-After) when this address has used up ``limit`` hits of ``bucket`` within
+    ``window`` seconds; else the hit is counted."""
+    wait = ratelimit.api_limiter.hit(f"{bucket}:{client_ip(request)}", limit, window)
+    if wait:
+        raise TooManyRequests(f"请求过于频繁，请 {int(wait) + 1} 秒后再试",
+                              f"rate limit reached: retry in {int(wait) + 1} s", retry_after=int(wait) + 1)
 
 
 def login_url(request: Request) -> str:
@@ -261,6 +274,9 @@ def allow(*roles: str, public: bool = False, setup: bool = False) -> Any:
                 raise PasswordChangeRequired()
         if who.is_public and not rule.public:
             raise Unauthorized(redirect=None if _is_api(request) else login_url(request))
+        if who.is_public:
+            s = get_settings()
+            limit_address(request, "public", s.public_rate_per_ip, s.public_rate_window_seconds)
         if not rule.admits(who.role):
             raise Forbidden(f"角色“{ROLES.get(who.role or '', who.role)}”无权访问此功能",
                             f"role {who.role} may not use this")

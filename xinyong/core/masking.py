@@ -1,8 +1,14 @@
 """One set of masking rules for every public or lower-privilege output.
 
-张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜; 330106199001011234 → 330106********1234;
+张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜; 330106199001011234 → 330106************;
 13812345678 → 138****5678; an address keeps its first six characters; an identity number inside
 free text is replaced by its masked form (:func:`mask_ids_in_text`).
+
+An identity number keeps its region (the first six digits) and nothing else. The last four
+were kept until 2026-12: with the check digit they narrow the birth date to about 2,300
+candidates, which a look-up answering "exists" or not confirms in minutes; without them a
+number has some 2×10⁷ candidates (docs/privacy.md, 脱敏的算术). Numbers masked the old way
+(stored in records' facts before then) are masked again the new way wherever they are shown.
 Organisations' names and USCCs are public information and are not masked.
 
 Where each rule applies (every public or lower-privilege output) is listed in docs/privacy.md;
@@ -27,12 +33,17 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+RIC_KEPT = 6  # the region; docs/privacy.md says why nothing else is kept
+
+
 def mask_ric(ric: str | None) -> str:
+    """330106199001011234 → 330106************ (the region only). Masking twice, or masking a
+    number masked the old way (330106********1234), gives the same."""
     if not ric:
         return ""
     if len(ric) < 10:
         return "*" * len(ric)
-    return ric[:6] + "*" * (len(ric) - 10) + ric[-4:]
+    return ric[:RIC_KEPT] + "*" * (len(ric) - RIC_KEPT)
 
 
 def mask_phone(phone: str | None) -> str:
@@ -51,6 +62,8 @@ def mask_address(address: str | None, keep: int = 6) -> str:
 
 # An identity number inside free text: 18 characters (second generation) or 15 digits (first).
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+# A number masked the old way (first six and last four kept): stored so in records' facts.
+_OLD_MASK_IN_TEXT = re.compile(r"(?<![0-9A-Za-z*])(\d{6}\*{5,8}\d{3}[0-9Xx])(?![0-9A-Za-z*])")
 
 
 def _looks_like_id(token: str) -> bool:
@@ -68,7 +81,12 @@ def _looks_like_id(token: str) -> bool:
 
 
 def mask_ids_in_text(text: str) -> str:
-    """Free text with every identity number in it masked (a USCC is left as it is)."""
-    if not text or not _ID_IN_TEXT.search(text):
+    """Free text with every identity number in it masked (a USCC is left as it is), and every
+    number masked the old way masked again."""
+    if not text:
+        return text
+    if "*" in text:
+        text = _OLD_MASK_IN_TEXT.sub(lambda m: mask_ric(m.group()), text)
+    if not _ID_IN_TEXT.search(text):
         return text
     return _ID_IN_TEXT.sub(lambda m: mask_ric(m.group()) if _looks_like_id(m.group()) else m.group(), text)

@@ -81,6 +81,22 @@ class Settings(BaseSettings):
         600, ge=1, description="Requests one API token may make per API_RATE_WINDOW_SECONDS."
     )
     api_rate_window_seconds: int = Field(60, ge=1, description="Window of the API rate limit.")
+    public_rate_per_ip: int = Field(
+        300, ge=1, description="Requests one address may make without logging in per PUBLIC_RATE_WINDOW_SECONDS "
+        "(pages and API; docs/privacy.md).",
+    )
+    public_rate_window_seconds: int = Field(60, ge=1, description="Window of the public rate limit.")
+    person_lookup_per_ip: int = Field(
+        20, ge=1, le=1000,
+        description="Look-ups of a natural person (identity number and name, POST /api/v1/subjects/lookup) one address "
+        "may make per PERSON_LOOKUP_WINDOW_SECONDS without logging in (docs/privacy.md, 公众查询自然人).",
+    )
+    person_lookup_window_seconds: int = Field(3600, ge=60, description="Window of the person look-up limit.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies in front of the server; "
+        "X-Forwarded-For is read only from these, empty means never (docs/deployment.md).",
+    )
     token_cache_seconds: float = Field(
         5, ge=0, le=300,
         description="How long a resolved API token is trusted without asking the database again; a token revoked or a "

@@ -27,7 +27,7 @@ class PublishedEntryOut(BaseModel):
     list_kind: str
     list_name: str
     subject_name: str = Field(description="自然人姓名脱敏（张*丰）")
-    subject_code: str = Field(description="统一社会信用代码；身份证号码脱敏（330106********1234）")
+    subject_code: str = Field(description="统一社会信用代码；身份证号码脱敏（330106************）")
     subject_kind: str
     subject_kind_name: str
     region_code: str

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from unicodedata import normalize
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,11 +64,12 @@ def search(
     offset: int = 0,
     *,
     on: date | None = None,
+    persons: bool = True,
 ) -> SearchPage:
-    """:func:`xinyong.subjects.service.search` with each subject's displayed records counted.
-    Two queries: the page and the counts of the page's subjects, grouped (none when the page
-    is empty)."""
-    page = subjects.search(session, q, region=region, kind=kind, limit=limit, offset=offset)
+    """:func:`xinyong.subjects.service.search` with each subject's displayed records counted
+    (``persons=False``: natural persons left out). Two queries: the page and the counts of the
+    page's subjects, grouped (none when the page is empty)."""
+    page = subjects.search(session, q, region=region, kind=kind, limit=limit, offset=offset, persons=persons)
     counts: dict[int, int] = {}
     if page.subjects:
         cq = (
@@ -81,6 +83,51 @@ def search(
         hits=[SearchHit(s, counts.get(s.id, 0)) for s in page.subjects], has_more=page.has_more,
         by_code=page.by_code,
     )
+
+
+# --- a natural person, for the public ------------------------------------------------------
+
+
+class PersonNotFound(NotFound):
+    """One answer for every way a public person look-up fails — no such number, another name,
+    no public record — so that the answer tells nothing about whether the number exists."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "未找到与该身份证号码和姓名相符、且有公开信用记录的自然人",
+            "no natural person with this identity number and name has a public credit record",
+        )
+
+
+def _same_name(given: str, held: str) -> bool:
+    """Names compared exactly after folding full-width characters and spaces (NFKC): 张 三丰
+    and 张三丰 are the same name, 张三 and 张三丰 are not."""
+    def fold(name: str) -> str:
+        return "".join(normalize("NFKC", name or "").split())
+
+    return bool(fold(given)) and fold(given) == fold(held)
+
+
+def find_person(session: Session, code: str, name: str, *, public: bool = True, on: date | None = None) -> Subject:
+    """A natural person found by identity number AND full name together; for a ``public``
+    reader only where he has a displayed public (公开) record. Every failure is the same
+    :class:`PersonNotFound`, a malformed number too, so that nothing here confirms a guessed
+    number without the name (docs/privacy.md, 公众查询自然人). Two queries at most."""
+    try:
+        subject = subjects.get_by_code(session, code)
+    except NotFound:
+        raise PersonNotFound() from None
+    if subject.kind not in NATURAL_KINDS or not _same_name(name, subject.name):
+        raise PersonNotFound()
+    if public:
+        has_public = session.scalar(
+            select(Record.id).where(
+                Record.subject_id == subject.id, Record.disclosure == PUBLIC_DISCLOSURE, displayed(on or _today())
+            ).limit(1)
+        )
+        if has_public is None:
+            raise PersonNotFound()
+    return subject
 
 
 # --- the credit file -----------------------------------------------------------------------
@@ -216,11 +263,15 @@ def record_detail(session: Session, record_id: int, *, public: bool = True, on: 
         select(Record, Subject).join(Subject, Subject.id == Record.subject_id).where(Record.id == record_id)
     ).first()
     if row is None:
-        raise NotFound(f"信用记录 {record_id} 不存在", f"credit record {record_id} does not exist")
+        raise record_not_found(record_id)
     record, subject = row
     if public and withheld_from_public(record, subject):
         raise Withheld()
     return RecordDetail(record, subject, effective_status(record, on), record_history(session, record.id))
+
+
+def record_not_found(record_id: int) -> NotFound:
+    return NotFound(f"信用记录 {record_id} 不存在或不公开", f"credit record {record_id} does not exist or is not public")
 
 
 class Withheld(XinyongError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -22,10 +22,20 @@ from xinyong.core.settings import get_settings
 from xinyong.core.templating import add_nav, is_htmx, render
 from xinyong.records import credit_file as files
 from xinyong.records import hooks as record_hooks
-from xinyong.records.api import DEFAULT_PURPOSE, detail_out, log_personal_read, sees_in_full
+from xinyong.records.api import (
+    DEFAULT_PURPOSE,
+    detail_out,
+    ensure_browsable,
+    limit_person_lookups,
+    lists_persons,
+    log_personal_read,
+    lookup_person,
+    sees_in_full,
+)
 from xinyong.records.schemas import CreditFileOut, SearchResult
 from xinyong.records.upload_pages import router as upload_router
 from xinyong.subjects import service as subjects
+from xinyong.subjects.models import NATURAL_KINDS
 from xinyong.subjects.schemas import masked_query
 
 router = APIRouter(include_in_schema=False)
@@ -63,28 +73,59 @@ def search_page(
     result = None
     if q or kind or region:
         limit = get_settings().page_size
-        page = files.search(session, q, region=region or None, kind=kind or None, limit=limit, offset=offset)
+        page = files.search(session, q, region=region or None, kind=kind or None, limit=limit, offset=offset,
+                            persons=lists_persons(who))
         if page.by_code and len(page.hits) == 1 and not is_htmx(request):
             # A full code finds one subject: go straight to its file (by number for persons,
             # so that no identity number sits in a URL).
             return RedirectResponse(f"/subjects/{subjects.ref_of(page.hits[0].subject)}", status_code=303)
         result = SearchResult.build(page)
+    return _search_page(request, who, q, kind, region, offset, result)
+
+
+def _search_page(request: Request, who: Principal, q: str, kind: str, region: str, offset: int,
+                 result: SearchResult | None, status_code: int = 200, **extra) -> Response:
     shown_q = masked_query(q)
     context = {
         "active": "/subjects",
         "q": shown_q,
         "kind": kind,
         "region": region,
-        "kind_names": SUBJECT_KIND_NAMES,
+        "kind_names": {k: v for k, v in SUBJECT_KIND_NAMES.items() if lists_persons(who) or k not in NATURAL_KINDS},
         "cities": regions.cities(),
         "result": result,
         "prev_url": _url(shown_q, kind, region, max(0, offset - (result.limit if result else 0))),
         "next_url": _url(shown_q, kind, region, offset + (result.limit if result else 0)),
+        "lists_persons": lists_persons(who),
+        **extra,
     }
     headers = {"Vary": "HX-Request"}
     if is_htmx(request):
-        return render(request, "records/_results.html", context, headers=headers)
-    return render(request, "records/search.html", context, headers=headers)
+        return render(request, "records/_results.html", context, headers=headers, status_code=status_code)
+    return render(request, "records/search.html", context, headers=headers, status_code=status_code)
+
+
+@router.post(
+    "/subjects/lookup",
+    response_class=HTMLResponse,
+    summary="按身份证号码和姓名查询自然人",
+    description=(
+        "公众查询自然人信用档案的表单：完整身份证号码和姓名都相符、且有公开信用记录时显示其信用档案；"
+        "否则回到查询页，提示未找到（不透露号码是否存在）。未登录时每个地址限次（XINYONG_PERSON_LOOKUP_PER_IP）。"
+    ),
+)
+def lookup_page(
+    request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, audit: AuditDep,
+    code: Annotated[str, Form(max_length=40)], name: Annotated[str, Form(max_length=50)],
+) -> Response:
+    limit_person_lookups(request, who)
+    try:
+        subject = lookup_person(session, who, code, name)
+    except NotFound as exc:
+        return _search_page(request, who, "", "", "", 0, None, status_code=404, lookup_error=exc.zh,
+                            lookup_name=name)
+    return _file_page(request, session, policy, who, audit, subject, False, DEFAULT_PURPOSE, "/subjects", "", 1,
+                      browsable=False)
 
 
 @router.get(
@@ -110,18 +151,22 @@ def credit_file_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     subject = subjects.get_by_ref(session, code)
+    ensure_browsable(who, subject)
     return _file_page(request, session, policy, who, audit, subject, archive, purpose, "/subjects", category, page)
 
 
 def _file_page(request, session, policy, who, audit, subject, archive: bool, purpose: str, active: str,
-               category: str, page: int) -> Response:
+               category: str, page: int, *, browsable: bool = True) -> Response:
+    """A credit file page. Not ``browsable`` (a person the public found by number and name): the
+    whole file on one page, with no links to pages the public may not open (record pages, the
+    archive, categories by address)."""
     full = sees_in_full(who, subject)
-    size = get_settings().page_size
+    size = get_settings().page_size if browsable else None
     file = files.credit_file(session, subject, archive=archive, public=not full, category=category or None,
-                             limit=size, offset=(page - 1) * size)
+                             limit=size, offset=(page - 1) * size if size else 0)
     log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
     out = CreditFileOut.build(file, policy.policy, policy.version_id)
-    pages = max(1, -(-out.total // size))
+    pages = max(1, -(-out.total // size)) if size else 1
     base = f"/subjects/{out.subject.ref}" if active == "/subjects" else active
 
     def link(**change) -> str:
@@ -131,7 +176,7 @@ def _file_page(request, session, policy, who, audit, subject, archive: bool, pur
 
     lines = record_hooks.standing(session, subject, full, policy.policy)
     return render(request, "records/file.html", {
-        "active": active, "file": out, "standing": lines, "page": page, "pages": pages, "link": link,
+        "active": active, "file": out, "standing": lines, "browsable": browsable, "page": page, "pages": pages, "link": link,
         "category_name": next((c.name for c in out.by_category if c.code == category), category),
     })
 

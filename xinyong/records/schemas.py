@@ -361,6 +361,16 @@ def withheld_note(n: int) -> str | None:
     return f"另有 {n} 条授权查询信息，经信用主体授权后方可查询" if n else None
 
 
+class PersonLookupIn(BaseModel):
+    """A natural person looked up by number and name together (POST, so that the number is in
+    no URL and no access log)."""
+
+    code: str = Field(min_length=15, max_length=40, description="公民身份号码（完整）")
+    name: str = Field(min_length=1, max_length=50, description="姓名（完整）")
+    archive: bool = Field(False, description="含已过公示期的档案记录")
+    purpose: str = Field("查阅信用档案", max_length=200, description="查阅目的（公职人员查阅记入审计日志）")
+
+
 class SearchResult(BaseModel):
     q: str
     region: str | None

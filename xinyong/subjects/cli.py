@@ -22,6 +22,9 @@ def status() -> None:
     console.print(f"查询密钥 / look-up key: {st.hash_key} (HMAC-SM3)")
     for kid, n in sorted(st.usage.items()):
         console.print(f"  {kid}: {n} 个密文 / ciphertexts")
+    if st.problem:
+        console.print(f"[red]✗ {st.problem[0]}[/red]\n  {st.problem[1]}")
+        raise typer.Exit(2)
 
 
 @app.command("rotate")

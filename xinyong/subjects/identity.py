@@ -7,7 +7,7 @@ personal data and is never stored in plain:
   indexed equality on the hash and the table cannot be searched without the key;
 - ``Subject.code_cipher`` holds it encrypted (SM4-GCM, ``<key id>$…``), for the few who may see
   it whole (the subject itself, an administrator through an audited action, :func:`reveal`);
-- the masked form shown everywhere else (330106********1234) is computed from the ciphertext
+- the masked form shown everywhere else (330106************) is computed from the ciphertext
   when shown, never stored: stored next to the birth date it would *be* the number.
 
 ``Subject.legal_rep_code`` / ``legal_rep_cipher`` hold an enterprise's or body's legal
@@ -262,3 +262,35 @@ def key_usage(session: Session, ring: Keyring) -> dict[str, int]:
     if other:
         out["other"] = other
     return out
+
+
+@dataclass
+class KeyMismatch:
+    """Identity numbers the database holds under keys the ring does not have."""
+
+    missing: int  # ciphertexts under an encryption key the ring lacks
+    key_ids: list[str]  # some of those keys' ids (to find the right backup)
+    lookup_key_differs: bool  # the ring's look-up key is not the one the codes were made with
+
+
+def key_mismatch(session: Session, ring: Keyring | None) -> KeyMismatch | None:
+    """Whether the stored identity numbers were written under another key ring (``ring`` None:
+    no ring at all). Cheap: one count over the ciphertext columns and one subject decrypted
+    and hashed again. None when everything matches or nothing is stored."""
+    c = Subject.__table__.c
+    missing, ids = 0, set()
+    for col in (c.code_cipher, c.legal_rep_cipher):
+        cond = [col.is_not(None)] + [~col.like(f"{kid}$%") for kid in (ring.keys if ring else ())]
+        missing += session.scalar(select(func.count()).where(*cond)) or 0
+        for token in session.scalars(select(col).where(*cond).limit(20)):
+            ids.add(token.split("$", 1)[0])
+    differs = False
+    if ring is not None:
+        row = session.execute(
+            select(c.code, c.code_cipher).where(or_(*[c.code_cipher.like(f"{kid}$%") for kid in ring.keys])).limit(1)
+        ).first()
+        if row is not None:
+            differs = ring.keyed_hash(ring.decrypt(row.code_cipher, CODE_CONTEXT)) != row.code
+    if not missing and not differs:
+        return None
+    return KeyMismatch(missing, sorted(ids), differs)

@@ -1,7 +1,7 @@
 """How a subject is shown to a reader: the masking rules that every output (the API's models
 in :mod:`xinyong.records.schemas`, the web pages) applies, so that one set covers both.
 
-Natural persons' names and every identity number are masked (张*丰, 330106********1234);
+Natural persons' names and every identity number are masked (张*丰, 330106************);
 organisations' names and USCCs are public and shown whole. An identity number or a person's
 name inside free text is replaced by its masked form.
 """

@@ -27,7 +27,7 @@ MAX_SEARCH_LIMIT = 200
 # --- looking subjects up -------------------------------------------------------------------
 
 
-def _not_found() -> NotFound:
+def not_found() -> NotFound:
     return NotFound("未找到该信用主体", "no credit subject has this code")
 
 
@@ -54,7 +54,7 @@ def get_by_code(session: Session, code: str) -> Subject:
     cleaned = check_code(code)
     subject = session.scalar(select(Subject).where(Subject.code == lookup_key(cleaned)))
     if subject is None:
-        raise _not_found()
+        raise not_found()
     return subject
 
 
@@ -65,7 +65,7 @@ def get_by_ref(session: Session, ref: str) -> Subject:
     if ref.isascii() and ref.isdigit() and len(ref) < 18:  # "¹".isdigit() is true, int("¹") fails
         subject = session.get(Subject, int(ref))
         if subject is None:
-            raise _not_found()
+            raise not_found()
         return subject
     return get_by_code(session, ref)
 
@@ -120,10 +120,17 @@ def search(
     kind: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    *,
+    persons: bool = True,
 ) -> SubjectPage:
     """Subjects by exact code (USCC or identity number) or by a part of the name, optionally
     within a region and of one kind, ordered by name. One query: the page, one row more than
-    asked, to know whether there is a next page."""
+    asked, to know whether there is a next page.
+
+    ``persons=False`` (a reader who is not an official) leaves natural persons out, whatever
+    the query: the public must not be able to list persons, nor test whether an identity
+    number exists (docs/privacy.md, 公众查询自然人); it finds a person only through
+    :func:`xinyong.records.credit_file.find_person`, by number and name together."""
     region = check_region(region)
     kind = check_kind(kind)
     limit = max(1, min(limit, MAX_SEARCH_LIMIT))
@@ -140,6 +147,8 @@ def search(
         stmt = stmt.where(Subject.region_code.like(regions.scope_prefix(region) + "%"))
     if kind:
         stmt = stmt.where(Subject.kind == kind)
+    if not persons:
+        stmt = stmt.where(Subject.kind.not_in(NATURAL_KINDS))
     stmt = stmt.order_by(Subject.name, Subject.id).limit(limit + 1).offset(offset)
     subjects = list(session.scalars(stmt))
     return SubjectPage(

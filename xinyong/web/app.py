@@ -41,8 +41,10 @@ from xinyong.core.settings import get_settings
 from xinyong.web import templating
 from xinyong.web.security import (
     BodySizeLimitMiddleware,
+    ClientAddressMiddleware,
     SecurityHeadersMiddleware,
     allow_inline_scripts,
+    mask_access_logs,
 )
 from xinyong.web.templating import STATIC_DIR, VENDOR_DIRS, render, vendor_available
 
@@ -318,6 +320,8 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(CsrfCookieMiddleware)  # accounts: the double-submit cookie for anonymous forms
+    app.add_middleware(ClientAddressMiddleware, trusted=get_settings().trusted_proxies)  # outermost: first to run
+    mask_access_logs()
     app.add_exception_handler(XinyongError, _xinyong_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

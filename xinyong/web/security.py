@@ -1,5 +1,6 @@
-"""Hardening that applies to every response and request, whatever the route: security headers
-and a cap on the size of a request body.
+"""Hardening that applies to every response and request, whatever the route: security headers,
+a cap on the size of a request body, the caller's address (X-Forwarded-For believed only from
+configured proxies) and an access log without identity numbers.
 
 Both are plain ASGI middleware rather than FastAPI dependencies so that they also cover static
 files, error pages and routes that fail before a dependency runs. The body cap counts bytes as
@@ -17,12 +18,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
+import logging
 import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xinyong.core.masking import mask_ids_in_text
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -156,3 +161,87 @@ class BodySizeLimitMiddleware:
             (b"content-type", ctype), (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
         ]})
         await send({"type": "http.response.body", "body": body})
+
+
+# --- the caller's address --------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``TRUSTED_PROXIES`` (addresses or CIDR networks, comma-separated) as networks; a wrong
+    entry stops start-up with its name rather than trusting something unintended."""
+    out = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"XINYONG_TRUSTED_PROXIES: “{item}” is not an address or network") from None
+    return tuple(out)
+
+
+def _in(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+class ClientAddressMiddleware:
+    """The caller's address for rate limits, sessions, the audit log and the access log.
+
+    ``X-Forwarded-For`` is believed only when the connection comes from a configured trusted
+    proxy, and then read from the right: each trusted proxy appends the address it saw, so the
+    first address from the right that is not a trusted proxy is the caller; whatever a client
+    wrote further left is its own claim and ignored. Without trusted proxies (the default) the
+    header is never read, whoever connects — loopback included (uvicorn's own proxy handling,
+    which trusts 127.0.0.1, is switched off in ``xinyong serve``)."""
+
+    def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.app = app
+        self.networks = parse_networks(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.networks and scope["type"] in ("http", "websocket"):
+            client = scope.get("client")
+            if client and _in(client[0], self.networks):
+                chain = [
+                    a.strip() for key, value in scope.get("headers", ()) if key == b"x-forwarded-for"
+                    for a in value.decode("latin-1").split(",") if a.strip()
+                ]
+                for address in reversed(chain):
+                    if not _in(address, self.networks):
+                        scope["client"] = (address, 0)
+                        break
+        await self.app(scope, receive, send)
+
+
+# --- the access log ------------------------------------------------------------------------
+
+
+class MaskIdentityNumbers(logging.Filter):
+    """Masks identity numbers in the access log's request lines (``GET /api/v1/subjects/3301…``):
+    an official may look a person up by number in a URL, and a log file is kept longer and read
+    by more people than the audit log, which never holds a whole number (docs/privacy.md)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(mask_ids_in_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = mask_ids_in_text(record.msg)
+        return True
+
+
+ACCESS_LOGGERS = ("uvicorn.access", "uvicorn.error", "gunicorn.access")
+
+
+def mask_access_logs() -> None:
+    """Installs :class:`MaskIdentityNumbers` on the servers' loggers (once)."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskIdentityNumbers) for f in logger.filters):
+            logger.addFilter(MaskIdentityNumbers())
