@@ -16,7 +16,7 @@ from xinyong.accounts.access import allow, ensure_region
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
 from xinyong.core.errors import InvalidInput
-from xinyong.core.http import SessionDep, error_responses
+from xinyong.core.http import XLSX, SessionDep, error_responses, xlsx_response
 from xinyong.subjects import designations
 from xinyong.subjects import schemas as shown
 from xinyong.subjects import service as subjects
@@ -30,7 +30,6 @@ from xinyong.subjects.schemas import (
 
 router = APIRouter()
 TAG = "任职与登记身份"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Registrar = Annotated[Principal, allow("admin", "reporter")]
 Official = Annotated[Principal, allow("admin", "reporter", "checker", "supervisor", "auditor")]
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -51,7 +50,8 @@ def _request_meta(request: Request) -> dict:
 
 @router.get("/designations/template.xlsx", tags=[TAG], summary="下载任职与登记身份导入模板（XLSX）",
             description="中文表头、填写说明、登记身份下拉列表；代码和身份证号码列为文本格式。",
-            responses=error_responses(401, 403))
+            response_class=Response,
+            responses={**xlsx_response("任职与登记身份导入模板 XLSX 文件"), **error_responses(401, 403)})
 def template(who: Registrar) -> Response:
     return Response(designations.template_bytes(), media_type=XLSX,
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''designations.xlsx"})
