@@ -21,6 +21,7 @@ from xinyong.checks import service as checks
 from xinyong.checks.models import Check, CheckCandidate, CheckHit
 from xinyong.core.clock import frozen_today, today
 from xinyong.core.errors import InvalidInput
+from xinyong.core.masking import mask_ric
 from xinyong.lists import service as lists
 from xinyong.lists.models import SubjectGrade
 
@@ -182,7 +183,7 @@ def test_the_directly_responsible_persons_are_those_the_decision_names(session):
     assert len({h.measure.code for h in r.hits}) == 9 and r.check.outcome_kind == "mandatory"
     assert run(session, "consumption_restriction", colleague_ric).hits == []
     lines = [p for p in run(session, "consumption_restriction", firm.code).reached if p.role == "directly_responsible"]
-    assert [(p.name, p.code) for p in lines] == [("秦*任", named_ric[:6] + "********" + named_ric[-4:]),
+    assert [(p.name, p.code) for p in lines] == [("秦*任", mask_ric(named_ric)),
                                                 ("—", "决定书未载明直接责任人员，请人工核实")]
     assert second.id != first.id
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.records.factories import debtor
 from xinyong.catalog import service as catalog_service
 from xinyong.core.codes import make_ric, make_uscc
+from xinyong.core.masking import mask_ric
 from xinyong.records.ingest import import_source
 from xinyong.records.models import PERSON_KEYS, Record, RecordPerson
 from xinyong.records.readers import rows_from_dicts
@@ -34,7 +35,7 @@ def test_named_persons_are_stored_masked_and_indexed(session):
     (bad,) = result.errors
     assert (bad.row, bad.field, bad.zh.startswith("第2个号码")) == (3, HEADER, True)
     named = session.scalar(select(Record).where(Record.decision_date == date(2026, 6, 1)))
-    masked = f"{A[:6]}********{A[-4:]}、{B[:6]}********{B[-4:]}"
+    masked = f"{mask_ric(A)}、{mask_ric(B)}"
     assert named.facts["responsible_persons"] == masked  # twice given, once kept; never in plain
     assert A not in str(named.facts) and B not in str(named.facts)
     assert named.facts[PERSON_KEYS] == {"responsible_persons": [lookup_key(A), lookup_key(B)]}
