@@ -8,10 +8,12 @@ PostgreSQL).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import JSON, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -55,13 +57,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cur.close()
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite database file owner-only (0600) in an owner-only folder (0700): it holds
+    encrypted identity numbers, their keyed hashes and the audit log, and was created readable by
+    every user of the machine. SQLite gives its -wal and -shm files the database file's mode. The
+    platform's own folder (``XINYONG_VAR_DIR``) is tightened when the database is first created in
+    it; a folder an operator chose elsewhere keeps its mode unless the platform creates it."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+    elif folder.resolve() == get_settings().var_dir.resolve() and not path.exists():
+        folder.chmod(0o700)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _private_sqlite_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
