@@ -89,6 +89,17 @@ def log_personal_read(audit: Audit, who: Principal, subject: Subject, what: str,
         audit.read(subject.id, what, (purpose or "").strip() or DEFAULT_PURPOSE, entity_id=entity_id)
 
 
+def read_file(session, policy, who: Principal, audit: Audit, subject: Subject, *, archive: bool, purpose: str,
+              category: str | None = None, limit: int | None = None, offset: int = 0) -> CreditFileOut:
+    """A subject's credit file as ``who`` may read it (whole, or what the public sees), the read
+    logged where it is a natural person's: the one step behind the API's file, the public's
+    look-up and the file page."""
+    file = files.credit_file(session, subject, archive=archive, public=not sees_in_full(who, subject),
+                             category=category, limit=limit, offset=offset)
+    log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
+    return CreditFileOut.build(file, policy.policy, policy.version_id)
+
+
 @router.get(
     "/subjects/{code}",
     tags=[SUBJECTS_TAG],
@@ -118,10 +129,7 @@ def get_credit_file(
 ) -> CreditFileOut:
     subject = subjects.get_by_ref(session, code)
     ensure_browsable(who, subject)
-    full = sees_in_full(who, subject)
-    file = files.credit_file(session, subject, archive=archive, public=not full)
-    log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
-    return CreditFileOut.build(file, policy.policy, policy.version_id)
+    return read_file(session, policy, who, audit, subject, archive=archive, purpose=purpose)
 
 
 @router.post(
@@ -143,10 +151,7 @@ def lookup_person_file(
 ) -> CreditFileOut:
     limit_person_lookups(request, who)
     subject = lookup_person(session, who, body.code, body.name)
-    full = sees_in_full(who, subject)
-    file = files.credit_file(session, subject, archive=body.archive, public=not full)
-    log_personal_read(audit, who, subject, "credit_file", body.purpose, subjects.ref_of(subject))
-    return CreditFileOut.build(file, policy.policy, policy.version_id)
+    return read_file(session, policy, who, audit, subject, archive=body.archive, purpose=body.purpose)
 
 
 @router.get(

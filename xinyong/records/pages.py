@@ -28,11 +28,11 @@ from xinyong.records.api import (
     ensure_browsable,
     limit_person_lookups,
     lists_persons,
-    log_personal_read,
     lookup_person,
+    read_file,
     sees_in_full,
 )
-from xinyong.records.schemas import CreditFileOut, SearchResult
+from xinyong.records.schemas import SearchResult
 from xinyong.records.upload_pages import router as upload_router
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import NATURAL_KINDS
@@ -162,10 +162,8 @@ def _file_page(request, session, policy, who, audit, subject, archive: bool, pur
     archive, categories by address)."""
     full = sees_in_full(who, subject)
     size = get_settings().page_size if browsable else None
-    file = files.credit_file(session, subject, archive=archive, public=not full, category=category or None,
-                             limit=size, offset=(page - 1) * size if size else 0)
-    log_personal_read(audit, who, subject, "credit_file", purpose, subjects.ref_of(subject))
-    out = CreditFileOut.build(file, policy.policy, policy.version_id)
+    out = read_file(session, policy, who, audit, subject, archive=archive, purpose=purpose,
+                    category=category or None, limit=size, offset=(page - 1) * size if size else 0)
     pages = max(1, -(-out.total // size)) if size else 1
     base = f"/subjects/{out.subject.ref}" if active == "/subjects" else active
 
