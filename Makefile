@@ -44,11 +44,12 @@ test: setup
 test-sqlite: setup
 	$(BIN)/pytest -n 2 --dist loadfile
 
-## The pages in a real browser: Debian's chromium (installed here if missing) with Playwright.
+## The pages in a real browser: Debian's chromium and a CJK font (installed here if missing) with Playwright;
+## without the font the screenshots show boxes for every Chinese character.
 test-browser: setup
-	@command -v chromium >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; } || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; }
 	$(BIN)/pip install --quiet -e '.[dev,browser]'
 	XINYONG_BROWSER_TESTS=1 XINYONG_CHROMIUM=$$(command -v chromium) $(BIN)/pytest -p no:xdist tests/browser
 

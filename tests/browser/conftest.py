@@ -64,7 +64,10 @@ def _seed(site: Site) -> None:
         for role in ("checker", "supervisor", "reporter"):
             make_user(s, role, "330100", username=f"b_{role}", password=PASSWORD)
         cheat, site.people["陈舞弊"] = person(s, "陈舞弊", born=date(1999, 1, 1))
-        record(s, cheat, "exam_cheating", "serious")
+        # 公务员录用考试中严重违纪违规（替考）：取消录用资格的措施只为这类考试、这类情节而设
+        record(s, cheat, "exam_cheating", "serious", facts={
+            "exam_name": "2026年度浙江省公务员录用考试", "exam_kind": "公务员录用考试", "gravity": "严重",
+            "violation_type": "替考", "handling": "考试成绩无效，五年内限制报考"})
         debtor, site.people["黄失信"] = person(s, "黄失信", born=date(1998, 2, 2))
         record(s, debtor, "dishonest_judgment_debtor", "serious")
         _, site.people["周清白"] = person(s, "周清白", born=date(2000, 4, 4))

@@ -74,7 +74,7 @@ def test_statistics_are_drawn_by_echarts(tab):
 def test_a_reporter_uploads_a_file_with_a_progress_bar(tab):
     tab.login("b_reporter")
     tab.go("/records/upload")
-    dept = department_code("330100")
+    dept = department_code("330100")  # the reporter's own department: it is the deciding authority and the source
     good = make_uscc("91", "330106", "12340001")
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")  # a wrong check digit
     buf = io.StringIO()
@@ -84,7 +84,7 @@ def test_a_reporter_uploads_a_file_with_a_progress_bar(tab):
                 "数据来源单位", "数据来源单位统一社会信用代码"])
     w.writerow(["杭州浏览器测试有限公司", "法人及非法人组织", good, "杭市监罚〔2026〕1号", "虚假宣传",
                 "发布虚假广告", "《中华人民共和国广告法》第五十五条", "罚款", "罚款一万元", "2026-03-01",
-                "杭州市市场监督管理局", "杭州市市场监督管理局", dept])
+                "测试部门330100", "测试部门330100", dept])
     w.writerow(["坏行", "法人及非法人组织", bad, "", "", "", "", "", "", "2026-03-01", "", "", dept])
     tab.page.set_input_files("input[name=file]", files=[{
         "name": "处罚.csv", "buffer": buf.getvalue().encode("utf-8"), "mimeType": "text/csv"}])
