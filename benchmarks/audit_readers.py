@@ -60,7 +60,7 @@ def _entries_sql(dialect: str, n: int) -> str:
     if dialect == "postgresql":
         after = f"CASE WHEN i % 20 = 19 THEN jsonb_build_object('subject_ids', jsonb_build_array({', '.join(ids)})) END"
         at = "timestamp '2026-01-01' + i * interval '100 milliseconds'"
-        series = f"generate_series(1, {n}) AS g(i)"
+        series = f"generate_series(CAST(1 AS bigint), {n}) AS g(i)"
         head = ""
     else:
         joined = " || ', ' || ".join(ids)
