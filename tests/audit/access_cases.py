@@ -16,6 +16,8 @@ CASES = [
     Case("GET", "/api/v1/audit/verify", expect=AUDITOR),
     Case("GET", "/api/v1/audit/my-readers", expect=SUBJECT),
     Case("GET", "/audit", expect=AUDITOR),
+    Case("POST", "/audit", form=lambda w, where: {"subject": "没有这个人"}, expect=only(("auditor",), 303),
+         note="the filter form, posted so that an identity number stays out of the URL"),
     Case("GET", "/audit/verify", expect=AUDITOR),
     Case("GET", "/my/readers", expect=SUBJECT),
 ]

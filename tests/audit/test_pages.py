@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.accounts.helpers import login_as, logout
 from tests.records.factories import World, build_world
+from xinyong.core.masking import mask_ric
 from xinyong.web.app import create_app
 
 
@@ -71,9 +74,48 @@ def test_the_auditor_finds_a_subjects_entries_by_its_name_or_code(client, world)
     logout(client)
     login_as(client, "auditor", "330000")
     for named in (world.person_ric, World.PERSON_NAME):
-        page = client.get("/audit", params={"subject": named}).text
+        r = client.post("/audit", data={"subject": named})
+        assert r.status_code == 303 and world.person_ric not in r.headers["location"]
+        page = client.get(r.headers["location"]).text
         assert "职称评定核查" in page and "干部选拔核查" not in page, named
-        assert "张*丰" in page and world.person_ric not in page.replace(f'value="{world.person_ric}"', "")
+        assert "张*丰" in page and world.person_ric not in page
     page = client.get("/audit", params={"subject": "没有这个人"}).text
     assert "没有符合条件的审计记录" in page
     assert "信用主体（名称或代码）" in page
+
+
+def test_a_full_identity_number_never_comes_back_from_the_log_page(client, world, session, monkeypatch):
+    """An auditor types a whole identity number: the URL the form leads to, page 1's HTML (the
+    input's value, the paging links) and page 2 carry it sealed or masked, never whole."""
+    from xinyong.accounts.principal import Principal
+    from xinyong.audit import service
+    from xinyong.core import settings
+
+    monkeypatch.setenv("XINYONG_PAGE_SIZE", "5")
+    settings.reset_settings()
+    reader = Principal(user_id=None, username="checker_x", role="checker", region_code="330100", via="session")
+    for i in range(7):
+        service.log_read(session, who=reader, subject_id=world.person.id, purpose=f"资格核查第{i}次", what="credit_file")
+    session.commit()
+    login_as(client, "auditor", "330000")
+    ric = world.person_ric
+    r = client.post("/audit", data={"subject": ric.lower()})
+    assert r.status_code == 303
+    url = r.headers["location"]
+    assert ric not in url.upper() and "subject_ref=" in url
+    page1 = client.get(url)
+    assert page1.status_code == 200
+    assert "资格核查第6次" in page1.text and "资格核查第1次" not in page1.text and "下一页" in page1.text
+    assert ric not in page1.text.upper() and mask_ric(ric) in page1.text  # the input shows it masked
+    next_url = re.search(r'<a href="([^"]+)">下一页</a>', page1.text).group(1).replace("&amp;", "&")
+    assert ric not in next_url.upper()
+    page2 = client.get(next_url)
+    assert "资格核查第1次" in page2.text and ric not in page2.text.upper()
+    # the form sent back unchanged (the masked value and its sealed number) still means that person
+    ref = re.search(r'name="subject_ref" value="([^"]+)"', page1.text).group(1)
+    again = client.post("/audit", data={"subject": mask_ric(ric), "subject_ref": ref})
+    assert "资格核查第6次" in client.get(again.headers["location"]).text
+    # a link typed with the whole number is sent on at once to the sealed form
+    typed = client.get("/audit", params={"subject": ric})
+    assert typed.status_code == 303 and ric not in typed.headers["location"]
+    assert client.get("/audit", params={"subject_ref": "k$bogus"}).status_code == 422

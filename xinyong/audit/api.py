@@ -25,7 +25,7 @@ SubjectUser = Annotated[Principal, allow("subject")]
     response_model=EntryPage,
     summary="审计日志",
     description=(
-        "审计员查阅审计日志（新的在前），可按用户、信用主体编号、操作、对象和日期筛选。"
+        "审计员查阅审计日志（新的在前），可按用户、信用主体编号（含一条记录涉及的多个主体）、操作、对象和日期筛选。"
         "每条记录含哈希链字段（prev_hash、hash）。仅审计员可用。"
     ),
     responses=error_responses(401, 403, 422),
@@ -45,8 +45,9 @@ def list_entries(
     f = service.EntryFilter(username=user or None, subject_id=subject_id, action=action or None,
                             entity=entity or None, date_from=date_from, date_to=date_to)
     rows = service.entries(session, f, limit=limit, offset=offset)
+    links = service.linked_subjects(session, [e.seq for e in rows])
     return EntryPage(total=service.count(session, f), limit=limit, offset=offset,
-                     entries=[EntryOut.of(e) for e in rows])
+                     entries=[EntryOut.of(e, links.get(e.seq, [])) for e in rows])
 
 
 @router.get(
@@ -66,7 +67,7 @@ def verify_chain(session: SessionDep, who: Auditor) -> VerdictOut:
     "/my-readers",
     response_model=ReadsPage,
     summary="谁查询了我的信用档案",
-    description="信用主体本人查看谁（用户、角色）在何时、出于什么目的查阅了自己的信用档案和信用记录。仅信用主体本人可用。",
+    description="信用主体本人查看谁（用户、角色）在何时、出于什么目的查阅、核查了自己的信用档案和信用记录或查看了完整身份证号码（含涉及多个主体的批量核查、推送消息查阅）。仅信用主体本人可用。",
     responses=error_responses(401, 403),
 )
 def my_readers(
@@ -77,6 +78,6 @@ def my_readers(
 ) -> ReadsPage:
     if who.subject_id is None:
         raise Forbidden("该账户未关联信用主体", "this account is not linked to a credit subject")
-    f = service.EntryFilter(subject_id=who.subject_id, action="read")
     rows = service.readers_of(session, who.subject_id, limit=limit, offset=offset)
-    return ReadsPage(subject_id=who.subject_id, total=service.count(session, f), reads=[ReadOut.of(e) for e in rows])
+    return ReadsPage(subject_id=who.subject_id, total=service.count_readers(session, who.subject_id),
+                     reads=[ReadOut.of(e) for e in rows])

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -19,8 +19,10 @@ from xinyong.accounts.principal import Principal
 from xinyong.accounts.roles import ROLES
 from xinyong.audit import anchors, service
 from xinyong.audit.schemas import ACTION_NAMES, VIA_NAMES, WHAT_NAMES
-from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.core.crypto import get_keyring
+from xinyong.core.errors import Forbidden, InvalidInput, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
+from xinyong.core.masking import mask_ids_in_text
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import add_nav, render
 
@@ -85,11 +87,46 @@ def _object_labels(session: Session, entries: list) -> dict[int, str]:
     return out
 
 
+# The 信用主体 filter when it holds an identity number travels sealed (encrypted under the data key,
+# bound to this use), never in plain in a URL, a paging link or the input's value.
+_SEALED = "audit.subject_filter"
+
+
+def _seal(text: str) -> str:
+    return get_keyring().encrypt(text, _SEALED)
+
+
+def _unseal(token: str) -> str:
+    try:
+        return get_keyring().decrypt(token, _SEALED)
+    except XinyongError:
+        raise InvalidInput("信用主体筛选条件已失效，请重新输入", "the sealed subject filter does not decrypt",
+                           field="subject_ref") from None
+
+
+def _holds_id(text: str) -> bool:
+    """Whether a filter text holds an identity number (a USCC or a name is shown as typed)."""
+    return mask_ids_in_text(text) != text
+
+
+def _log_url(filters: dict[str, str], *, offset: int = 0) -> str:
+    """The log's URL for these filters (``subject`` sealed into ``subject_ref`` where it holds an
+    identity number)."""
+    q = {k: v for k, v in filters.items() if v and k != "subject"}
+    subject = filters.get("subject", "")
+    if subject:
+        q["subject_ref" if _holds_id(subject) else "subject"] = _seal(subject) if _holds_id(subject) else subject
+    if offset:
+        q["offset"] = str(offset)
+    return "/audit" + ("?" + urlencode(q) if q else "")
+
+
 @router.get(
     "/audit",
     response_class=HTMLResponse,
     summary="审计日志页",
-    description="审计员查阅审计日志：按用户、信用主体（名称或统一社会信用代码、身份证号码）、操作和日期筛选，新的在前，分页。",
+    description="审计员查阅审计日志：按用户、信用主体（名称或统一社会信用代码、身份证号码）、操作和日期筛选，新的在前，分页。"
+                "身份证号码不出现在地址、分页链接和输入框中（筛选表单以 POST 提交，号码加密后随分页链接传递）。",
 )
 def audit_page(
     request: Request,
@@ -97,44 +134,61 @@ def audit_page(
     who: Auditor,
     user: Annotated[str, Query(max_length=100)] = "",
     subject: Annotated[str, Query(max_length=100)] = "",
+    subject_ref: Annotated[str, Query(max_length=400)] = "",
     action: Annotated[str, Query(max_length=20)] = "",
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
+    filters = {"user": user, "subject": subject.strip(), "action": action, "from": date_from, "to": date_to}
+    if _holds_id(filters["subject"]):  # a typed or old link: out of the address bar at once
+        return RedirectResponse(_log_url(filters, offset=offset), status_code=303)
+    if subject_ref and not filters["subject"]:
+        filters["subject"] = _unseal(subject_ref)
     limit = get_settings().page_size
-    named = subject.strip()
-
-    def filtered(subject_id: int | None) -> service.EntryFilter:
-        return service.EntryFilter(
-            username=user.strip() or None, subject_id=subject_id, action=action or None,
-            date_from=_day(date_from, "from"), date_to=_day(date_to, "to"),
-        )
-
-    if not named:
-        rows = service.entries(session, filtered(None), limit=limit + 1, offset=offset)
-    else:  # a name may fit a few subjects: their entries together, newest first
-        rows = []
-        for sid in _subjects_named(session, named):
-            rows += service.entries(session, filtered(sid), limit=offset + limit + 1, offset=0)
-        rows = sorted(rows, key=lambda e: e.seq, reverse=True)[offset:]
-    params = {k: v for k, v in (("user", user), ("subject", subject), ("action", action), ("from", date_from),
-                                ("to", date_to)) if v}
-
-    def page_url(at: int) -> str:
-        q = {**params, **({"offset": str(at)} if at else {})}
-        return "/audit" + ("?" + urlencode(q) if q else "")
-
+    named = filters["subject"]
+    f = service.EntryFilter(
+        username=user.strip() or None, action=action or None, date_from=_day(date_from, "from"),
+        date_to=_day(date_to, "to"), subject_ids=tuple(_subjects_named(session, named)) if named else None,
+    )
+    rows = service.entries(session, f, limit=limit + 1, offset=offset)
+    shown = rows[:limit]
+    links = service.linked_subjects(session, [e.seq for e in shown])
+    ids = {e.subject_id for e in shown if e.subject_id} | {i for v in links.values() for i in v[:3]}
+    labels = LOOKUPS.subject_labels(session, ids) if LOOKUPS.subject_labels and ids else {}
     return render(request, "audit/log.html", {
-        "active": "/audit", "entries": rows[:limit], "has_more": len(rows) > limit, "offset": offset,
-        "limit": limit, "filters": {"user": user, "subject": subject, "action": action, "from": date_from,
-                                    "to": date_to},
+        "active": "/audit", "entries": shown, "has_more": len(rows) > limit, "offset": offset,
+        "limit": limit, "filters": {**filters, "subject": mask_ids_in_text(named)},
+        "subject_ref": _seal(named) if _holds_id(named) else "",
         "actions": ACTION_NAMES, "roles": ROLES, "what_names": WHAT_NAMES, "via_names": VIA_NAMES,
-        "objects": _object_labels(session, rows[:limit]),
-        "subject_labels": (LOOKUPS.subject_labels(session, {e.subject_id for e in rows[:limit] if e.subject_id})
-                           if LOOKUPS.subject_labels else {}),
-        "prev_url": page_url(max(0, offset - limit)), "next_url": page_url(offset + limit),
+        "objects": _object_labels(session, shown), "subject_labels": labels, "links": links,
+        "prev_url": _log_url(filters, offset=max(0, offset - limit)), "next_url": _log_url(filters, offset=offset + limit),
     })
+
+
+@router.post(
+    "/audit",
+    response_class=HTMLResponse,
+    summary="审计日志筛选",
+    description="审计日志的筛选表单（POST，使身份证号码不进入地址栏和访问日志），转到筛选后的审计日志页。",
+)
+def audit_filter(
+    session: SessionDep,
+    who: Auditor,
+    user: Annotated[str, Form(max_length=100)] = "",
+    subject: Annotated[str, Form(max_length=100)] = "",
+    subject_ref: Annotated[str, Form(max_length=400)] = "",
+    action: Annotated[str, Form(max_length=20)] = "",
+    date_from: Annotated[str, Form(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Form(alias="to", max_length=10)] = "",
+) -> Response:
+    named = subject.strip()
+    if subject_ref:  # the page showed a sealed number masked: unchanged, it still means that number
+        sealed = _unseal(subject_ref)
+        if named == mask_ids_in_text(sealed):
+            named = sealed
+    filters = {"user": user, "subject": named, "action": action, "from": date_from, "to": date_to}
+    return RedirectResponse(_log_url(filters), status_code=303)
 
 
 @router.get(
@@ -152,7 +206,7 @@ def verify_page(request: Request, session: SessionDep, who: Auditor) -> Response
     "/my/readers",
     response_class=HTMLResponse,
     summary="谁查询了我的信用档案",
-    description="信用主体本人查看谁在何时、出于什么目的查阅了自己的信用档案和信用记录。",
+    description="信用主体本人查看谁在何时、出于什么目的查阅、核查了自己的信用档案和信用记录或查看了完整身份证号码。",
 )
 def my_readers_page(
     request: Request,
@@ -166,5 +220,5 @@ def my_readers_page(
     rows = service.readers_of(session, who.subject_id, limit=limit + 1, offset=offset)
     return render(request, "audit/readers.html", {
         "active": "/my/readers", "reads": rows[:limit], "has_more": len(rows) > limit, "offset": offset,
-        "limit": limit, "roles": ROLES, "what_names": WHAT_NAMES,
+        "limit": limit, "roles": ROLES, "what_names": WHAT_NAMES, "actions": ACTION_NAMES,
     })

@@ -40,6 +40,7 @@ class EntryOut(BaseModel):
     entity: str
     entity_id: str | None
     subject_id: int | None
+    subject_ids: list[int] = Field(default_factory=list, description="该条记录另外涉及的信用主体编号（批量核查、推送消息查阅）")
     purpose: str | None
     request_id: str | None
     ip: str | None
@@ -49,11 +50,11 @@ class EntryOut(BaseModel):
     hash: str
 
     @classmethod
-    def of(cls, e: AuditEntry) -> EntryOut:
+    def of(cls, e: AuditEntry, subject_ids: list[int] | None = None) -> EntryOut:
         return cls(
             seq=e.seq, at=e.at, username=e.username, role=e.role, role_name=ROLES.get(e.role or ""), via=e.via,
             action=e.action, action_name=ACTION_NAMES.get(e.action, e.action), entity=e.entity,
-            entity_id=e.entity_id, subject_id=e.subject_id, purpose=e.purpose, request_id=e.request_id, ip=e.ip,
+            entity_id=e.entity_id, subject_id=e.subject_id, subject_ids=subject_ids or [], purpose=e.purpose, request_id=e.request_id, ip=e.ip,
             before=e.before, after=e.after, prev_hash=e.prev_hash, hash=e.hash,
         )
 
@@ -71,13 +72,14 @@ class ReadOut(BaseModel):
     at: datetime = Field(description="时间（UTC）")
     reader: str = Field(description="查询人（用户名）")
     role_name: str | None = Field(description="查询人的角色")
+    action: str = Field(description="方式：查阅、核查、查看完整身份证号码")
     what: str = Field(description="查阅的内容")
     purpose: str | None = Field(description="查询目的")
 
     @classmethod
     def of(cls, e: AuditEntry) -> ReadOut:
         return cls(at=e.at, reader=e.username, role_name=ROLES.get(e.role or ""),
-                   what=WHAT_NAMES.get(e.entity, e.entity), purpose=e.purpose)
+                   action=ACTION_NAMES.get(e.action, e.action), what=WHAT_NAMES.get(e.entity, e.entity), purpose=e.purpose)
 
 
 class ReadsPage(BaseModel):

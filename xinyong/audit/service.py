@@ -13,6 +13,11 @@ numbering and the next entry's link; cutting entries off the end leaves the chai
 holding the last number and hash) pointing past the end. :func:`verify` walks the log in order,
 streaming, and names the first entry that was altered or removed.
 
+An entry that concerns several subjects (an inbox view, a batch check) names them in
+``audit_entry_subjects`` (``subject_ids``), written in the same transaction. Their sorted ids
+enter the hash as one more field, ``subject_ids`` — only when there are any, so every entry
+written before the table existed hashes exactly as it did and old chains still verify.
+
 Appends are serialised by locking the chain-head row (``UPDATE … RETURNING``): on PostgreSQL a
 row lock held to the end of the transaction, on SQLite the database write lock. So keep the
 append close to the commit in long transactions (the file import appends at its end).
@@ -30,12 +35,12 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import events
 from xinyong.accounts.events import AccountEvent
-from xinyong.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from xinyong.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry, AuditEntrySubject
 from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput
 from xinyong.core.masking import mask_ids_in_text
@@ -88,9 +93,13 @@ def _at_text(at: datetime) -> str:
 
 
 def canonical(fields: dict[str, Any]) -> bytes:
-    """The bytes an entry's hash is taken over: its fields as sorted, compact JSON."""
+    """The bytes an entry's hash is taken over: its fields as sorted, compact JSON, plus the
+    sorted ``subject_ids`` it is linked to where there are any (absent otherwise, so entries
+    from before the links existed keep their hash)."""
     out = {k: fields.get(k) for k in HASHED_FIELDS}
     out["at"] = _at_text(out["at"])
+    if fields.get("subject_ids"):
+        out["subject_ids"] = sorted(int(i) for i in fields["subject_ids"])
     return json.dumps(out, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -167,11 +176,15 @@ def log_event(
     request_id: str | None = None,
     ip: str | None = None,
     head: tuple[int, str] | None = None,
+    subject_ids: Iterable[int] | None = None,
 ) -> AuditEntry:
     """Append one hash-chained entry in the caller's transaction (the caller commits).
     ``head``: the entry's number and the hash it links to, when the caller has already taken
     the chain head in a statement of its own (:data:`LOCK_HEAD_SQL` as a CTE); else it is taken
-    here."""
+    here. ``subject_ids``: the further subjects the entry concerns (an inbox view listing
+    several persons, a batch check), linked in ``audit_entry_subjects`` in this transaction so
+    each of them sees the entry in 谁查询了我; ``subject_id`` itself is not repeated there."""
+    links = sorted({int(i) for i in subject_ids or ()} - {subject_id})
     fields: dict[str, Any] = {
         **_who_fields(who),
         "action": action, "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
@@ -182,10 +195,13 @@ def log_event(
         if fields.get(name) is not None:
             fields[name] = str(fields[name])[:width]
     seq, prev = head if head is not None else _lock_head(session)
-    fields.update(seq=seq, at=utcnow(), prev_hash=prev)
+    fields.update(seq=seq, at=utcnow(), prev_hash=prev, subject_ids=links)
     fields["hash"] = entry_hash(fields)
     _append(session, fields)
-    return AuditEntry(**fields)  # what was stored (not attached to the session)
+    del fields["subject_ids"]
+    entry = AuditEntry(**fields)  # what was stored (not attached to the session)
+    entry.subject_ids = links
+    return entry
 
 
 def _append(session: Session, fields: dict[str, Any]) -> None:
@@ -201,6 +217,9 @@ def _append(session: Session, fields: dict[str, Any]) -> None:
     else:
         session.execute(stmts["insert"], params)
         session.execute(stmts["move_head"], params)
+    if fields.get("subject_ids"):  # one more statement, only for an entry naming several subjects
+        session.execute(insert(AuditEntrySubject.__table__),
+                        [{"seq": fields["seq"], "subject_id": sid} for sid in fields["subject_ids"]])
 
 
 @cache
@@ -268,8 +287,10 @@ def verify(session: Session, *, chunk: int = 5000, anchors: Iterable[Anchor] = (
         ).all()
         if not rows:
             break
+        links = linked_subjects(session, first=int(rows[0][0]), last=int(rows[-1][0]))
         for row in rows:
             fields = dict(zip(HASHED_FIELDS, row[:-1], strict=True))
+            fields["subject_ids"] = links.get(int(fields["seq"]))
             stored = row[-1]
             seq = int(fields["seq"])
             if seq != expected_seq:
@@ -318,10 +339,32 @@ def verify(session: Session, *, chunk: int = 5000, anchors: Iterable[Anchor] = (
 # --- reading -------------------------------------------------------------------------------------
 
 
+def linked_subjects(session: Session, seqs: Iterable[int] = (), *, first: int | None = None,
+                    last: int | None = None) -> dict[int, list[int]]:
+    """The subjects linked to entries (``audit_entry_subjects``), sorted: for the entries
+    ``seqs``, or for every entry numbered ``first``..``last`` (a chunk of the chain)."""
+    stmt = select(AuditEntrySubject.seq, AuditEntrySubject.subject_id)
+    if first is not None and last is not None:
+        stmt = stmt.where(AuditEntrySubject.seq.between(first, last))
+    else:
+        wanted = list(seqs)
+        if not wanted:
+            return {}
+        stmt = stmt.where(AuditEntrySubject.seq.in_(wanted))
+    out: dict[int, list[int]] = {}
+    for seq, sid in session.execute(stmt.order_by(AuditEntrySubject.seq, AuditEntrySubject.subject_id)):
+        out.setdefault(int(seq), []).append(int(sid))
+    return out
+
+
 @dataclass
 class EntryFilter:
+    """``subject_id`` / ``subject_ids``: entries that concern the subject(s), whether by their own
+    subject column or linked in ``audit_entry_subjects``."""
+
     username: str | None = None
     subject_id: int | None = None
+    subject_ids: tuple[int, ...] | None = None
     action: str | None = None
     entity: str | None = None
     date_from: date | None = None
@@ -332,8 +375,12 @@ def _filtered(f: EntryFilter):
     stmt = select(AuditEntry)
     if f.username:
         stmt = stmt.where(AuditEntry.username == f.username)
-    if f.subject_id is not None:
-        stmt = stmt.where(AuditEntry.subject_id == f.subject_id)
+    wanted = ([f.subject_id] if f.subject_id is not None else []) + list(f.subject_ids or ())
+    if wanted or f.subject_ids is not None:  # an empty tuple: a filter that named no subject matches nothing
+        stmt = stmt.where(or_(
+            AuditEntry.subject_id.in_(wanted),
+            AuditEntry.seq.in_(select(AuditEntrySubject.seq).where(AuditEntrySubject.subject_id.in_(wanted))),
+        ))
     if f.action:
         stmt = stmt.where(AuditEntry.action == f.action)
     if f.entity:
@@ -372,9 +419,34 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
     return {k: getattr(e, k) for k in (*HASHED_FIELDS, "hash")}
 
 
+# What 谁查询了我 lists: every entry that read a subject's data, checked it, or revealed its number.
+READER_ACTIONS = ("read", "check", "reveal")
+
+
+def _readers_seqs(subject_id: int):
+    """The numbers of the entries that read, checked or revealed the subject: set-based, the
+    entries whose own column names it UNION ALL those linked to it (a link never repeats the
+    entry's own subject, so each entry comes once). Each branch is an index probe
+    (``ix_audit_entries_subject_at``; ``ix_audit_entry_subjects_subject_seq``)."""
+    direct = select(AuditEntry.seq.label("seq")).where(
+        AuditEntry.subject_id == subject_id, AuditEntry.action.in_(READER_ACTIONS))
+    linked = (select(AuditEntrySubject.seq.label("seq"))
+              .join(AuditEntry, AuditEntry.seq == AuditEntrySubject.seq)
+              .where(AuditEntrySubject.subject_id == subject_id, AuditEntry.action.in_(READER_ACTIONS)))
+    return union_all(direct, linked).subquery("reads")
+
+
 def readers_of(session: Session, subject_id: int, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
-    """Who read this subject's personal data, when and for what purpose: newest first."""
-    return entries(session, EntryFilter(subject_id=subject_id, action="read"), limit=limit, offset=offset)
+    """Who read, checked or revealed this subject's personal data, when and for what purpose:
+    newest first, one query."""
+    u = _readers_seqs(subject_id)
+    stmt = (select(AuditEntry).join(u, AuditEntry.seq == u.c.seq)
+            .order_by(AuditEntry.seq.desc()).limit(limit).offset(offset))
+    return list(session.scalars(stmt))
+
+
+def count_readers(session: Session, subject_id: int) -> int:
+    return session.scalar(select(func.count(literal_column("*"))).select_from(_readers_seqs(subject_id))) or 0
 
 
 # --- account events --------------------------------------------------------------------------------

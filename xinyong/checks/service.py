@@ -827,9 +827,13 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
     ).execution_options(synchronize_session=False))
     batch.hits = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.hit_count > 0)) or 0
     batch.possible = session.scalar(select(func.count()).where(Check.batch_id == batch.id, Check.match == "possible")) or 0
+    # every subject the batch found is linked to its entry: each sees the batch in 谁查询了我
+    found = session.scalars(select(Check.subject_id).where(Check.batch_id == batch.id, Check.subject_id.is_not(None))
+                            .distinct())
     log_event(session, who=who, action="check", entity="check_batch", entity_id=batch.id, purpose=batch.purpose,
               after={"scenario": sc.code, "candidates": batch.total, "with_hits": batch.hits,
-                     "possible_matches": batch.possible, "policy_version_id": batch.policy_version_id})
+                     "possible_matches": batch.possible, "policy_version_id": batch.policy_version_id},
+              subject_ids=found)
     session.flush()
 
 
