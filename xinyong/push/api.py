@@ -1,6 +1,6 @@
 """API: the real-time push (实时推送) for departments' business systems — pull their messages,
 acknowledge them, listen to the event stream, manage subscriptions — and for the credit office:
-webhook endpoints and statistics. Translates HTTP to :mod:`xinyong.checks.push`.
+webhook endpoints and statistics. Translates HTTP to :mod:`xinyong.push.service`.
 
 The event stream (``GET /push/stream``) is Server-Sent Events: it polls the outbox every
 ``push_poll_seconds``, sends each new message as an event whose ``id`` is the message id (so a
@@ -26,8 +26,11 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
-from xinyong.checks import push
-from xinyong.checks.push_schemas import (
+from xinyong.core.db import session_factory
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
+from xinyong.core.settings import get_settings
+from xinyong.push import service as push
+from xinyong.push.schemas import (
     AckIn,
     AckOut,
     EndpointIn,
@@ -42,9 +45,6 @@ from xinyong.checks.push_schemas import (
     UnsubscribeIn,
     UnsubscribeOut,
 )
-from xinyong.core.db import session_factory
-from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
-from xinyong.core.settings import get_settings
 
 router = APIRouter()
 TAG = "实时推送"

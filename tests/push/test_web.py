@@ -24,12 +24,12 @@ from tests.lists.helpers import body, person
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import User
 from xinyong.audit.models import AuditEntry
-from xinyong.checks import push
-from xinyong.checks.push_models import PushEndpoint, PushMessage, PushSubscription
 from xinyong.cli import app as cli_app
 from xinyong.core.clock import today
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists
+from xinyong.push import service as push
+from xinyong.push.models import PushEndpoint, PushMessage, PushSubscription
 
 HZ, NB = "330100", "330200"
 
@@ -230,7 +230,7 @@ def test_cli(app_env):
 
 
 def test_duration_words():
-    from xinyong.checks.push_pages import duration
+    from xinyong.push.pages import duration
 
     assert [duration(x) for x in (None, 45, 720, 3 * 3600 + 300, 2 * 86_400 + 4 * 3600)] == [
         "—", "45 秒", "12 分钟", "3 小时 5 分", "2 天 4 小时"]
