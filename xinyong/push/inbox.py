@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -46,10 +46,10 @@ def unacked_count(session: Session, department: Department) -> int:
 
 
 def deliver(session: Session, rows: list[PushMessage], who: Principal | str, *, request_id: str | None = None,
-            ip: str | None = None, channel: str = "pull") -> None:
-    """Mark ``rows`` delivered (those not yet) and log the read of each natural person's data
-    they carry: one audit entry per subject (who, why, through which channel). The caller
-    commits."""
+            ip: str | None = None, channel: str = "pull", shown: dict[int, SubjectShown] | None = None) -> None:
+    """Mark ``rows`` delivered (those not yet) and log the read of the natural persons' data
+    they carry: one audit entry for the delivery (who, why, through which channel, and whom it
+    showed — :func:`log_reads`). The caller commits."""
     if not rows:
         return
     now = utcnow()
@@ -59,27 +59,47 @@ def deliver(session: Session, rows: list[PushMessage], who: Principal | str, *, 
                         .values(delivered_at=now).execution_options(synchronize_session=False))
         for m in rows:
             m.delivered_at = m.delivered_at or now
-    log_reads(session, rows, who, what="push_message", request_id=request_id, ip=ip, channel=channel)
+    log_reads(session, rows, who, what="push_message", request_id=request_id, ip=ip, channel=channel, shown=shown)
 
 
 # How a department read its messages, as the audit log's purpose says it (a person reads it).
 CHANNEL_NAMES = {"page": "网页", "api": "接口", "pull": "接口拉取", "stream": "消息流", "webhook": "回调"}
 
 
-def log_reads(session: Session, rows: list[PushMessage], who: Principal | str, *, what: str,
-              request_id: str | None = None, ip: str | None = None, channel: str = "page") -> None:
-    """One audit entry per natural person among the messages' subjects."""
-    by_subject: dict[int, list[int]] = {}
-    for m in rows:
-        by_subject.setdefault(m.subject_id, []).append(m.id)
-    if not by_subject:
+def log_reads(session: Session, rows: Sequence, who: Principal | str, *, what: str,
+              request_id: str | None = None, ip: str | None = None, channel: str = "page",
+              subscriptions: Sequence = (), shown: dict[int, SubjectShown] | None = None) -> None:
+    """One audit entry for one view — a page, an API list call, a poll of the stream, a webhook
+    delivery — not one per message or per person: a department reading twenty messages has
+    read once. The entry names the natural persons whose (masked) data the view showed in its
+    details (``subject_ids``, ``count``; the messages' and subscriptions' ids), and carries the
+    person in ``subject_id`` too when it showed only one. A view that showed no natural person
+    logs nothing (an enterprise's credit is public).
+
+    ``rows`` are push messages, ``subscriptions`` push subscriptions (a page that shows both is
+    one view); ``shown`` is what :func:`subjects_of` already read about their subjects, which
+    spares the look-up of who is a natural person."""
+    rows, subscriptions = list(rows), list(subscriptions)
+    ids = {r.subject_id for r in rows} | {r.subject_id for r in subscriptions}
+    if not ids:
         return
-    natural = set(session.scalars(select(Subject.id).where(Subject.id.in_(by_subject), Subject.kind.in_(NATURAL_KINDS))))
-    for sid in sorted(natural):
-        ids = by_subject[sid]
-        log_event(session, who=who, action="read", entity=what, entity_id=",".join(map(str, ids))[:100],
-                  subject_id=sid, purpose=f"{PURPOSE}（{CHANNEL_NAMES.get(channel, channel)}）", request_id=request_id,
-                  ip=ip)
+    if shown is not None and ids <= shown.keys():
+        natural = {sid for sid in ids if shown[sid].kind in NATURAL_KINDS}
+    else:
+        natural = set(session.scalars(select(Subject.id).where(Subject.id.in_(ids), Subject.kind.in_(NATURAL_KINDS))))
+    if not natural:
+        return
+    persons = sorted(natural)
+    details: dict = {"subject_ids": persons, "count": len(persons)}
+    if rows:
+        details["message_ids"] = [m.id for m in rows if m.subject_id in natural]
+    if subscriptions:
+        details["subscription_ids"] = [x.id for x in subscriptions if x.subject_id in natural]
+    department = (rows or subscriptions)[0].department_code
+    log_event(session, who=who, action="read", entity=what, entity_id=department,
+              subject_id=persons[0] if len(persons) == 1 else None,
+              purpose=f"{PURPOSE}（{CHANNEL_NAMES.get(channel, channel)}）", request_id=request_id, ip=ip,
+              after=details)
 
 
 def ack(session: Session, department: Department, ids: list[int]) -> int:

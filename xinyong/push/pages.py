@@ -4,8 +4,8 @@ a textarea, or an XLSX/CSV file of codes) and remove — and the credit office's
 per day, event and department, delivered and acknowledged rates, the median delay to an
 acknowledgement (ECharts), exported as XLSX by the API.
 
-Every page that shows a natural person's (masked) data logs the read in the audit log, one entry
-per person shown."""
+Every view that shows a natural person's (masked) data logs the read in the audit log: one entry
+per view, naming the persons shown in its details."""
 
 from __future__ import annotations
 
@@ -76,8 +76,9 @@ def _page(request: Request, session, who: Principal, department: str | None, *, 
     inbox = _inbox(session, dept)
     subs, total = push.subscriptions(session, dept, limit=50, offset=offset)
     sub_shown = push.subjects_of(session, [s for s, _ in subs])
-    push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", **_meta(request))
-    push.log_reads(session, [s for s, _ in subs], who, what="push_subscription", channel="page", **_meta(request))
+    # the page is one view: one audit entry for its messages and its subscriptions together
+    push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page",
+                   subscriptions=[s for s, _ in subs], shown={**inbox["shown"], **sub_shown}, **_meta(request))
     session.commit()
     return render(request, "push/inbox.html", {
         **base, **inbox, "subs": subs, "sub_shown": sub_shown, "sub_total": total, "offset": offset,
@@ -108,7 +109,8 @@ async def ack_submit(request: Request, session: SessionDep, who: Official) -> Re
     session.commit()
     if is_htmx(request):
         inbox = _inbox(session, dept)
-        push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", **_meta(request))
+        push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", shown=inbox["shown"],
+                       **_meta(request))
         session.commit()
         return render(request, "push/_inbox.html", {**inbox, "who_admin": who.role == "admin"},
                       headers={"Vary": "HX-Request"})

@@ -141,7 +141,7 @@ def deliver_once(session: Session, *, limit: int = 100, post: Poster = http_post
         except Exception as exc:  # refused, timed out, DNS: all count as a failed attempt
             error = f"{type(exc).__name__}: {exc}"[:500]
         if error is None:
-            deliver(session, rows, "push-webhook", channel="webhook")
+            deliver(session, rows, "push-webhook", channel="webhook", shown=shown)
             out.sent += len(rows)
         else:
             for m in rows:
