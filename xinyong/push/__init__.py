@@ -5,18 +5,19 @@ Importing the package registers the push producers as hooks of the packages abov
 cannot call the push themselves: :func:`xinyong.push.events.on_list_events` with
 :mod:`xinyong.lists.hooks` (after a refresh, a listing or a removal) and
 :func:`xinyong.push.events.on_import` with :mod:`xinyong.records.hooks` (after an import batch).
-``xinyong.checks`` (and through it ``xinyong.lists``) is imported first: the push reads the
-checks' table (a recent check makes a department watch a subject), and the lists' own records
-hook — the refresh that lists a batch's records — must be registered before the push's so that
-it runs first: the listings it makes are pushed by the lists hook, then the batch's records by
-the records hook, all in the batch's transaction.
+``xinyong.checks`` and ``xinyong.lists`` are imported first: the push reads the checks' table
+(a recent check makes a department watch a subject), and the lists' own records hook — the
+refresh that lists a batch's records — must be registered before the push's so that it runs
+first: the listings it makes are pushed by the lists hook, then the batch's records by the
+records hook, all in the batch's transaction.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-import xinyong.checks  # noqa: F401  (the checks' tables, and the lists' records hook before the push's)
+import xinyong.checks  # noqa: F401  (the checks' tables, which the push reads)
+import xinyong.lists  # noqa: F401  (registers the lists' records hook before the push's)
 from xinyong.lists import hooks as _list_hooks
 from xinyong.records import hooks as _record_hooks
 
