@@ -13,7 +13,7 @@ import pytest
 import xinyong
 
 ORDER = [
-    "core", "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks",
+    "core", "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks", "push",
     "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange", "demo", "web",
 ]
 ANYTHING_GOES = {"demo", "web", "migrations"}

@@ -10,9 +10,9 @@ from xinyong.audit.cli import app as audit_app
 from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
-from xinyong.checks.push_cli import app as push_app
 from xinyong.demo.cli import demo_command
 from xinyong.lists.cli import app as lists_app
+from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
 from xinyong.subjects.cli import app as keys_app
 from xinyong.subjects.cli import designations_app

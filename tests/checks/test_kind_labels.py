@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from xinyong.checks.push import subjects_of
 from xinyong.core.codes import make_uscc
+from xinyong.push.service import subjects_of
 from xinyong.subjects.models import Subject
 
 

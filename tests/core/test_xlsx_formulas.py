@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from tests import factories as f
 from tests.lists.helpers import body, record
 from xinyong.accounts.principal import cli_principal
-from xinyong.checks import push
 from xinyong.checks import service as checks
 from xinyong.core import xlsx
 from xinyong.lists import exports
 from xinyong.lists import service as lists
+from xinyong.push import service as push
 from xinyong.records.ingest import import_source
 from xinyong.records.readers import rows_from_dicts
 from xinyong.records.report import write_report

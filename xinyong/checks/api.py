@@ -16,7 +16,7 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.service import policy_by_id
-from xinyong.checks import jobs, push_api
+from xinyong.checks import jobs
 from xinyong.checks import service as checks
 from xinyong.checks.schemas import BatchOut, CheckIn, CheckOut, FeedbackIn, StatsOut
 from xinyong.core.errors import Forbidden, NotFound
@@ -134,5 +134,3 @@ def feedback(session: SessionDep, who: Checker, check_id: Annotated[int, Path(ge
     session.commit()
     return out
 
-
-router.include_router(push_api.router)  # 实时推送: /push/… (xinyong.checks.push_api)

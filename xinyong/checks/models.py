@@ -119,7 +119,3 @@ class CheckHit(Base):
 
     __table_args__ = (Index("ix_check_hits_check_id", "check_id"),)
 
-
-# The real-time push (实时推送) keeps its tables in a module of its own; importing it here puts
-# them in the metadata wherever the checks' tables are (Alembic, the tests).
-from xinyong.checks.push_models import PushEndpoint, PushMessage, PushSubscription  # noqa: E402, F401

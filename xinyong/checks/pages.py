@@ -16,7 +16,7 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.service import policy_by_id
-from xinyong.checks import jobs, push_pages
+from xinyong.checks import jobs
 from xinyong.checks import service as checks
 from xinyong.checks.api import _batch
 from xinyong.checks.models import BATCH_STATUSES, FEEDBACK_ACTIONS, MATCHES
@@ -28,11 +28,7 @@ from xinyong.core.templating import add_nav, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 add_nav("联合奖惩核查", "/checks", order=40)
-add_nav("实时推送", "/checks/push", order=45)
 add_nav("核查统计", "/checks/stats", order=50)
-add_nav("推送监测", "/checks/push/monitor", order=55)
-# the push pages first: /checks/push must not be taken for /checks/{check_id}
-router.include_router(push_pages.router)
 Checker = Annotated[Principal, allow("checker", "admin")]
 Overseer = Annotated[Principal, allow("admin", "supervisor")]
 

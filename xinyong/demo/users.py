@@ -71,9 +71,9 @@ def _seed_push(db: Session, department_code: str, n: int = 30) -> int:
     """Subscribe the city department to 杭州 subjects on a list now and tell it what their
     listings did (the push's own producer, over the events so far), so that the demo checker's
     实时推送 inbox and the monitor page have messages. Returns the messages made."""
-    from xinyong.checks import push
-    from xinyong.checks.push_models import PushSubscription
     from xinyong.core.db import utcnow
+    from xinyong.push import service as push
+    from xinyong.push.models import PushSubscription
 
     have = set(db.scalars(select(PushSubscription.subject_id).where(PushSubscription.department_code == department_code)))
     ids = [sid for sid in db.scalars(

@@ -52,8 +52,10 @@ log = logging.getLogger("xinyong.web")
 
 API_PREFIX = "/api/v1"
 # Capabilities in dependency order (DESIGN.md); those without api.py / pages.py are skipped.
+# Except that push comes before checks: its pages live under /checks/push, which the checks'
+# /checks/{check_id} would otherwise take (routes match in the order they are included).
 CAPABILITIES = (
-    "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks",
+    "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "push", "checks",
     "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange",
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")

@@ -1,6 +1,6 @@
 """API: the real-time push (实时推送) for departments' business systems — pull their messages,
 acknowledge them, listen to the event stream, manage subscriptions — and for the credit office:
-webhook endpoints and statistics. Translates HTTP to :mod:`xinyong.checks.push`.
+webhook endpoints and statistics. Translates HTTP to :mod:`xinyong.push.service`.
 
 The event stream (``GET /push/stream``) is Server-Sent Events: it polls the outbox every
 ``push_poll_seconds``, sends each new message as an event whose ``id`` is the message id (so a
@@ -26,8 +26,11 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
-from xinyong.checks import push
-from xinyong.checks.push_schemas import (
+from xinyong.core.db import session_factory
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
+from xinyong.core.settings import get_settings
+from xinyong.push import service as push
+from xinyong.push.schemas import (
     AckIn,
     AckOut,
     EndpointIn,
@@ -42,9 +45,6 @@ from xinyong.checks.push_schemas import (
     UnsubscribeIn,
     UnsubscribeOut,
 )
-from xinyong.core.db import session_factory
-from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
-from xinyong.core.settings import get_settings
 
 router = APIRouter()
 TAG = "实时推送"
@@ -73,8 +73,8 @@ def pull(request: Request, session: SessionDep, who: Official, department: Depar
          limit: Annotated[int, Query(ge=1, le=push.MAX_PAGE)] = 100) -> PushPage:
     dept = push.department_of(session, who, department)
     rows = push.messages(session, dept, after=after, limit=limit)
-    push.deliver(session, rows, who, channel="pull", **_meta(request))
     shown = push.subjects_of(session, rows)
+    push.deliver(session, rows, who, channel="pull", shown=shown, **_meta(request))
     out = PushPage(department=dept.code, messages=[PushMessageOut.build(m, shown.get(m.subject_id)) for m in rows],
                    next_after=rows[-1].id if rows else after, unacked=push.unacked_count(session, dept))
     session.commit()
@@ -99,8 +99,8 @@ def _poll(dept: Department, cursor: int, who: Principal, meta: dict) -> list[dic
         rows = push.messages(session, dept, after=cursor, limit=STREAM_BATCH)
         if not rows:
             return []
-        push.deliver(session, rows, who, channel="stream", **meta)
         shown = push.subjects_of(session, rows)
+        push.deliver(session, rows, who, channel="stream", shown=shown, **meta)
         out = [push.message_dict(m, shown.get(m.subject_id)) for m in rows]
         session.commit()
         return out
@@ -168,7 +168,8 @@ def list_subscriptions(request: Request, session: SessionDep, who: Official, dep
     dept = push.department_of(session, who, department)
     rows, total = push.subscriptions(session, dept, limit=limit, offset=offset)
     shown = push.subjects_of(session, [s for s, _ in rows])
-    push.log_reads(session, [s for s, _ in rows], who, what="push_subscription", channel="api", **_meta(request))
+    push.log_reads(session, [], who, what="push_subscription", channel="api", subscriptions=[s for s, _ in rows],
+                   shown=shown, **_meta(request))
     out = SubscriptionPage(department=dept.code, total=total, limit=limit, offset=offset,
                            subscriptions=[SubscriptionOut.build(s, shown[s.subject_id]) for s, _ in rows])
     session.commit()

@@ -19,7 +19,7 @@ app = typer.Typer(help="实时推送：Webhook 投递、订阅、统计 (real-ti
 
 def _department(session, code: str):
     from xinyong.accounts.principal import cli_principal
-    from xinyong.checks import push
+    from xinyong.push import service as push
 
     return push.department_of(session, cli_principal(), code)
 
@@ -33,8 +33,8 @@ def deliver(
 ) -> None:
     """POST undelivered messages to the departments' webhooks, signed with HMAC-SM3
     (X-Xinyong-Signature), backing off exponentially after a failure."""
-    from xinyong.checks import push
     from xinyong.core.settings import get_settings
+    from xinyong.push import service as push
 
     if once and loop:
         console.print("[red]✗ --once 与 --loop 只能选一个[/red]")
@@ -68,7 +68,7 @@ def subscribe(
     """Subscribe a department to subjects by code (exact match): their listings, removals and
     records are pushed to it."""
     from xinyong.audit.service import log_event
-    from xinyong.checks import push
+    from xinyong.push import service as push
 
     given = list(codes or [])
     if file is not None:
@@ -94,7 +94,7 @@ def unsubscribe(
     codes: list[str] = typer.Argument(..., help="USCCs or identity numbers"),
 ) -> None:
     """End a department's subscriptions to these subjects."""
-    from xinyong.checks import push
+    from xinyong.push import service as push
 
     with session_scope() as session:
         r = push.unsubscribe(session, _department(session, department), codes=codes)
@@ -110,7 +110,7 @@ def endpoint(
     user: str = typer.Option("cli", "--user"),
 ) -> None:
     """Set a department's webhook; prints the signing secret once (it is stored encrypted)."""
-    from xinyong.checks import push
+    from xinyong.push import service as push
 
     with session_scope() as session:
         ep, plain = push.set_endpoint(session, _department(session, department), url, by=user, secret=secret,
@@ -124,8 +124,8 @@ def endpoint(
 def stats(output: Path = typer.Option(None, "-o", "--output", help="Write the statistics to this XLSX")) -> None:
     """Messages by day, event and department; delivered and acknowledged rates; the median
     time to an acknowledgement."""
-    from xinyong.checks import push
-    from xinyong.checks.push_models import PUSH_EVENTS
+    from xinyong.push import service as push
+    from xinyong.push.models import PUSH_EVENTS
 
     with session_scope() as session:
         s = push.statistics(session)

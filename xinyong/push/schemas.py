@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from xinyong.checks import push
-from xinyong.checks.push_models import PUSH_EVENTS, PushMessage, PushSubscription
 from xinyong.core.db import MAX_ID
+from xinyong.push import service as push
+from xinyong.push.models import PUSH_EVENTS, PushMessage, PushSubscription
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

@@ -4,8 +4,8 @@ a textarea, or an XLSX/CSV file of codes) and remove — and the credit office's
 per day, event and department, delivered and acknowledged rates, the median delay to an
 acknowledgement (ECharts), exported as XLSX by the API.
 
-Every page that shows a natural person's (masked) data logs the read in the audit log, one entry
-per person shown."""
+Every view that shows a natural person's (masked) data logs the read in the audit log: one entry
+per view, naming the persons shown in its details."""
 
 from __future__ import annotations
 
@@ -19,14 +19,16 @@ from starlette.responses import Response
 from xinyong.accounts.access import allow
 from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
-from xinyong.checks import push
-from xinyong.checks.push_models import PUSH_EVENTS, SUBSCRIPTION_SOURCES
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
-from xinyong.core.templating import is_htmx, render
+from xinyong.core.templating import add_nav, is_htmx, render
+from xinyong.push import service as push
+from xinyong.push.models import PUSH_EVENTS, SUBSCRIPTION_SOURCES
 
 router = APIRouter(include_in_schema=False)
+add_nav("实时推送", "/checks/push", order=45)
+add_nav("推送监测", "/checks/push/monitor", order=55)
 Official = Annotated[Principal, allow(*push.PUSH_ROLES)]
 Overseer = Annotated[Principal, allow("admin", "supervisor")]
 DepartmentQ = Annotated[str | None, Query(max_length=18)]
@@ -67,17 +69,18 @@ def _page(request: Request, session, who: Principal, department: str | None, *, 
     base = {"active": "/checks/push", "who_admin": who.role == "admin", "watch_days": get_settings().push_watch_days,
             "events": PUSH_EVENTS}
     if _no_department(who):
-        return render(request, "checks/push.html", {**base, "no_department": True})
+        return render(request, "push/inbox.html", {**base, "no_department": True})
     if who.role == "admin" and not (department or who.department_code):
-        return render(request, "checks/push.html", {**base, "choose": push.departments_in(session, who)})
+        return render(request, "push/inbox.html", {**base, "choose": push.departments_in(session, who)})
     dept = push.department_of(session, who, department)
     inbox = _inbox(session, dept)
     subs, total = push.subscriptions(session, dept, limit=50, offset=offset)
     sub_shown = push.subjects_of(session, [s for s, _ in subs])
-    push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", **_meta(request))
-    push.log_reads(session, [s for s, _ in subs], who, what="push_subscription", channel="page", **_meta(request))
+    # the page is one view: one audit entry for its messages and its subscriptions together
+    push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page",
+                   subscriptions=[s for s, _ in subs], shown={**inbox["shown"], **sub_shown}, **_meta(request))
     session.commit()
-    return render(request, "checks/push.html", {
+    return render(request, "push/inbox.html", {
         **base, **inbox, "subs": subs, "sub_shown": sub_shown, "sub_total": total, "offset": offset,
         "sources": SUBSCRIPTION_SOURCES, "endpoint": push.endpoint_of(session, dept), "result": result,
         "error": error,
@@ -106,9 +109,10 @@ async def ack_submit(request: Request, session: SessionDep, who: Official) -> Re
     session.commit()
     if is_htmx(request):
         inbox = _inbox(session, dept)
-        push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", **_meta(request))
+        push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", shown=inbox["shown"],
+                       **_meta(request))
         session.commit()
-        return render(request, "checks/_push_inbox.html", {**inbox, "who_admin": who.role == "admin"},
+        return render(request, "push/_inbox.html", {**inbox, "who_admin": who.role == "admin"},
                       headers={"Vary": "HX-Request"})
     return RedirectResponse(f"/checks/push?department={dept.code}" if who.role == "admin" else "/checks/push",
                             status_code=303)
@@ -172,7 +176,7 @@ def monitor_page(request: Request, session: SessionDep, who: Overseer) -> Respon
     days = [d for d, _ in s.by_day][-60:]
     by_day = dict(s.by_day)
     totals = {k: sum(c.get(k, 0) for _, c in s.by_day) for k in PUSH_EVENTS}
-    return render(request, "checks/push_monitor.html", {
+    return render(request, "push/monitor.html", {
         "active": "/checks/push", "s": s, "events": PUSH_EVENTS, "totals": totals, "duration": duration,
         "days": [(d, by_day[d]) for d in days],
         "day_chart": {"labels": days, "values": [sum(by_day[d].values()) for d in days], "name": "推送消息"},

@@ -17,10 +17,8 @@ from tests.accounts.helpers import ensure_department
 from tests.lists.helpers import body, person, record
 from tests.records.factories import debtor, load, penalty
 from xinyong.accounts.principal import Principal, cli_principal
-from xinyong.checks import push
 from xinyong.checks import service as checks
 from xinyong.checks.models import Check
-from xinyong.checks.push_models import PushMessage
 from xinyong.core import settings as core_settings
 from xinyong.core.clock import frozen_today, today
 from xinyong.core.codes import make_ric, make_uscc
@@ -29,6 +27,8 @@ from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.lists import hooks as list_hooks
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry, ListEntryEvent
+from xinyong.push import service as push
+from xinyong.push.models import PushMessage
 from xinyong.records.models import Record
 from xinyong.subjects.identity import lookup_key
 from xinyong.subjects.models import Subject

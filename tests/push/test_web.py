@@ -24,12 +24,12 @@ from tests.lists.helpers import body, person
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import User
 from xinyong.audit.models import AuditEntry
-from xinyong.checks import push
-from xinyong.checks.push_models import PushEndpoint, PushMessage, PushSubscription
 from xinyong.cli import app as cli_app
 from xinyong.core.clock import today
 from xinyong.core.db import session_scope
 from xinyong.lists import service as lists
+from xinyong.push import service as push
+from xinyong.push.models import PushEndpoint, PushMessage, PushSubscription
 
 HZ, NB = "330100", "330200"
 
@@ -230,7 +230,66 @@ def test_cli(app_env):
 
 
 def test_duration_words():
-    from xinyong.checks.push_pages import duration
+    from xinyong.push.pages import duration
 
     assert [duration(x) for x in (None, 45, 720, 3 * 3600 + 300, 2 * 86_400 + 4 * 3600)] == [
         "—", "45 秒", "12 分钟", "3 小时 5 分", "2 天 4 小时"]
+
+
+def _new_entries(since: int) -> list[AuditEntry]:
+    with session_scope() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.seq > since).order_by(AuditEntry.seq)))
+
+
+def _head() -> int:
+    from sqlalchemy import func
+
+    with session_scope() as s:
+        return s.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0)))
+
+
+def test_reading_the_inbox_is_one_audit_entry_per_view(client, count_queries):
+    """A department that opens its inbox has read once, however many messages and persons it
+    shows: one entry, naming the persons in its details — and the page costs the same number of
+    statements with three messages as with five."""
+    from xinyong.core.db import get_engine
+
+    ids = sorted(_listed(name)[0] for name in ("甲一读", "乙二读", "丙三读"))
+    login_as(client, "reporter")
+    client.get("/checks/push")  # warm up: the first connection, the policy cache, the login's token
+    since = _head()
+    with count_queries(get_engine()) as counter:
+        page = client.get("/checks/push")
+    assert page.status_code == 200 and all(n in page.text for n in ("甲*读", "乙*读", "丙*读"))
+    entries = _new_entries(since)
+    assert len(entries) == 1, [(e.entity, e.subject_id) for e in entries]
+    e = entries[0]
+    assert (e.action, e.entity, e.entity_id, e.subject_id) == ("read", "push_inbox", department_code(HZ), None)
+    assert e.after["subject_ids"] == ids and e.after["count"] == 3 and len(e.after["message_ids"]) == 3
+    assert sorted(e.after["subscription_ids"]) and "网页" in e.purpose
+    # the inbox page's statements, pinned: the web session, the department (twice: the reader's
+    # and the inbox's), the latest messages, their subjects, the unacknowledged count, the
+    # subscriptions (count, page, their subjects), the one audit entry (the chain head taken, then
+    # on PostgreSQL the entry and the head's move in one statement, on SQLite two), the endpoint
+    expected = PAGE_STATEMENTS[get_engine().dialect.name]
+    assert counter.count == expected, (get_engine().dialect.name, counter.count)
+    more = sorted(_listed(name)[0] for name in ("丁四读", "戊五读"))
+    since = _head()
+    with count_queries(get_engine()) as counter:
+        assert client.get("/checks/push").status_code == 200
+    assert counter.count == expected  # does not grow with the messages shown
+    [e] = _new_entries(since)
+    assert e.after["subject_ids"] == sorted(ids + more) and e.after["count"] == 5
+    # an API list call is one view too: one entry for the pull, one for the subscriptions
+    since = _head()
+    pulled = client.get("/api/v1/push/messages", headers=_bearer("reporter"))
+    assert pulled.status_code == 200 and len(pulled.json()["messages"]) == 5
+    [e] = _new_entries(since)
+    assert (e.entity, e.subject_id, e.after["count"]) == ("push_message", None, 5) and "接口拉取" in e.purpose
+    since = _head()
+    assert client.get("/api/v1/push/subscriptions", headers=_bearer("reporter")).status_code == 200
+    [e] = _new_entries(since)
+    assert (e.entity, e.after["count"]) == ("push_subscription", 5)
+
+
+PAGE_STATEMENTS = {"sqlite": 13, "postgresql": 12}
