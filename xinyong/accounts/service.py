@@ -13,15 +13,13 @@ import logging
 import re
 import secrets
 import string
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import secrets as keys
@@ -556,139 +554,6 @@ def reset_totp(db: Session, user: User) -> None:
     db.flush()
 
 
-# --- API tokens ----------------------------------------------------------------------------
-
-TOKEN_PREFIX = "xy_"
-
-
-@dataclass
-class IssuedToken:
-    token: str  # shown once, never stored
-    row: ApiToken
-
-
-def issue_token(
-    db: Session,
-    user: User,
-    *,
-    name: str,
-    by: str,
-    days: int | None = None,
-    department_code: str | None = None,
-    categories: Sequence[str] | None = None,
-) -> IssuedToken:
-    """A new token acting as ``user`` (its role and region), for a department's system: scoped
-    to the department (the user's unless given) and to categories it may report (all of the
-    department's unless fewer are given). Valid ``days`` (default ``token_default_days``)."""
-    s = get_settings()
-    days = s.token_default_days if days is None else days
-    if not 1 <= days <= s.token_max_days:
-        raise InvalidInput(f"有效期应为 1–{s.token_max_days} 天", f"validity must be 1-{s.token_max_days} days",
-                           field="days")
-    if not user.active:
-        raise InvalidInput("停用的用户不能签发令牌", "the user is inactive", field="username")
-    dept_code = department_code or user.department_code
-    allowed: list[str] = []
-    if dept_code:
-        if user.department_code and dept_code != user.department_code:
-            raise InvalidInput("令牌的部门须为用户所属部门", "the token's department must be the user's",
-                               field="department")
-        allowed = list(get_department(db, dept_code).categories or [])
-    if categories:
-        extra = sorted(set(categories) - set(allowed)) if dept_code else []
-        if extra:
-            raise InvalidInput(f"部门无权报送这些类别：{'、'.join(extra)}",
-                               f"the department may not report: {', '.join(extra)}", field="categories")
-        chosen = sorted(set(categories))
-    else:
-        chosen = sorted(allowed)
-    for _ in range(5):
-        prefix = secrets.token_hex(4)
-        if db.scalar(select(ApiToken.id).where(ApiToken.prefix == prefix)) is None:
-            break
-    raw = f"{TOKEN_PREFIX}{prefix}_{keys.random_token(32)}"
-    row = ApiToken(
-        user_id=user.id, name=name[:100], prefix=prefix, token_hash=keys.sha256_hex(raw),
-        department_code=dept_code, categories=chosen, created_by=by,
-        created_at=utcnow(), expires_at=utcnow() + timedelta(days=days),
-    )
-    db.add(row)
-    db.flush()
-    return IssuedToken(raw, row)
-
-
-class TokenInvalid(Unauthorized):
-    pass
-
-
-@cache
-def _token_stmt() -> Select:
-    """Built once: every API request runs it, and building the expression costs more than the
-    query (benchmarks/README.md, single checks)."""
-    return (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == bindparam("token_hash")))
-
-
-def resolve_token(db: Session, raw: str) -> tuple[ApiToken, User]:
-    """The token and its user, or :class:`TokenInvalid` saying why (unknown, expired, revoked,
-    user inactive or locked). Records ``last_used_at`` (at most once a minute)."""
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
-        raise TokenInvalid("API 令牌无效", "invalid API token")
-    row = db.execute(_token_stmt(), {"token_hash": keys.sha256_hex(raw)}).first()
-    if row is None:
-        raise TokenInvalid("API 令牌无效", "invalid API token")
-    token, user = row
-    now = utcnow()
-    if token.revoked_at is not None:
-        raise TokenInvalid("API 令牌已吊销", "the API token has been revoked")
-    if now >= token.expires_at:
-        raise TokenInvalid("API 令牌已过期", "the API token has expired")
-    if not user.active or is_locked(user, now):
-        raise TokenInvalid("API 令牌所属用户已停用或锁定", "the token's user is inactive or locked")
-    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
-        token.last_used_at = now
-        db.commit()
-    return token, user
-
-
-def get_token(db: Session, ref: str | int) -> ApiToken:
-    """A token by id or by its prefix (``xy_ab12cd34`` or ``ab12cd34``)."""
-    if isinstance(ref, int) or str(ref).isdigit():
-        token = db.get(ApiToken, int(ref))
-    else:
-        prefix = str(ref).removeprefix(TOKEN_PREFIX).split("_")[0]
-        token = db.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
-    if token is None:
-        raise NotFound(f"令牌 {ref} 不存在", f"token {ref} does not exist", field="token")
-    return token
-
-
-def revoke_token(db: Session, token: ApiToken, *, by: str) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        token.revoked_by = by
-        db.flush()
-    return token
-
-
-def list_tokens(db: Session, *, user: User | None = None, within: Principal | None = None) -> list[ApiToken]:
-    q = select(ApiToken).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
-    if user is not None:
-        q = q.where(ApiToken.user_id == user.id)
-    if within is not None and within.region_code is not None:
-        q = q.where(User.region_code.like(regions.scope_prefix(within.region_code) + "%"))
-    return list(db.scalars(q))
-
-
-def token_state(token: ApiToken, now: datetime | None = None) -> str:
-    now = now or utcnow()
-    if token.revoked_at is not None:
-        return "revoked"
-    if now >= token.expires_at:
-        return "expired"
-    return "active"
-
-
 # --- principals ----------------------------------------------------------------------------
 
 
@@ -710,3 +575,22 @@ def principal_of(db: Session, user: User, *, via: str, token: ApiToken | None = 
         user_id=user.id, username=user.username, role=user.role, region_code=user.region_code,
         department_code=department, categories=categories, subject_id=user.subject_id, via=via,
     )
+
+
+# API tokens live in xinyong.accounts.tokens; re-exported here for the callers that import them
+# from the service (pages, CLI, access, tests).
+from xinyong.accounts.tokens import (  # noqa: E402
+    TOKEN_PREFIX,
+    IssuedToken,
+    TokenInvalid,
+    _token_stmt,
+    get_token,
+    issue_token,
+    list_tokens,
+    resolve_token,
+    revoke_token,
+    token_state,
+)
+
+__all__ = ["TOKEN_PREFIX", "IssuedToken", "TokenInvalid", "_token_stmt", "get_token", "issue_token", "list_tokens",
+           "resolve_token", "revoke_token", "token_state"]
