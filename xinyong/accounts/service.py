@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import events
 from xinyong.accounts import secrets as keys
 from xinyong.accounts.models import ApiToken, Department, User, WebSession
 from xinyong.accounts.principal import Principal
@@ -101,9 +102,11 @@ def _verify(user: User | None, password: str) -> bool:
 
 
 def create_department(
-    db: Session, *, code: str, name: str, region_code: str, categories: Iterable[str] = ()
+    db: Session, *, code: str, name: str, region_code: str, categories: Iterable[str] = (),
+    actor: Principal | None = None,
 ) -> Department:
     _check_region(region_code)
+    ensure_reach(db, actor, action="create", entity="department", entity_id=code, region_code=region_code)
     if db.scalar(select(Department).where(Department.code == code)) is not None:
         raise InvalidInput(f"部门 {code} 已存在", f"department {code} already exists", field="code")
     dept = Department(code=code, name=name, region_code=region_code, categories=sorted(set(categories)))
@@ -119,18 +122,22 @@ def get_department(db: Session, code: str) -> Department:
     return dept
 
 
-def set_department_categories(db: Session, dept: Department, categories: Iterable[str]) -> Department:
+def set_department_categories(db: Session, dept: Department, categories: Iterable[str], *,
+                              actor: Principal | None = None) -> Department:
+    ensure_reach(db, actor, action="update", entity="department", entity_id=dept.code, region_code=dept.region_code)
     dept.categories = sorted(set(categories))
     db.flush()
     return dept
 
 
-def set_department_authorities(db: Session, dept: Department, authorities: Iterable[tuple[str, str]]) -> Department:
+def set_department_authorities(db: Session, dept: Department, authorities: Iterable[tuple[str, str]], *,
+                               actor: Principal | None = None) -> Department:
     """The deciding authorities (USCC, registered name) a department may report for besides
     itself, e.g. a bureau for its sub-offices; its reporters' rows naming any other authority
     are refused (docs/accounts.md). Replaces the list."""
     from xinyong.core.codes import CodeError, validate_uscc
 
+    ensure_reach(db, actor, action="update", entity="department", entity_id=dept.code, region_code=dept.region_code)
     out = []
     for code, name in authorities:
         try:
@@ -149,6 +156,57 @@ def set_department_authorities(db: Session, dept: Department, authorities: Itera
 
 def list_departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.region_code, Department.code)))
+
+
+# --- who may manage whom (docs/accounts.md, 管理范围) ------------------------------------------
+
+
+class OutsideReach(Forbidden):
+    """An administrator acting on a user, role, region, department or token beyond its own reach."""
+
+
+def refuse(db: Session, actor: Principal | str, *, action: str, entity: str, entity_id: str | int | None,
+           zh: str, en: str, error: type[XinyongError] = OutsideReach, **error_kw) -> None:
+    """Write the refused attempt to the audit log and raise. The entry is committed before the
+    error is raised (the caller's transaction would roll it back with the refused change): every
+    refusal of a management action stays on the record (等保 三级, 安全审计). Refusals happen
+    before anything is written, so nothing else is committed with it."""
+    events.emit(db, events.AccountEvent(who=actor, action="refused", entity=entity, entity_id=entity_id,
+                                        after={"attempt": action, "reason": en}))
+    db.commit()
+    raise error(zh, en, **error_kw)
+
+
+def _reach_name(code: str | None) -> str:
+    return regions.name_of(code) if code and regions.is_known(code) else (code or "（无地区）")
+
+
+def ensure_reach(
+    db: Session, actor: Principal | None, *, action: str, entity: str = "user", entity_id: str | int | None = None,
+    role: str | None = None, region_code: str | None = None,
+) -> None:
+    """Refuse (audited, 403) unless ``actor`` may act on something of ``role`` in ``region_code``.
+
+    An administrator manages only within its own region scope: what it creates or changes must
+    lie inside that scope, so nothing it makes reaches further than itself (a city administrator
+    cannot make a province-wide auditor, nor an auditor, user, department or token of another
+    city). ``actor`` None or the command line: the operator on the server, unrestricted (who can
+    run the CLI can read the database anyway; docs/accounts.md)."""
+    if actor is None or actor.via == "cli":
+        return
+    if actor.role != "admin":
+        refuse(db, actor, action=action, entity=entity, entity_id=entity_id,
+               zh="只有信用办管理员可以管理用户、部门和令牌", en="only administrators manage users, departments and tokens")
+    if actor.covers(region_code):
+        return
+    mine = _reach_name(actor.region_code)
+    if role == "auditor" and region_code and region_code.endswith("0000"):
+        zh = f"全省范围的审计员只能由省级管理员建立；您的管理范围是{mine}"
+        en = f"a province-wide auditor is created only by a province administrator; your scope is {actor.region_code}"
+    else:
+        zh = f"超出您的管理范围：您只能管理{mine}范围内的用户、部门和令牌（对象地区：{_reach_name(region_code)}）"
+        en = f"outside your scope {actor.region_code}: the object's region is {region_code}"
+    refuse(db, actor, action=action, entity=entity, entity_id=entity_id, zh=zh, en=en)
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -193,9 +251,14 @@ def create_user(
     department_code: str | None = None,
     subject_id: int | None = None,
     password: str | None = None,
+    actor: Principal | None = None,
+    subject_region: str | None = None,
 ) -> tuple[User, str]:
     """A new user; returns the user and its password (generated when not given, to be shown
-    once and changed at first login)."""
+    once and changed at first login). ``actor``: the administrator creating it, refused beyond
+    its reach (:func:`ensure_reach`; a subject user lies in ``subject_region``, its subject's)."""
+    ensure_reach(db, actor, action="create", entity="user", entity_id=username, role=role,
+                 region_code=subject_region if role == "subject" else region_code)
     if not _USERNAME.match(username or ""):
         raise InvalidInput(
             "用户名为 2–64 位字母、数字、点、下划线或连字符", "username: 2-64 letters, digits, . _ -", field="username"
@@ -256,9 +319,11 @@ def set_role(
     region_code: str | None = None,
     department_code: str | None = None,
     subject_id: int | None = None,
+    actor: Principal | None = None,
 ) -> User:
     """Change a user's role, region scope, department or subject; ends its sessions so the new
-    scope applies at once."""
+    scope applies at once. ``actor`` must reach both the user as it is and as it becomes."""
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=user.role, region_code=user.region_code)
     new_role = role or user.role
     new_region = region_code if region_code is not None else user.region_code
     new_dept = department_code if department_code is not None else (
@@ -267,6 +332,7 @@ def set_role(
     if new_role == "subject" and region_code is None:
         new_region = None
     _check_assignment(db, new_role, new_region, new_dept, new_subject)
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=new_role, region_code=new_region)
     user.role, user.region_code, user.department_code, user.subject_id = new_role, new_region, new_dept, new_subject
     end_sessions(db, user)
     db.flush()
@@ -277,22 +343,25 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
-def lock(db: Session, user: User, minutes: int | None = None) -> User:
+def lock(db: Session, user: User, minutes: int | None = None, *, actor: Principal | None = None) -> User:
     """Lock an account (for ``minutes``, or until unlocked) and end its sessions."""
+    ensure_reach(db, actor, action="lock", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.locked_until = utcnow() + timedelta(minutes=minutes) if minutes else FOREVER
     end_sessions(db, user)
     db.flush()
     return user
 
 
-def unlock(db: Session, user: User) -> User:
+def unlock(db: Session, user: User, *, actor: Principal | None = None) -> User:
+    ensure_reach(db, actor, action="unlock", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.locked_until = None
     user.failed_logins = 0
     db.flush()
     return user
 
 
-def set_active(db: Session, user: User, active: bool) -> User:
+def set_active(db: Session, user: User, active: bool, *, actor: Principal | None = None) -> User:
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.active = active
     if not active:
         end_sessions(db, user)
@@ -300,9 +369,10 @@ def set_active(db: Session, user: User, active: bool) -> User:
     return user
 
 
-def reset_password(db: Session, user: User, password: str | None = None) -> str:
+def reset_password(db: Session, user: User, password: str | None = None, *, actor: Principal | None = None) -> str:
     """A new password (generated unless given), to be changed at next login; ends the user's
     sessions and clears a lock."""
+    ensure_reach(db, actor, action="password_reset", entity_id=user.id, role=user.role, region_code=user.region_code)
     if password is None:
         password = generate_password()
         user.must_change_password = True
@@ -511,6 +581,11 @@ def _check_code(user: User, code: str, now: datetime | None = None) -> bool:
     return False
 
 
+def check_totp_code(user: User, code: str) -> bool:
+    """Whether ``code`` is a fresh code of the user's TOTP (used once: the caller flushes)."""
+    return bool(user.totp_enabled) and _check_code(user, code)
+
+
 class WrongCode(InvalidInput):
     def __init__(self) -> None:
         super().__init__("动态验证码不正确或已使用", "wrong or already used one-time code", field="code")
@@ -545,8 +620,9 @@ def verify_totp(db: Session, user: User, code: str) -> None:
     db.flush()
 
 
-def reset_totp(db: Session, user: User) -> None:
+def reset_totp(db: Session, user: User, *, actor: Principal | None = None) -> None:
     """Forget the user's TOTP (lost phone); an administrator enrols again at next login."""
+    ensure_reach(db, actor, action="totp_reset", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.totp_secret = None
     user.totp_enabled = False
     user.totp_last_step = None

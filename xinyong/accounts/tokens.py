@@ -47,15 +47,35 @@ def issue_token(
     days: int | None = None,
     department_code: str | None = None,
     categories: Sequence[str] | None = None,
+    actor: Principal | None = None,
+    hours: int | None = None,
+    totp_code: str | None = None,
 ) -> IssuedToken:
     """A new token acting as ``user`` (its role and region), for a department's system: scoped
     to the department (the user's unless given) and to categories it may report (all of the
-    department's unless fewer are given). Valid ``days`` (default ``token_default_days``)."""
+    department's unless fewer are given). Valid ``days`` (default ``token_default_days``), or
+    ``hours``.
+
+    ``actor``, the administrator issuing it, must reach the user (``service.ensure_reach``: no
+    token for a user of another region or above its own). A token acting as an administrator
+    skips the second factor a session must pass, so it is held short and paid for: at most
+    ``token_admin_max_hours`` (default, and the cap), and an issuer who signs in on the web must
+    give a fresh code of its own TOTP (``totp_code``). Every refusal is an audit entry."""
+    from xinyong.accounts import service
+
     s = get_settings()
-    days = s.token_default_days if days is None else days
-    if not 1 <= days <= s.token_max_days:
-        raise InvalidInput(f"有效期应为 1–{s.token_max_days} 天", f"validity must be 1-{s.token_max_days} days",
-                           field="days")
+    service.ensure_reach(db, actor, action="token_issue", entity="token", entity_id=user.id, role=user.role,
+                         region_code=user.region_code)
+    if user.role == "admin":
+        validity = _admin_validity(db, user, actor, days=days, hours=hours, totp_code=totp_code)
+    else:
+        if hours is not None and days is None:
+            days = max(1, -(-hours // 24))
+        days = s.token_default_days if days is None else days
+        if not 1 <= days <= s.token_max_days:
+            raise InvalidInput(f"有效期应为 1–{s.token_max_days} 天", f"validity must be 1-{s.token_max_days} days",
+                               field="days")
+        validity = timedelta(days=days) if hours is None else timedelta(hours=hours)
     if not user.active:
         raise InvalidInput("停用的用户不能签发令牌", "the user is inactive", field="username")
     dept_code = department_code or user.department_code
@@ -83,11 +103,36 @@ def issue_token(
     row = ApiToken(
         user_id=user.id, name=name[:100], prefix=prefix, token_hash=keys.sha256_hex(raw),
         department_code=dept_code, categories=chosen, created_by=by,
-        created_at=utcnow(), expires_at=utcnow() + timedelta(days=days),
+        created_at=utcnow(), expires_at=utcnow() + validity,
     )
     db.add(row)
     db.flush()
     return IssuedToken(raw, row)
+
+
+def _admin_validity(db: Session, user: User, actor: Principal | None, *, days: int | None, hours: int | None,
+                    totp_code: str | None) -> timedelta:
+    """How long a token acting as an administrator may be valid, or an audited refusal: at most
+    ``token_admin_max_hours``; issued from the web only with a fresh code of the issuer's TOTP
+    (the command line is the operator on the server and has no second factor to give)."""
+    from xinyong.accounts import service
+
+    cap = get_settings().token_admin_max_hours
+    wanted = hours if hours is not None else (days * 24 if days is not None else cap)
+    who: Principal | str = actor if actor is not None else "cli"
+    if not 1 <= wanted <= cap:
+        service.refuse(db, who, action="token_issue", entity="token", entity_id=user.id,
+                       zh=f"管理员令牌的有效期最长 {cap} 小时（令牌调用不经动态验证码，须短期有效）",
+                       en=f"an administrator's token is valid at most {cap} hours", error=InvalidInput, field="hours")
+    if actor is not None and actor.via != "cli":
+        issuer = db.get(User, actor.user_id) if actor.user_id is not None else None
+        if issuer is None or not issuer.totp_enabled or not service.check_totp_code(issuer, totp_code or ""):
+            db.flush()  # the code's step, once used, stays used
+            service.refuse(db, who, action="token_issue", entity="token", entity_id=user.id,
+                           zh="签发管理员令牌须输入您本人当前的动态验证码（不正确或已使用）",
+                           en="issuing an administrator's token needs a fresh code of your own TOTP",
+                           error=InvalidInput, field="totp_code")
+    return timedelta(hours=wanted)
 
 
 class TokenInvalid(Unauthorized):
@@ -138,7 +183,13 @@ def get_token(db: Session, ref: str | int) -> ApiToken:
     return token
 
 
-def revoke_token(db: Session, token: ApiToken, *, by: str) -> ApiToken:
+def revoke_token(db: Session, token: ApiToken, *, by: str, actor: Principal | None = None) -> ApiToken:
+    if actor is not None:
+        from xinyong.accounts import service
+
+        owner = db.get(User, token.user_id)
+        service.ensure_reach(db, actor, action="token_revoke", entity="token", entity_id=token.id,
+                             role=owner.role if owner else None, region_code=owner.region_code if owner else None)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         token.revoked_by = by

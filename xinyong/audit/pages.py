@@ -108,7 +108,7 @@ def audit_page(
     def filtered(subject_id: int | None) -> service.EntryFilter:
         return service.EntryFilter(
             username=user.strip() or None, subject_id=subject_id, action=action or None,
-            date_from=_day(date_from, "from"), date_to=_day(date_to, "to"),
+            date_from=_day(date_from, "from"), date_to=_day(date_to, "to"), within=service.scope_of(who),
         )
 
     if not named:
