@@ -200,7 +200,7 @@ def ensure_reach(
     if actor.covers(region_code):
         return
     mine = _reach_name(actor.region_code)
-    if role == "auditor" and region_code and region_code.endswith("0000"):
+    if action in ("create", "update") and role == "auditor" and region_code and region_code.endswith("0000"):
         zh = f"全省范围的审计员只能由省级管理员建立；您的管理范围是{mine}"
         en = f"a province-wide auditor is created only by a province administrator; your scope is {actor.region_code}"
     else:
