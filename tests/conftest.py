@@ -33,6 +33,10 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 
     os.environ["XINYONG_DATA_KEY"] = _json.dumps(fresh_keyring().as_json())
 
+# The test client speaks plain http to "testserver", where a Secure cookie would never be sent
+# back; XINYONG_COOKIE_SECURE=auto (the default) is tested on its own (tests/accounts).
+os.environ.setdefault("XINYONG_COOKIE_SECURE", "false")
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}
