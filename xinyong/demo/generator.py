@@ -35,6 +35,7 @@ from xinyong.core import clock, regions
 from xinyong.core.codes import _USCC_ALPHABET, make_ric, make_uscc
 from xinyong.core.db import utcnow
 from xinyong.core.errors import XinyongError
+from xinyong.demo import stories
 from xinyong.demo import words as W
 from xinyong.demo.joint import build_joint
 from xinyong.records.columns import COMMON, map_columns
@@ -656,6 +657,10 @@ class Generator:
                 made += 1
         story = self._court_debtor_row(plans)
         if story is not None:
+            by_dept[story[H_DEPT_CODE]].append(story)
+            dept_of[story[H_DEPT_CODE]] = story.pop("_dept")
+            made += 1
+        for story in stories.story_rows(self):  # the fixed stories (docs/demo.md), drawn last
             by_dept[story[H_DEPT_CODE]].append(story)
             dept_of[story[H_DEPT_CODE]] = story.pop("_dept")
             made += 1
