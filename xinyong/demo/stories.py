@@ -31,11 +31,12 @@ from sqlalchemy import insert
 
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES
 from xinyong.core.codes import make_ric
+from xinyong.demo.base import Body, Subj, _titles
 from xinyong.records.columns import COMMON
 from xinyong.subjects.models import Post
 
 if TYPE_CHECKING:
-    from xinyong.demo.generator import Body, Generator
+    from xinyong.demo.generator import Generator
 
 STORY_SEED = "xinyong-demo-stories"
 REGION = "330482"  # 平湖市
@@ -87,8 +88,6 @@ def _row(gen: Generator, category: str, who: tuple[str, str, str], dept: Body, d
 def story_rows(gen: Generator) -> list[dict]:
     """The stories' subjects (inserted here) and their records' rows, as the departments send
     them; each row carries its department under ``_dept`` as the generator's rows do."""
-    from xinyong.demo.generator import Subj, _titles
-
     bureau, court, city_court = _body(gen, BUREAU), _body(gen, COURT), _body(gen, CITY_COURT)
     if bureau is None or court is None or city_court is None:
         return []
