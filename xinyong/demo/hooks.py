@@ -87,6 +87,9 @@ def _hook_judicial(gen: Generator, row: _Row, rng: random.Random, specs: dict) -
         st = rng.choice(theme["_sentences"])
         _set(facts, specs, "sentence_type", st)
     _set(facts, specs, "crime", theme["crime"])
+    # 缓刑 and 剥夺政治权利 (公司法第一百七十八条) are not drawn: a suspended sentence or an added
+    # deprivation would have to agree with the term and the dates below
+    row.skip.update({"probation_end", "deprivation_end"})
     if theme["crime"] == "诈骗罪" and "fraud_means" in specs:  # 电信网络诈骗 is a way of 诈骗罪, not a 罪名
         _set(facts, specs, "fraud_means", _side_rng(row).choice(["电信网络诈骗", "其他"]))
     else:
