@@ -142,12 +142,39 @@ class FactSpec(Strict):
     aliases: list[str] = Field(default_factory=list, description="Other headers accepted in files")
     max_length: int | None = Field(None, ge=1)
     consent_required: bool = False
+    choice_aliases: dict[str, str] = Field(
+        default_factory=dict, description="Other spellings of a choice (spelling → choice), stored as the choice"
+    )
+    choice_suffixes: list[str] = Field(
+        default_factory=list, description="Words a value may end with, dropped before matching (记大过处分 → 记大过)"
+    )
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FactSpec:
         if self.type == "enum" and not self.choices:
             raise ValueError("a fact of type enum lists its choices")
+        if (self.choice_aliases or self.choice_suffixes) and self.type != "enum":
+            raise ValueError("choice_aliases and choice_suffixes are for an enum fact")
+        unknown = sorted(set(self.choice_aliases.values()) - set(self.choices or []))
+        if unknown:
+            raise ValueError(f"choice_aliases name values that are not choices: {unknown}")
         return self
+
+    def canonical_choice(self, raw: object) -> object:
+        """The choice a department's spelling stands for (spaces dropped, a listed suffix such as
+        处分 dropped, an alias mapped), so that one kind is stored one way and a measure that
+        selects by it finds every record of it; a value none of these match is returned as it
+        came, for the enum check to refuse."""
+        if not isinstance(raw, str) or not (self.choice_aliases or self.choice_suffixes):
+            return raw
+        text = "".join(raw.split())
+        stems = [text, *(text[:-len(s)] for s in self.choice_suffixes if text.endswith(s) and len(text) > len(s))]
+        for stem in stems:
+            if stem in (self.choices or []):
+                return stem
+            if stem in self.choice_aliases:
+                return self.choice_aliases[stem]
+        return raw
 
 
 class Period(Strict):
