@@ -214,3 +214,14 @@ def test_fact_triggers_agree_on_every_path(session, tmp_path, scenario):
     assert duck == db and duck
     fact_measures = {"ps_promotion_bar", "post_limit_company", "security_guard_bar", "rec_exam_cheating"}
     assert {r[5] for r in duck} & fact_measures  # the scenario's fact-based measure hit someone
+
+
+def test_a_period_that_needs_its_date_names_it():
+    from pydantic import ValidationError
+
+    from xinyong.catalog.schemas import TriggerPeriod
+
+    with pytest.raises(ValidationError, match="needs_from_fact needs from_fact"):
+        TriggerPeriod(months=60, needs_from_fact=True)
+    period = TriggerPeriod(from_fact="sentence_end", months=60, instead=[{"fact": "probation_end", "months": 24}])
+    assert period.date_facts() == ["sentence_end", "probation_end"]

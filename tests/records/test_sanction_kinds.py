@@ -67,3 +67,14 @@ def test_the_policy_lists_the_kinds_and_their_spellings(session):
     assert fact.canonical_choice("撤职处分") == "撤职" and fact.canonical_choice("记小过") == "记小过"
     months = next(m for m in policy.measures.measures if m.code == "ps_promotion_bar").triggers[0].period.months_by
     assert set(months) <= set(fact.choices)
+
+
+def test_a_spelling_must_stand_for_a_listed_kind():
+    from pydantic import ValidationError
+
+    from xinyong.catalog.schemas import FactSpec
+
+    with pytest.raises(ValidationError, match="not choices"):
+        FactSpec(key="k", name="处分种类", type="enum", choices=["警告"], choice_aliases={"记小过": "记小过"})
+    with pytest.raises(ValidationError, match="enum"):
+        FactSpec(key="k", name="处分种类", type="string", choice_suffixes=["处分"])
