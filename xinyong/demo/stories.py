@@ -8,12 +8,11 @@ says (docs/demo.md lists them).
 - 一名平湖市财政局科员 given a 警告 (政务处分) on 2026-01-15: barred from promotion for the
   sanction's six months (政务处分法第八条、公务员法第六十四条), not for the record's display period.
 - 一名自然人 convicted of 寻衅滋事罪 (有期徒刑二年, 2025-03-01 至 2027-02-28): an intentional
-  crime, so 保安服务管理条例第十七条 reaches him; not an economic one, so 公司法第一百七十八条
+  crime, so 保安服务管理条例第十七条 reaches the convict; not an economic one, so 公司法第一百七十八条
   does not.
-
 - 平湖市人民法院's 书记员, whose court 嘉兴市中级人民法院 listed as a 失信被执行人 (违反财产报告制度)
   on 2026-03-18: the listing reaches the court's registered principal, never a clerk whose title
-  contains 书记 (a seeded court with a clerk is listed too, :meth:`Generator._court_debtor_row`,
+  contains 书记 (a seeded court with a clerk is listed too, :meth:`RecordsPhase._court_debtor_row <xinyong.demo.records.RecordsPhase._court_debtor_row>`,
   where the scale staffs one).
 
 The persons are new subjects with names drawn by a Faker of their own fixed seed and identity
