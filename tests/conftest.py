@@ -33,6 +33,10 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 
     os.environ["XINYONG_DATA_KEY"] = _json.dumps(fresh_keyring().as_json())
 
+# Uploaded files are imported by a job worker (xinyong.core.work); the tests run each job at once,
+# in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
+os.environ.setdefault("XINYONG_JOBS_INLINE", "1")
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}

@@ -304,6 +304,7 @@ def work(*, once: bool = False, poll: float | None = None, stop: Callable[[], bo
     try:
         with factory() as session:
             requeue_dead(session)
+            sweep_files(session)
         while not (stop and stop()):
             with factory() as session:
                 job = claim(session, me.id)

@@ -21,14 +21,13 @@ from starlette.responses import Response
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
+from xinyong.core import work
 from xinyong.core.errors import NotFound, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import render
-from xinyong.core import work
 from xinyong.records import import_jobs, uploads
 from xinyong.records.template import template_bytes
-from xinyong.records.write_api import reporter_scope
 
 router = APIRouter(include_in_schema=False)
 REPORTERS = ("reporter",)
