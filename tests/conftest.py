@@ -36,6 +36,7 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 # Uploaded files are imported by a job worker (xinyong.core.work); the tests run each job at once,
 # in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
 os.environ.setdefault("XINYONG_JOBS_INLINE", "1")
+os.environ.setdefault("XINYONG_JOBS_WORKERS", "0")  # `serve` in a test starts no worker process
 
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
