@@ -48,7 +48,7 @@ from xinyong.core.settings import get_settings
 log = logging.getLogger("xinyong.work")
 STATES = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}
 # Packages whose import registers job handlers (the worker imports them before it runs a job).
-HANDLER_MODULES = ["xinyong.records.import_jobs"]
+HANDLER_MODULES = ["xinyong.records.import_jobs", "xinyong.checks.jobs"]
 _JSON = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
