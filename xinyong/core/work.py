@@ -40,6 +40,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core.db import Base, get_engine, session_factory, utcnow
@@ -220,11 +221,16 @@ def claim(session: Session, worker_id: str) -> WorkJob | None:
         if job_id is None:
             session.commit()
             return None
-        won = session.execute(
-            update(WorkJob).where(WorkJob.id == job_id, WorkJob.state == "queued")
-            .values(state="running", worker=worker_id, started_at=utcnow(), attempts=WorkJob.attempts + 1)
-        ).rowcount
-        session.commit()
+        try:
+            won = session.execute(
+                update(WorkJob).where(WorkJob.id == job_id, WorkJob.state == "queued")
+                .values(state="running", worker=worker_id, started_at=utcnow(), attempts=WorkJob.attempts + 1)
+            ).rowcount
+            session.commit()
+        except OperationalError:  # SQLite: another writer got there between the read and the write
+            session.rollback()
+            time.sleep(0.05)
+            continue
         if won:
             return session.get(WorkJob, job_id)
     return None
