@@ -123,6 +123,23 @@ class Settings(BaseSettings):
         description="How long the home page shows the counts it last made before it counts again, in the background "
         "(counting reads every record shown; 0: count on every view; docs/api.md, Web pages).",
     )
+    jobs_workers: int = Field(
+        1, ge=0, le=64,
+        description="Job worker processes `xinyong serve` starts beside the web server, to run uploaded-file imports "
+        "outside the web requests (0: none; run `xinyong worker` separately; docs/deployment.md).",
+    )
+    jobs_inline: bool = Field(
+        False,
+        description="Run a queued job at once inside the process that queued it instead of in a worker (tests, a "
+        "single-user demo); never in production: a large upload then holds a web worker.",
+    )
+    jobs_poll_seconds: float = Field(
+        2.0, ge=0.1, le=300, description="How often an idle job worker looks for queued jobs, in seconds."
+    )
+    jobs_max_attempts: int = Field(
+        3, ge=1, le=20,
+        description="Times a job is started again after its worker died (kill -9, power cut) before it is failed.",
+    )
     max_request_mb: int = Field(
         50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."
     )
