@@ -142,11 +142,17 @@ class FactSpec(Strict):
     aliases: list[str] = Field(default_factory=list, description="Other headers accepted in files")
     max_length: int | None = Field(None, ge=1)
     consent_required: bool = False
+    personal: bool = Field(False, description=(
+        "The fact names natural persons other than the subject (a legal representative, a third "
+        "party): shown to the public masked, and each name it gives masked in the record's other "
+        "free text (docs/privacy.md, 公开文本的脱敏)"))
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FactSpec:
         if self.type == "enum" and not self.choices:
             raise ValueError("a fact of type enum lists its choices")
+        if self.personal and self.type not in ("string", "text", "ric"):
+            raise ValueError(f"fact {self.key!r}: only a text fact can be personal (names or identity numbers)")
         return self
 
 
