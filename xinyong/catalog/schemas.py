@@ -148,6 +148,10 @@ class FactSpec(Strict):
     choice_suffixes: list[str] = Field(
         default_factory=list, description="Words a value may end with, dropped before matching (记大过处分 → 记大过)"
     )
+    personal: bool = Field(False, description=(
+        "The fact names natural persons other than the subject (a legal representative, a third "
+        "party): shown to the public masked, and each name it gives masked in the record's other "
+        "free text (docs/privacy.md, 公开文本的脱敏)"))
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FactSpec:
@@ -158,6 +162,8 @@ class FactSpec(Strict):
         unknown = sorted(set(self.choice_aliases.values()) - set(self.choices or []))
         if unknown:
             raise ValueError(f"choice_aliases name values that are not choices: {unknown}")
+        if self.personal and self.type not in ("string", "text", "ric"):
+            raise ValueError(f"fact {self.key!r}: only a text fact can be personal (names or identity numbers)")
         return self
 
     def canonical_choice(self, raw: object) -> object:
