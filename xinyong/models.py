@@ -7,3 +7,4 @@ from xinyong.checks import models as checks_models  # noqa: F401
 from xinyong.lists import models as lists_models  # noqa: F401
 from xinyong.records import models as records_models  # noqa: F401
 from xinyong.subjects import models as subjects_models  # noqa: F401
+from xinyong.redress import models as redress_models  # noqa: F401
