@@ -253,7 +253,7 @@ def test_bad_inputs_are_refused_in_chinese_and_change_nothing(session, case_worl
     from xinyong.core import settings
 
     settings.reset_settings()
-    with refused(InvalidInput, "超过上限 1 MB"):
+    with refused(InvalidInput, "超过大小上限 1 MB"):
         file(session, w, uploads=[Upload("大.pdf", PDF + b"0" * (1024 * 1024))])
     session.rollback()
     assert snapshot(session) == before
@@ -310,3 +310,37 @@ def test_the_queue_puts_overdue_first_and_counts(session, case_world):
     report = objections.daily(session, day)
     assert report["overdue"] == 1 and report["changed"] == 0
     assert objections.daily(session, day) == report  # a second run the same day: the same, nothing changed
+
+
+def _entry(session, subject, record_id=None):
+    from xinyong.catalog import service as catalog_service
+    from xinyong.lists.models import ListEntry
+
+    vid, _ = catalog_service.active_version(session)
+    e = ListEntry(subject_id=subject.id, list_kind="watchlist", basis="decision", region_code=subject.region_code,
+                  record_id=record_id, decision_no="测〔2026〕名单1号", decided_by="杭州市某局", reason="测试列入",
+                  status="active", notified_on=DAY, effective_from=DAY, policy_version_id=vid, created_by="test")
+    session.add(e)
+    session.commit()
+    return e
+
+
+def test_an_objection_to_a_list_entry_revoked_takes_it_off_the_list(session, case_world):
+    w = case_world
+    entry = _entry(session, w["subject"], record_id=w["record"].id)
+    case = file(session, w, record_id=None, entry_id=entry.id, grounds="wrong_listing", reasons="不符合列入条件")
+    assert case.entry_id == entry.id and session.get(Record, w["record"].id).status == "under_objection"
+    step(session, case, "accept")
+    with refused(InvalidInput, "只能撤销（移出名单）或维持"):
+        objections.take_step(session, OFFICE, case.id, "decide", today=DAY, outcome="corrected", reasons="更正",
+                             corrections={"decision_no": "x"})
+    session.rollback()
+    step(session, case, "decide", outcome="revoked", reasons="不符合严重失信名单条件")
+    session.refresh(entry)
+    assert entry.status == "removed" and entry.removal_reason == "decision"
+    assert entry.removal_decision_no == f"异议处理决定（第 {case.id} 号）"
+    assert session.get(Record, w["record"].id).status == "active"  # the record itself was not contested
+    other = _entry(session, w["subject"])
+    with refused(Forbidden, "只能对本人"):
+        objections.file_objection(session, subject_user(w["other_record"].subject_id), entry_id=other.id,
+                                  grounds="wrong_listing", reasons="不是我的", today=DAY)

@@ -50,7 +50,7 @@ def check(file_name: str, data: bytes) -> str:
     name = (file_name or "").strip() or "附件"
     limit = get_settings().redress_attachment_max_mb
     if len(data) > limit * 1024 * 1024:
-        raise InvalidInput(f"附件“{name}”大小为 {len(data) / 1024 / 1024:.1f} MB，超过上限 {limit} MB，请压缩或分开上传",
+        raise InvalidInput(f"附件“{name}”超过大小上限 {limit} MB，请压缩后或分成几个文件上传",
                            f"attachment {name!r} is larger than {limit} MB", field="files")
     if not data:
         raise InvalidInput(f"附件“{name}”是空文件", f"attachment {name!r} is empty", field="files")
