@@ -108,3 +108,20 @@ def test_the_api_refuses_in_chinese(client, world):
     listing = client.get("/api/v1/objections", params={"status": "open"}).json()
     assert listing["counts"]["filed"] == 2 and len(listing["objections"]) == 2
     assert client.get("/api/v1/objections", params={"status": "bogus"}).status_code == 422
+
+
+def test_the_office_files_on_a_subjects_behalf_from_its_queue(client, world):
+    login_as(client, "admin")
+    queue = client.get("/objections").text
+    assert 'action="/objections/new"' in queue and "代信用主体提出异议" in queue
+    form = client.get("/objections/new", params={"record": world.hz_recent_id}).text
+    assert 'name="application"' in form and "杭市监罚〔2026〕1号" in form
+    r = client.post("/objections/new", data={"record_id": world.hz_recent_id, "grounds": "omission",
+                                             "reasons": "遗漏了已履行罚款的信息"},
+                    files=[("application", ("书面申请.pdf", PDF, "application/pdf"))])
+    assert r.status_code == 303
+    case = client.get(r.headers["location"]).text
+    assert "信用办代为提出" in case and "书面异议申请（扫描件）" in case and 'name="action" value="accept"' in case
+    assert client.get("/objections/new", params={"record": world.hz_old_id + 100000}).status_code == 404
+    login_as(client, "admin", "330200")
+    assert client.get("/objections/new", params={"record": world.hz_recent_id}).status_code == 403
