@@ -6,5 +6,5 @@ from xinyong.catalog import models as catalog_models  # noqa: F401
 from xinyong.checks import models as checks_models  # noqa: F401
 from xinyong.lists import models as lists_models  # noqa: F401
 from xinyong.records import models as records_models  # noqa: F401
-from xinyong.subjects import models as subjects_models  # noqa: F401
 from xinyong.redress import models as redress_models  # noqa: F401
+from xinyong.subjects import models as subjects_models  # noqa: F401
