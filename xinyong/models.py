@@ -8,4 +8,5 @@ from xinyong.core import work as core_work  # noqa: F401
 from xinyong.lists import models as lists_models  # noqa: F401
 from xinyong.push import models as push_models  # noqa: F401
 from xinyong.records import models as records_models  # noqa: F401
+from xinyong.redress import models as redress_models  # noqa: F401
 from xinyong.subjects import models as subjects_models  # noqa: F401

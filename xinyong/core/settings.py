@@ -155,6 +155,9 @@ class Settings(BaseSettings):
         1_048_576, ge=1_000, le=100_000_000,
         description="Most rows a file read in (import, batch check, grades) may have; Excel's own limit is 1,048,576.",
     )
+    redress_attachment_max_mb: int = Field(
+        10, ge=1, le=100, description="Largest attachment (PDF, PNG, JPEG) of an objection, in MB; larger is refused."
+    )
     api_max_batch_rows: int = Field(
         10_000, ge=1, le=1_000_000, description="Most rows one POST /api/v1/records may carry."
     )
