@@ -33,6 +33,10 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 
     os.environ["XINYONG_DATA_KEY"] = _json.dumps(fresh_keyring().as_json())
 
+# A server started by a test (``xinyong serve``) runs no daily jobs of its own: the tests run
+# them where they mean to (tests/jobs).
+os.environ["XINYONG_DAILY_ENABLED"] = "false"
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}

@@ -54,7 +54,7 @@ API_PREFIX = "/api/v1"
 # Capabilities in dependency order (DESIGN.md); those without api.py / pages.py are skipped.
 CAPABILITIES = (
     "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks",
-    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange",
+    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange", "jobs",
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
