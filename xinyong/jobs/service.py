@@ -97,7 +97,7 @@ class RunResult:
         return sum(o.changed for o in self.outcomes if o.state == "done")
 
 
-STATE_NAMES = {"done": "已完成", "failed": "失败", "skipped": "今日已完成，跳过", "busy": "另一进程正在运行"}
+STATE_NAMES = {"done": "已完成", "failed": "失败", "skipped": "当天已完成，跳过", "busy": "另一进程正在运行"}
 
 
 def _error_text(exc: BaseException) -> str:
@@ -252,6 +252,8 @@ def describe(summary: dict | None, counts: dict[str, str]) -> str:
             continue
         name = counts.get(key, key)
         if isinstance(value, dict):
+            if not daily.changed(value):
+                continue
             inner = "，".join(f"{counts.get(f'{key}.{k}', k)} {v}" for k, v in value.items() if v)
             parts.append(f"{name} {daily.changed(value)}" + (f"（{inner}）" if inner else ""))
         elif value:
