@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -12,7 +13,7 @@ from xinyong.jobs.models import DailyRun
 
 
 class RunIn(BaseModel):
-    date: date | None = Field(None, description="运行哪一天的任务（默认北京时间今天）")
+    date: dt.date | None = Field(None, description="运行哪一天的任务（默认北京时间今天）")
     force: bool = Field(False, description="当天已完成的任务也重新运行")
     jobs: list[str] | None = Field(None, max_length=50, description="只运行这些任务（任务名，见 GET 返回的 jobs）")
 
@@ -37,7 +38,7 @@ class OutcomeOut(BaseModel):
 
 
 class RunOut(BaseModel):
-    date: date
+    date: dt.date
     busy: bool = Field(description="另一进程正在运行每日任务，本次未运行")
     failed: int
     changed: int
@@ -46,7 +47,7 @@ class RunOut(BaseModel):
 
 class DailyRunOut(BaseModel):
     id: int
-    date: date
+    date: dt.date
     job: str
     label: str
     attempt: int
