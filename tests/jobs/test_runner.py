@@ -158,3 +158,18 @@ def test_the_platforms_jobs_list_anchor_and_then_change_nothing(app_env):
     with session_scope() as s:
         assert anchors.verify(s).ok
     assert get_engine() is not None
+
+
+def test_jobs_left_out_by_the_setting_do_not_run_unless_named(engine, own_jobs, monkeypatch):
+    from xinyong.core import settings
+
+    kept, left = counter(own_jobs, "t.kept"), counter(own_jobs, "t.left")
+    monkeypatch.setenv("XINYONG_DAILY_SKIP", "t.left, other")
+    settings.reset_settings()
+    try:
+        assert [o.name for o in service.run_daily(DAY, by="test", engine=engine).outcomes] == ["t.kept"]
+        assert kept == [DAY] and left == []
+        service.run_daily(DAY, by="test", engine=engine, only=["t.left"])
+        assert left == [DAY]
+    finally:
+        settings.reset_settings()

@@ -180,6 +180,11 @@ class Settings(BaseSettings):
         description="Beijing time (Asia/Shanghai, HH:MM) from which the server runs the day's jobs; a server started "
         "later in the day runs them at once.",
     )
+    daily_skip: str = Field(
+        "",
+        description="Comma-separated daily jobs this installation leaves out (e.g. audit.anchor where the anchor runs "
+        "as an operating-system user of its own); `xinyong jobs list` names them all.",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -67,8 +67,10 @@ def list_command() -> None:
     table.add_column("顺序", justify="right")
     table.add_column("任务")
     table.add_column("名称")
+    table.add_column("")
+    skip = service.left_out()
     for j in service.load_jobs():
-        table.add_row(str(j.order), j.name, j.label)
+        table.add_row(str(j.order), j.name, j.label, "已关闭（XINYONG_DAILY_SKIP）" if j.name in skip else "")
     console.print(table)
 
 

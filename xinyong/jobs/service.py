@@ -60,6 +60,13 @@ def load_jobs() -> list[daily.DailyJob]:
     return daily.registered()
 
 
+def left_out() -> set[str]:
+    """The jobs this installation leaves out (``XINYONG_DAILY_SKIP``)."""
+    from xinyong.core.settings import get_settings
+
+    return {n.strip() for n in get_settings().daily_skip.split(",") if n.strip()}
+
+
 def check_names(names: list[str] | None) -> None:
     """Refuse job names nobody registered, with the names that are."""
     known = {j.name for j in load_jobs()}
@@ -188,9 +195,12 @@ def run_daily(day: date, *, by: str, force: bool = False, engine: Engine | None 
     """Every registered job (or those named in ``only``) for ``day``, in order."""
     engine = engine or get_engine()
     jobs = load_jobs()
-    if only:
+    if only:  # named: run even when left out by XINYONG_DAILY_SKIP
         check_names(only)
         jobs = [j for j in jobs if j.name in only]
+    else:
+        skip = left_out()
+        jobs = [j for j in jobs if j.name not in skip]
     factory = session_factory(engine)
     with _run_lock(engine) as got:
         if not got:
