@@ -173,3 +173,19 @@ def test_jobs_left_out_by_the_setting_do_not_run_unless_named(engine, own_jobs, 
         assert left == [DAY]
     finally:
         settings.reset_settings()
+
+
+def test_a_second_process_leaves_at_once_while_the_run_is_held(engine, own_jobs):
+    """PostgreSQL: the run's advisory lock, held by another session, makes a run leave at once
+    (every job ``busy``, nothing done, nothing written). SQLite has one writer and no lock."""
+    calls = counter(own_jobs)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    with engine.connect() as other:
+        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": service.ADVISORY_LOCK})
+        other.commit()
+        result = service.run_daily(DAY, by="test", engine=engine)
+        assert result.busy and [o.state for o in result.outcomes] == ["busy"] and calls == []
+        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": service.ADVISORY_LOCK})
+        other.commit()
+    assert service.run_daily(DAY, by="test", engine=engine).outcomes[0].state == "done" and calls == [DAY]
