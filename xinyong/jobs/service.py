@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import case, func, select, text
 from sqlalchemy.engine import Engine
@@ -47,15 +48,20 @@ CAPABILITIES = (
 ADVISORY_LOCK = 0x78696E79_6A6F6273 & 0x7FFFFFFFFFFFFFFF  # "xinyjobs": the run's PostgreSQL advisory lock
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
 def load_jobs() -> list[daily.DailyJob]:
-    """Import every capability (each registers its jobs) and return the jobs in running order."""
+    """Import every capability (each registers its jobs) and return the jobs in running order.
+    Only packages of this installation count: an editable install elsewhere on the path (a
+    second checkout) must not lend its packages to this one."""
     for capability in CAPABILITIES:
         name = f"xinyong.{capability}"
         try:
             found = importlib.util.find_spec(name)
         except ModuleNotFoundError:
             found = None
-        if found is not None:
+        if found is not None and found.origin and Path(found.origin).resolve().is_relative_to(PACKAGE_DIR):
             importlib.import_module(name)
     return daily.registered()
 
