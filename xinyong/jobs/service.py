@@ -263,7 +263,8 @@ def describe(summary: dict | None, counts: dict[str, str]) -> str:
     if not summary:
         return "无变化"
     parts = []
-    for key, value in summary.items():
+    order = {k: i for i, k in enumerate(counts)}  # the job's own order (PostgreSQL's JSONB sorts keys)
+    for key, value in sorted(summary.items(), key=lambda kv: order.get(kv[0], len(order))):
         if key == "note" or isinstance(value, bool):
             continue
         name = counts.get(key, key)
