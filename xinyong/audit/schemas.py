@@ -16,6 +16,7 @@ ACTION_NAMES = {
     "password_changed": "修改密码", "totp_enrolled": "启用动态验证码", "totp_reset": "重置动态验证码",
     "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌", "refused": "越权或违规操作被拒",
     "download": "下载文件",
+    "daily_job": "每日任务", "daily_job_failed": "每日任务失败", "daily_trigger": "手动运行每日任务",
 }
 WHAT_NAMES = {
     "credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码",
@@ -25,6 +26,7 @@ WHAT_NAMES = {
     "policy_version": "政策清单版本", "data_key": "数据密钥", "user": "用户", "token": "API 令牌",
     "department": "部门", "import_error_report": "导入错误报告", "check_batch_result": "批量核查结果",
     "published_list_export": "公示名单导出",
+    "daily_run": "每日任务",
 }
 # How a request reached the platform (audit_entries.via).
 VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}

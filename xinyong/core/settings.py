@@ -7,6 +7,7 @@ code asks :func:`get_settings` and never reads ``os.environ`` itself. Each field
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -202,6 +203,23 @@ class Settings(BaseSettings):
     )
     push_webhook_timeout_seconds: float = Field(
         10.0, ge=0.5, le=120, description="How long one webhook POST may take."
+    )
+
+    # --- the daily jobs (docs/deployment.md, 每日任务) ---
+    daily_enabled: bool = Field(
+        True,
+        description="`xinyong serve` runs the daily jobs itself once a day (false: leave them to cron running "
+        "`xinyong jobs daily`; the tests set false).",
+    )
+    daily_at: time = Field(
+        time(1, 30),
+        description="Beijing time (Asia/Shanghai, HH:MM) from which the server runs the day's jobs; a server started "
+        "later in the day runs them at once.",
+    )
+    daily_skip: str = Field(
+        "",
+        description="Comma-separated daily jobs this installation leaves out (e.g. audit.anchor where the anchor runs "
+        "as an operating-system user of its own); `xinyong jobs list` names them all.",
     )
 
     @property
