@@ -115,6 +115,7 @@ def issue(
     file = files.credit_file(session, subject, public=not full, on=day)
     out = CreditFileOut.build(file, policy, policy_version_id)
     shown = {"name": out.subject.name, "code": out.subject.code}
+    reveal = reveal and subject.is_natural  # an organisation's name and code are public: nothing to reveal
     if reveal:
         shown["code"] = identity.reveal(session, subject, who=who, purpose=purpose, request_id=request_id, ip=ip)
         shown["name"] = subject.name
