@@ -3,6 +3,9 @@ the identity masked as the reader's rights require, every issue audited, verific
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 from sqlalchemy import select
 
@@ -139,3 +142,18 @@ def test_a_later_capability_adds_rows_through_the_registry(session, world):
     assert "按期纳税" in part and "已履约" in part
     with pytest.raises(ValueError):
         sections.register("no_such_section")
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("pdftotext")), reason="poppler-utils not installed")
+def test_poppler_renders_the_report(session, world, tmp_path):
+    """Where poppler is installed: its text has the title and sections, and page one renders."""
+    path = tmp_path / "r.pdf"
+    path.write_bytes(issue(session, CHECKER, world.person).pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = "".join(text.split())
+    assert "公共信用信息报告（自然人版）" in text
+    positions = [text.find(f"、{h}") for h in HEADINGS]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    assert png.stat().st_size > 5_000  # a page with text and a QR code, not a blank one

@@ -178,7 +178,7 @@ def render(head: ReportHeader, sections: list[FilledSection]) -> bytes:
 
 
 def _section(pdf: FPDF, i: int, section: FilledSection) -> None:
-    if pdf.will_page_break(24):
+    if pdf.will_page_break(34):  # a heading keeps its first lines with it
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, size=13)
@@ -190,6 +190,8 @@ def _section(pdf: FPDF, i: int, section: FilledSection) -> None:
         pdf.cell(0, 6, "无", new_x="LMARGIN", new_y="NEXT")
         return
     for block in section.blocks:
+        if block.caption and pdf.will_page_break(7 + (3 * LINE_MM + 4 * PAD_MM if block.table else 0)):
+            pdf.add_page()  # a caption (and a table's heading row) never alone at a page's foot
         if block.caption:
             pdf.set_font(FONT_FAMILY, size=10.5)
             pdf.cell(0, 7, block.caption, new_x="LMARGIN", new_y="NEXT")
@@ -270,6 +272,9 @@ def _table(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> None:
             x += w
         pdf.set_y(y + h)
 
+    if pdf.will_page_break(3 * LINE_MM + 4 * PAD_MM):
+        pdf.add_page()
+        pdf.set_font(FONT_FAMILY, size=TABLE_PT)
     draw(headers, True)
     for row in rows:
         draw([v if v else "—" for v in row], False)
