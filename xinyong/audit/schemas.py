@@ -22,7 +22,7 @@ WHAT_NAMES = {
     "check": "核查", "check_batch": "批量核查", "check_feedback": "核查反馈", "push_inbox": "推送消息",
     "push_message": "推送消息", "push_subscription": "推送订阅", "push_endpoint": "推送回调地址",
     "policy_version": "政策清单版本", "data_key": "数据密钥", "user": "用户", "token": "API 令牌",
-    "department": "部门",
+    "department": "部门", "credit_report": "信用报告",
 }
 # How a request reached the platform (audit_entries.via).
 VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}
