@@ -90,6 +90,9 @@ def test_issue_is_audited_through_the_api(client, world, session):
     assert {(e.action, e.entity, e.subject_id) for e in entries} == {
         ("create", "credit_report", world.person.id), ("read", "credit_report", world.person.id)}
     assert all(e.username == "checker_330100" and e.request_id for e in entries)
+    login_as(client, "subject", None, subject_id=world.person.id, username="zhang")
+    reads = client.get("/api/v1/audit/my-readers").json()["reads"]
+    assert any(r["what"] == "信用报告" and r["reader"] == "checker_330100" for r in reads), reads  # 谁查询了我
 
 
 def test_openapi_documents_the_pdf(client):
