@@ -12,6 +12,7 @@ from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
 from xinyong.demo.cli import demo_command
 from xinyong.jobs.cli import app as jobs_app
+from xinyong.disclosure.cli import report_command
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
@@ -32,6 +33,7 @@ app.command("check")(check_command)
 app.add_typer(checks_app, name="checks")
 app.add_typer(push_app, name="push")
 app.add_typer(jobs_app, name="jobs")
+app.command("report")(report_command)
 console = Console()
 
 
@@ -58,7 +60,8 @@ _wire_accounts()
 
 # Commands that read or write identity numbers: they refuse to start when the database holds
 # numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
-READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "jobs"})
+READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "jobs",
+                              "report"})
 
 
 @app.callback()

@@ -27,6 +27,7 @@ WHAT_NAMES = {
     "department": "部门", "import_error_report": "导入错误报告", "check_batch_result": "批量核查结果",
     "published_list_export": "公示名单导出",
     "daily_run": "每日任务",
+    "credit_report": "信用报告",
 }
 # How a request reached the platform (audit_entries.via).
 VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}

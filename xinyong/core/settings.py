@@ -204,6 +204,21 @@ class Settings(BaseSettings):
     push_webhook_timeout_seconds: float = Field(
         10.0, ge=0.5, le=120, description="How long one webhook POST may take."
     )
+    report_font: Path | None = Field(
+        None, description="The OpenType/TrueType font credit reports set Chinese in (subset and embedded in each PDF); "
+        "unset: Noto Sans SC from the npm package @embedpdf/fonts-sc that `make setup` installs.",
+    )
+    report_issuer: str = Field("浙江省公共信用信息平台", max_length=100,
+                               description="The issuing unit printed in a credit report's header.")
+    report_verify_url: str = Field(
+        "http://127.0.0.1:8000/reports/verify", max_length=300,
+        description="The public address of the report verification page, printed on each report and in its QR code.",
+    )
+    report_verify_per_ip: int = Field(
+        30, ge=1, le=10_000, description="Report verifications (number and code, or an uploaded PDF) one address may "
+        "make without logging in per REPORT_VERIFY_WINDOW_SECONDS.",
+    )
+    report_verify_window_seconds: int = Field(600, ge=10, description="Window of the report verification limit.")
 
     # --- the daily jobs (docs/deployment.md, 每日任务) ---
     daily_enabled: bool = Field(
