@@ -9,3 +9,4 @@ from xinyong.lists import models as lists_models  # noqa: F401
 from xinyong.push import models as push_models  # noqa: F401
 from xinyong.records import models as records_models  # noqa: F401
 from xinyong.subjects import models as subjects_models  # noqa: F401
+from xinyong.supervision import models as supervision_models  # noqa: F401
