@@ -448,7 +448,7 @@ def _write(session: Session, kind: str, body: Subject, values: dict[str, Any], k
         session.add(item)
         session.flush()
         result.created += 1
-        log_event(session, who=who, action="create", entity="supervision_input", entity_id=item.id,
+        log_event(session, who=who, action="create", entity="supervision_input", entity_id=item.id, subject_id=body.id,
                   after=shown(item), request_id=request_id, ip=ip)
         return
     before = shown(item)
@@ -460,7 +460,7 @@ def _write(session: Session, kind: str, body: Subject, values: dict[str, Any], k
         return
     session.flush()
     result.updated += 1
-    log_event(session, who=who, action="update", entity="supervision_input", entity_id=item.id,
+    log_event(session, who=who, action="update", entity="supervision_input", entity_id=item.id, subject_id=body.id,
               before=before, after=shown(item), request_id=request_id, ip=ip)
 
 
