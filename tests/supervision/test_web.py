@@ -98,3 +98,29 @@ def test_an_auditor_reads_but_may_not_import(client, bodies):
     page = client.get("/supervision/proposals").text
     assert "上传并导入" not in page
     assert client.get("/supervision/proposals/template.xlsx").status_code == 403
+
+
+def test_every_supervision_page_with_rows_speaks_chinese(client, bodies):
+    from tests.web.test_pages_in_chinese import latin_words
+
+    hz, _ = bodies
+    login_as(client, "admin")
+    rows = {
+        "inspections": {"category": "考核", "source": "杭州市人民政府", "result": "优秀", "score": 95, "ref_no": "杭政督〔2026〕1号",
+                        "issued_on": "2026-03-01"},
+        "proposals": {"category": "政协提案", "ref_no": "第12号", "title": "诚信建设", "issued_on": "2026-03-01",
+                      "deadline": "2026-06-01", "done_on": "2026-05-01", "adopted": True, "satisfied": True},
+        "judicial": {"source": "西湖区人民法院", "ref_no": "（2026）浙0106司建2号", "issued_on": "2026-03-01",
+                     "deadline": "2026-04-01", "done_on": "2026-04-09", "note": "已答复"},
+        "appraisals": {"score": 92, "result": "满意", "issued_on": "2026-05-01"},
+        "ratings": {"source": "某大学信用研究中心", "score": 88, "result": "A", "title": "政务诚信评价"},
+    }
+    for kind, extra in rows.items():
+        r = client.post(f"/api/v1/supervision/{kind}", json={"rows": [{"body_code": hz, "year": 2026, **extra}]})
+        assert r.json()["created"] == 1, r.json()
+        page = client.get(f"/supervision/{kind}")
+        assert page.status_code == 200
+        assert not latin_words(page.text), (kind, latin_words(page.text))
+    board = client.get("/supervision")
+    assert not latin_words(board.text), latin_words(board.text)
+    assert "逾期答复" in client.get("/supervision/judicial").text
