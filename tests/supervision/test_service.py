@@ -218,9 +218,13 @@ def test_the_boards_figures(session, engine, count_queries):
     # another day: J2 is not yet due on 1 June, J1 is
     early = service.board(session, region="330100", year=2026, today=date(2026, 6, 1))
     assert [o.ref_no for o in early.overdue] == ["J5", "J1"]
-    # the whole province (the command line): Ningbo too, the latest appraisal of each body up to the year
+    # the whole province (the command line): per city, Ningbo too, the latest appraisal of each body up to the year
     whole = service.board(session, region=None, year=2025, today=DAY)
-    assert {r.region_code for r in whole.regions} == {"330106", "330102", "330203"}
+    assert [(r.region_code, r.overdue, r.counts["judicial"], r.counts["proposals"]) for r in whole.regions] == [
+        ("330100", 3, 1, 1), ("330200", 1, 0, 0)]  # the most overdue first; 2025's inputs only
+    assert whole.regions[0].on_time_rate == 0.0
+    province = service.board(session, region="330000", year=2026, today=DAY)
+    assert [(r.region_code, r.total) for r in province.regions] == [("330100", 12), ("330200", 2)]
     assert [(a.body_name, a.score) for a in whole.appraisals] == [("西湖区人民政府", 91.0), ("上城区人民政府", 88.0)]
 
 

@@ -590,7 +590,8 @@ def _count(cond) -> Any:
 
 
 def board(session: Session, *, region: str | None, year: int, today: date) -> Board:
-    """The supervisor's board for ``year`` within ``region``: per region (the body's region code),
+    """The supervisor's board for ``year`` within ``region``: per region — per city for the whole
+    province (or platform), else per region code of the bodies (the city's own and its counties') —
     the inputs of each kind that year, the judicial suggestions unanswered past their deadline on
     ``today`` (whatever their year), the shares of NPC suggestions and CPPCC proposals handled on
     time, adopted and satisfied; the overdue replies themselves, the longest overdue first; and
@@ -600,12 +601,14 @@ def board(session: Session, *, region: str | None, year: int, today: date) -> Bo
     overdue_cond = and_(t.kind == "judicial", t.done_on.is_(None), t.deadline < today)
     this_year = t.year == year
     prop = and_(this_year, t.kind == "proposals")
-    cols = [t.region_code, *(_count(and_(this_year, t.kind == k)) for k in KINDS), _count(overdue_cond)]
+    by_city = not region or region.endswith("0000")
+    place = func.substr(t.region_code, 1, 4) if by_city else t.region_code
+    cols = [place, *(_count(and_(this_year, t.kind == k)) for k in KINDS), _count(overdue_cond)]
     for flag in (t.on_time, t.adopted, t.satisfied):
         cols += [_count(and_(prop, flag.is_not(None))), _count(and_(prop, flag == True))]  # noqa: E712
     rows = session.execute(select(*cols).where(scope, or_(this_year, overdue_cond))
-                           .group_by(t.region_code).order_by(t.region_code)).all()
-    figures = [RegionFigures(region_code=r[0], counts={k: int(r[1 + i] or 0) for i, k in enumerate(KINDS)},
+                           .group_by(place).order_by(place)).all()
+    figures = [RegionFigures(region_code=r[0] + "00" if by_city else r[0], counts={k: int(r[1 + i] or 0) for i, k in enumerate(KINDS)},
                              overdue=int(r[6] or 0),
                              proposals_recorded=(int(r[7] or 0), int(r[9] or 0), int(r[11] or 0)),
                              proposals_yes=(int(r[8] or 0), int(r[10] or 0), int(r[12] or 0))) for r in rows]
@@ -615,7 +618,7 @@ def board(session: Session, *, region: str | None, year: int, today: date) -> Bo
         .join(Subject, Subject.id == t.body_id).where(scope, overdue_cond)
         .order_by(t.deadline, t.id).limit(OVERDUE_SHOWN)).all()
     overdue = [OverdueReply(r[0], r[1], r[2], r[3], r[4], r[5], r[6], overdue_days(r[6], None, today)) for r in late]
-    rank = func.row_number().over(partition_by=t.body_id, order_by=(t.year.desc(), t.issued_on.desc(), t.id.desc()))
+    rank = func.row_number().over(partition_by=t.body_id, order_by=(t.year.desc(), t.issued_on.desc().nulls_last(), t.id.desc()))
     latest = (select(t.body_id, t.region_code, t.year, t.score, t.result, rank.label("rn"))
               .where(scope, t.kind == "appraisals", t.year <= year, t.score.is_not(None)).subquery())
     scored = session.execute(
