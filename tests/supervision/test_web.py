@@ -124,3 +124,27 @@ def test_every_supervision_page_with_rows_speaks_chinese(client, bodies):
     board = client.get("/supervision")
     assert not latin_words(board.text), latin_words(board.text)
     assert "逾期答复" in client.get("/supervision/judicial").text
+
+
+def test_the_board_page_runs_as_many_statements_whatever_the_rows(client, bodies, count_queries):
+    from xinyong.core.db import get_engine
+
+    hz, _ = bodies
+    login_as(client, "supervisor")
+    client.get("/supervision")  # the caller resolved once (the session row, the user)
+
+    def statements() -> int:
+        with count_queries(get_engine()) as q:
+            assert client.get("/supervision", params={"year": 2026}).status_code == 200
+        return q.count
+
+    few = statements()
+    with session_scope() as s:
+        more = [gov(s, f"西湖区第{i}局", "330106").code for i in range(25)]
+    rows = [{"body_code": code, "year": 2026, "source": "某法院", "ref_no": f"J{i}", "issued_on": "2026-01-05",
+             "deadline": "2026-02-05"} for i, code in enumerate([hz, *more])]
+    login_as(client, "admin")
+    assert client.post("/api/v1/supervision/judicial", json={"rows": rows}).json()["created"] == 26
+    login_as(client, "supervisor")
+    client.get("/supervision")
+    assert statements() == few == 4, few  # the session and its user, then the board's three
