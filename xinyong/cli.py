@@ -18,6 +18,7 @@ from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
 from xinyong.subjects.cli import app as keys_app
 from xinyong.subjects.cli import designations_app
+from xinyong.supervision.cli import app as supervision_app
 
 app = typer.Typer(help="xinyong 公共信用信息平台 (public credit information platform)", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -34,6 +35,7 @@ app.add_typer(checks_app, name="checks")
 app.add_typer(push_app, name="push")
 app.add_typer(jobs_app, name="jobs")
 app.command("report")(report_command)
+app.add_typer(supervision_app, name="supervision")
 console = Console()
 
 

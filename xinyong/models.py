@@ -12,3 +12,4 @@ from xinyong.push import models as push_models  # noqa: F401
 from xinyong.records import models as records_models  # noqa: F401
 from xinyong.redress import models as redress_models  # noqa: F401
 from xinyong.subjects import models as subjects_models  # noqa: F401
+from xinyong.supervision import models as supervision_models  # noqa: F401
