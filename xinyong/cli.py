@@ -11,6 +11,7 @@ from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
 from xinyong.demo.cli import demo_command
+from xinyong.evaluation.cli import app as evaluate_app
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
@@ -30,6 +31,7 @@ app.add_typer(lists_app, name="lists")
 app.command("check")(check_command)
 app.add_typer(checks_app, name="checks")
 app.add_typer(push_app, name="push")
+app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 
 
