@@ -23,7 +23,7 @@ from xinyong.audit.service import log_event
 from xinyong.catalog.indicators import IndicatorSystem
 from xinyong.catalog.service import active_version
 from xinyong.core.db import utcnow
-from xinyong.core.errors import NotFound, InvalidInput
+from xinyong.core.errors import InvalidInput, NotFound
 from xinyong.evaluation import scoring
 from xinyong.evaluation.models import ENGINES, EvaluationRun, EvaluationScore, GradeChange
 
