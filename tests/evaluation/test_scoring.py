@@ -182,7 +182,7 @@ def test_spark_gives_the_same_scores_as_duckdb(tmp_path):
     files = scoring.export_parquet(db.con, tmp_path)
     spark = scoring.local_spark()
     for sys in policy.evaluation.systems:
-        duck = scoring.run_duckdb(db.con, sys, AS_OF)
+        duck = sorted(scoring.run_duckdb(db.con, sys, AS_OF))
         sp = sorted(scoring.run_spark(spark, files, sys, AS_OF))
         assert len(sp) == len(duck)
         cols = scoring.result_columns(sys)

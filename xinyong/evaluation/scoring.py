@@ -198,7 +198,7 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     grade = "CASE " + " ".join(
         f"WHEN score >= {_num(g.min)} THEN {_str(g.code)}" for g in reversed(system.grades)
     ) + f" ELSE {_str(system.grades[0].code)} END"
-    return "WITH " + ",\n".join(ctes) + f"\nSELECT tot.*, {grade} AS grade FROM tot ORDER BY subject_id"
+    return "WITH " + ",\n".join(ctes) + f"\nSELECT tot.*, {grade} AS grade FROM tot"
 
 
 def result_columns(system: IndicatorSystem) -> list[str]:
