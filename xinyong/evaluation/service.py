@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Integer, String, and_, insert, literal, select
+from sqlalchemy import Integer, String, and_, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.audit.service import log_event
@@ -148,12 +148,13 @@ def record_grade_changes(session: Session, run: EvaluationRun) -> int:
         .join(old, and_(old.subject_id == new.subject_id, old.run_id == prev.id))
         .where(new.run_id == run.id, old.grade != new.grade)
     )
-    result = session.execute(
+    session.execute(
         insert(GradeChange).from_select(
             ["run_id", "previous_run_id", "subject_id", "system_code", "from_grade", "to_grade",
              "from_score", "to_score"], sel)
     )
-    return result.rowcount or 0
+    # (counted, not read from rowcount: the PostgreSQL driver reports -1 for INSERT … SELECT here)
+    return session.scalar(select(func.count()).select_from(GradeChange).where(GradeChange.run_id == run.id)) or 0
 
 
 def list_runs(session: Session, limit: int = 50) -> list[EvaluationRun]:
