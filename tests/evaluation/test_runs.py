@@ -107,3 +107,23 @@ def test_the_cli_runs_and_lists(app_env, monkeypatch):
     assert result.exit_code == 0 and "government" in result.output and "2026-06-30" in result.output
     result = runner.invoke(app, ["evaluate", "run", "--system", "nope", "--as-of", "2026-06-30"])
     assert result.exit_code == 1 and "不存在" in result.output
+
+
+def test_a_spark_run_stores_the_scores_a_duckdb_run_stores(session):
+    from xinyong.evaluation import scoring
+
+    why = scoring.spark_available()
+    if why:
+        pytest.skip(f"Spark local mode cannot run here: {why}")
+    a, b = subject(session), subject(session, cipher=None)
+    record(session, a, "admin_penalty")
+    record(session, b, "volunteer_service", polarity="honest", severity=None)
+    duck = service.run_evaluation(session, "personal", as_of=AS_OF, user="test")
+    spark = service.run_evaluation(session, "personal", as_of=AS_OF, engine="spark", user="test")
+    assert spark.grade_changes == 0
+    got = {s.subject_id: (s.score, s.grade, s.dimensions) for s in service.scores_of(session, spark.run_id)}
+    want = {s.subject_id: (s.score, s.grade, s.dimensions) for s in service.scores_of(session, duck.run_id)}
+    assert got.keys() == want.keys()
+    for sid, (score, grade, dims) in want.items():
+        assert got[sid][0] == pytest.approx(score, abs=0.01) and got[sid][1] == grade
+        assert got[sid][2] == pytest.approx(dims, abs=0.01)
