@@ -17,6 +17,10 @@ PostgreSQL and writing the scores back are not timed here (they are the run's I/
 
     python benchmarks/evaluate.py                      # 100,000 persons, 500,000 records
     python benchmarks/evaluate.py --persons 1000000
+    python benchmarks/evaluate.py --spark      # also Spark local mode (needs pyspark and Java)
+
+With ``--spark`` the same tables are written as Parquet and the same two queries run in Spark
+local mode (``--threads`` cores), each materialised with ``count()`` after a cache-less read.
 """
 
 # ruff: noqa: S608  (SQL built from integers and literals of this script, never from input)
@@ -91,6 +95,7 @@ def main() -> None:
     ap.add_argument("--per-person", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3, help="Best of N for each query")
+    ap.add_argument("--spark", action="store_true", help="Also run both queries in Spark local mode")
     args = ap.parse_args()
 
     policy, problems = load_dir(DEFAULT_DIR)
@@ -119,6 +124,38 @@ def main() -> None:
           f"= {score / bare:.2f}× the bare GROUP BY, {args.persons / score:,.0f} persons/s")
     print(f"scores min {stats[0]:.1f} / mean {stats[1]:.1f} / max {stats[2]:.1f}; grades "
           + ", ".join(f"{g} {n:,} ({n / args.persons:.1%})" for g, n in shares))
+    if args.spark:
+        spark_part(con, system, bare_sql, args)
+
+
+def spark_part(con, system, bare_sql: str, args) -> None:
+    import tempfile
+
+    from pyspark.sql import SparkSession
+
+    from xinyong.evaluation import scoring
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = scoring.export_parquet(con, Path(tmp))
+        t0 = time.perf_counter()
+        spark = (SparkSession.builder.master(f"local[{args.threads}]").appName("bench-evaluate")
+                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(args.threads * 4))
+                 .getOrCreate())
+        for name, path in files.items():
+            spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        print(f"spark: started in {time.perf_counter() - t0:.1f} s")
+
+        def run(sql: str) -> float:
+            t = time.perf_counter()
+            spark.sql(sql).write.format("noop").mode("overwrite").save()
+            return time.perf_counter() - t
+
+        bare = min(run(bare_sql) for _ in range(args.repeat))
+        score = min(run(scoring.build_sql(system, AS_OF, scoring.SPARK)) for _ in range(args.repeat))
+        print(f"spark bare GROUP BY: {bare:.2f} s")
+        print(f"spark scoring: {score:.2f} s = {score / bare:.2f}× the bare GROUP BY, "
+              f"{args.persons / score:,.0f} persons/s")
+        spark.stop()
 
 
 if __name__ == "__main__":
