@@ -192,3 +192,16 @@ def test_spark_gives_the_same_scores_as_duckdb(tmp_path):
                     assert float(x) == pytest.approx(float(y), abs=0.01), name
                 else:
                     assert x == y, name
+
+
+@pytest.mark.parametrize(("count", "grade"), [(5, "poor"), (6, "fair"), (7, "fair"), (9, "excellent"), (10, "excellent")])
+def test_the_statement_grades_a_score_on_a_cut_off_into_the_grade_above(count, grade):
+    db = Duck()
+    db.subject(1)
+    for _ in range(count):
+        db.record(1, "volunteer_service", polarity="honest", severity=None)
+    sys = one({"code": "c", "kind": "count", "records": {"categories": ["volunteer_service"]},
+               "normalise": {"method": "minmax", "lo": 0, "hi": 10}})
+    row = db.score(sys)[1]
+    assert row["score"] == count * 100
+    assert row["grade"] == grade
