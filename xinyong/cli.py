@@ -11,8 +11,9 @@ from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
 from xinyong.demo.cli import demo_command
-from xinyong.jobs.cli import app as jobs_app
 from xinyong.disclosure.cli import report_command
+from xinyong.evaluation.cli import app as evaluate_app
+from xinyong.jobs.cli import app as jobs_app
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
@@ -36,6 +37,7 @@ app.add_typer(push_app, name="push")
 app.add_typer(jobs_app, name="jobs")
 app.command("report")(report_command)
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(evaluate_app, name="evaluate")
 console = Console()
 
 

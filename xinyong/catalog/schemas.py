@@ -1,7 +1,8 @@
 """The policy lists as pydantic models: 数据目录清单, 信用行为清单, 奖惩措施清单, 应用清单.
 
 A policy set is a folder of YAML files (``policy.yaml``, ``catalog.yaml``, ``behaviours.yaml``,
-``measures.yaml``, ``scenarios.yaml`` and optionally ``holidays.yaml``). Each file is checked by
+``measures.yaml``, ``scenarios.yaml`` and optionally ``holidays.yaml`` and ``evaluation.yaml``,
+the indicator systems of :mod:`xinyong.catalog.indicators`). Each file is checked by
 the model below with its name; the checks that span files (a behaviour naming a category, a
 scenario naming a measure) live in :mod:`xinyong.catalog.rules`. The engine enforces whatever
 these lists say; nothing here is a number from a rule, only the shape of the lists.
@@ -14,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from xinyong.catalog.indicators import EvaluationList
 from xinyong.core import codes
 
 SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
@@ -710,8 +712,9 @@ FILES: dict[str, type[BaseModel]] = {
     "measures.yaml": MeasureList,
     "scenarios.yaml": ScenarioList,
     "holidays.yaml": HolidayList,
+    "evaluation.yaml": EvaluationList,
 }
-OPTIONAL_FILES = {"holidays.yaml"}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -723,6 +726,7 @@ class PolicySet(BaseModel):
     measures: MeasureList
     scenarios: ScenarioList
     holidays: HolidayList = HolidayList()
+    evaluation: EvaluationList = EvaluationList()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 
