@@ -22,6 +22,9 @@ NOT_PERSONAL: dict[str, str] = {
     "/records/templates/{category}.xlsx": "空白导入模板：只有表头和填写说明",
     "/checks/batch/template.xlsx": "空白批量核查名单模板",
     "/api/v1/designations/template.xlsx": "空白任职与登记身份导入模板",
+    "/designations/template.xlsx": "空白任职与登记身份导入模板",
+    "/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
     "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
     "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",
 }
