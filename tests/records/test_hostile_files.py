@@ -224,6 +224,9 @@ def test_hostile_json_lines_are_refused(client, people, session, tmp_path, line,
     ("c.csv", "姓名,统一社会信用代码或公民身份号码\n".encode(), "没有要核查的行"),
     ("c.csv", "编号,备注\n1,2\n".encode(), "须有"),
     ("c.xlsx", b"", "空"),
+    ("c.xlsx", workbook([["姓名", "公民身份号码"]]), "没有要核查的行"),
+    ("c.xlsx", workbook([["编号", "备注"], [1, 2]]), "须有"),
+    ("c.xlsx", b"PK\x03\x04 not really a zip", "无法打开"),
 ])
 def test_bad_check_batch_files_are_refused_at_upload(client, people, name, content, words):
     headers = {"Authorization": f"Bearer {people['checker_token']}"}
@@ -233,6 +236,28 @@ def test_bad_check_batch_files_are_refused_at_upload(client, people, name, conte
     assert r.status_code == 422 and words in r.json()["detail"]["message"], r.text
     with session_scope() as db:
         assert db.scalar(select(func.count()).select_from(CheckBatch)) == 0
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0  # nothing queued
+    assert not list(work.files_folder().iterdir())
+
+
+def test_hostile_check_batch_workbooks_are_refused_at_upload_on_the_page_too(client, people):
+    """The web page's door: two million empty rows and a one-gigabyte cell, each a 422 on the
+    form, no batch made, nothing queued."""
+    names = workbook([["姓名", "公民身份号码"], ["张三", ""]])
+    cell = [HEAD + b"<worksheet " + NS + b'><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>']
+    cell += [b"A" * (1 << 24)] * 64 + [b"</t></is></c></row></sheetData></worksheet>"]
+    with session_scope() as db:
+        checker = accounts.get_user(db, "hz-checker")
+        cookie, ws = accounts.start_session(db, checker)
+    client.cookies.set("xinyong_session", cookie)
+    for data, words in ((streamed_part(names, SHEET, empty_rows(2_000_000)), "行上限"),
+                        (streamed_part(names, SHEET, cell), "解压后超过")):
+        r = client.post("/checks/batch", files={"file": ("c.xlsx", data, XLSX_TYPE)}, follow_redirects=False,
+                        data={"scenario": "civil_servant_recruitment", "purpose": "资格审查", "csrf_token": ws.csrf_token})
+        assert r.status_code == 422 and words in r.text, r.text[-500:]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(CheckBatch)) == 0
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0
 
 
 def test_a_bomb_as_a_check_batch_is_refused_at_upload(client, people):
@@ -243,6 +268,8 @@ def test_a_bomb_as_a_check_batch_is_refused_at_upload(client, people):
                     data={"scenario": "civil_servant_recruitment", "purpose": "资格审查"},
                     files={"file": ("c.xlsx", data, XLSX_TYPE)})
     assert r.status_code == 422 and "文档类型声明" in r.json()["detail"]["message"]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0
 
 
 @pytest.mark.parametrize("body", [

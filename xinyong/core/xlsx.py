@@ -278,7 +278,16 @@ _ROW_NUMBER = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*["'](\d{1,12})[
 _ENTITY = re.compile(rb"&#?\w{1,10};")
 
 
-def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> int:
+@dataclass
+class ScanResult:
+    """What the look at upload found: the unpacked size, and per worksheet part the row tags
+    counted (rows written, with a value or not)."""
+
+    unzipped_bytes: int = 0
+    row_tags: dict[str, int] = field(default_factory=dict)
+
+
+def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> ScanResult:
     """The look at a workbook when it is uploaded, before its import is queued: everything the
     look before parsing (:func:`inspect_workbook`) refuses, found without parsing — so that an
     upload that can never be imported is a clear 4xx in the request, in a time the web worker can
@@ -289,8 +298,7 @@ def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> int:
     not in UTF-8, which could spell one otherwise) is refused, the rows of each worksheet counted
     (by their tags, and by the last row number named), and no run of text between two tags may
     be longer than a cell may hold. The import's worker looks again, exactly, with
-    :func:`inspect_workbook` before openpyxl parses anything. Returns the unpacked size; raises
-    :class:`UnsafeWorkbook`."""
+    :func:`inspect_workbook` before openpyxl parses anything. Raises :class:`UnsafeWorkbook`."""
     limits = limits or Limits.from_settings()
     try:
         archive = zipfile.ZipFile(path)
@@ -308,24 +316,29 @@ def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> int:
             raise UnsafeWorkbook(
                 f"该 Excel 文件解压后超过 {mb:g} MB 上限（{unzipped / 1024 / 1024:,.0f} MB），"
                 "请拆分后分别导入", f"the workbook unpacks to more than {mb:g} MB", field="file")
+        result = ScanResult(unzipped_bytes=unzipped)
         for info in infos:
             if info.filename.lower().endswith(_XML_PARTS):
                 try:
-                    _scan_bytes(archive, info, limits)
+                    rows = _scan_bytes(archive, info, limits)
+                    if info.filename.startswith("xl/worksheets/"):
+                        result.row_tags[info.filename] = rows
                 except _Stop as stop:
                     raise UnsafeWorkbook(stop.zh, f"{stop.en} ({info.filename})", field="file") from None
                 except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
                     raise UnsafeWorkbook("该 Excel 文件已损坏，无法读取：请在 Excel 中打开后重新“另存为 .xlsx”",
                                          f"damaged part {info.filename}", field="file") from None
-    return unzipped
+    return result
 
 
 def _text_chars(run: bytes) -> int:
-    """The characters a run of XML text stands for: UTF-8 decoded, each entity one character."""
+    """The characters of text a run from one "<" to the next stands for: after the tag's ">",
+    UTF-8 decoded, each entity one character (a run with no ">" is a tag: counted whole)."""
+    run = run[run.find(b">") + 1:]
     return len(_ENTITY.sub(b"&", run).decode("utf-8", "replace"))
 
 
-def _scan_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+def _scan_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> int:
     sheet = info.filename.startswith("xl/worksheets/")
     rows = 0
     last_named = 0
@@ -372,12 +385,13 @@ def _scan_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
                 end = data.find(b"<", pos + 1)
                 if end < 0:
                     break  # runs on into the next piece
-                if _text_chars(data[pos + 1:end]) > n:
+                if _text_chars(data[pos:end]) > n:
                     raise _Stop(f"该 Excel 文件有单元格超过 {n:,} 个字符的上限，请检查后重新导入",
                                 f"a cell holds more than {n} characters")
                 pos = end
             tail = data[pos:]
-            if len(tail) > 4 * n + 8 and _text_chars(tail.lstrip(b"<")) > n:
+            if len(tail) > 4 * n + 8 and _text_chars(tail) > n:
                 raise _Stop(f"该 Excel 文件有单元格超过 {n:,} 个字符的上限，请检查后重新导入",
                             f"a cell holds more than {n} characters")
             carry = tail if len(tail) <= 4 * n + 8 else tail[-(4 * n + 8):]
+    return rows
