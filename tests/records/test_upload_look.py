@@ -90,6 +90,10 @@ def test_a_part_in_another_encoding_or_with_a_dtd_is_refused():
     refused("UTF-8", xlsx.scan_workbook, with_sheet(utf16), LIMITS)
     dtd = HEAD + b'<!DOCTYPE worksheet [<!ENTITY e "x">]>' + sheet_of(cell(b"&e;"))[len(HEAD):]
     refused("文档类型声明", xlsx.scan_workbook, with_sheet(dtd), LIMITS)
+    hidden = HEAD + b"<!-- <worksheet> -->\n<?pi <worksheet>?>" + b" " * 10_000 + dtd[len(HEAD):]
+    refused("文档类型声明", xlsx.scan_workbook, with_sheet(hidden), LIMITS)
+    padded = HEAD + b"<!--" + b"x" * (5 << 20) + b"-->" + dtd[len(HEAD):]  # past the first piece read
+    refused("开头异常", xlsx.scan_workbook, with_sheet(padded), xlsx.Limits(64 << 20, 10 << 20, 1_000))
 
 
 def write(tmp_path, lines: list[str], encoding: str = "utf-8"):
