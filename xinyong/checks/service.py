@@ -618,7 +618,9 @@ def check_candidates_file(path: Path) -> int | None:
 
     - a workbook: :func:`xinyong.core.xlsx.scan_workbook` (bombs, entities, the unpacked size,
       oversized cells and rows, found without parsing), at least one row besides the header,
-      and a name or code column in its first row (openpyxl reads that one row, nothing more);
+      and a name or code column in its first row (openpyxl reads that one row, nothing more;
+      where opening it would parse more than ``_HEADER_LOOK_BYTES`` of shared strings and
+      styles, the worker checks the header instead);
     - a CSV: its encoding, a name or code column, at least one and at most ``MAX_BATCH_ROWS``
       rows (counted by the C reader, at most ``XINYONG_FILE_MAX_ROWS`` lines).
 
@@ -665,6 +667,9 @@ def _no_rows() -> InvalidInput:
 
 
 _HEADER_COLUMNS = 64  # the header is looked for in this many columns at upload (a template has four)
+# Opening a workbook, openpyxl parses its shared strings and styles whole (about half a second a
+# megabyte): past this, the header is left to the worker, so the request stays short.
+_HEADER_LOOK_BYTES = 512 * 1024
 
 
 def _look_at_workbook(path: Path) -> None:
@@ -673,6 +678,8 @@ def _look_at_workbook(path: Path) -> None:
     shape = xlsx.scan_workbook(path)  # UnsafeWorkbook is an InvalidInput: 422, naming what is wrong
     if max(shape.row_tags.values(), default=0) < 2:
         raise _no_rows()  # no worksheet has a row besides the header
+    if shape.other_bytes > _HEADER_LOOK_BYTES:
+        return  # a long list's shared strings: the worker reads its header (the job fails if it has none)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, ExpatError):

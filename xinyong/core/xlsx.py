@@ -281,11 +281,13 @@ _ENTITY = re.compile(rb"&#?\w{1,10};")
 
 @dataclass
 class ScanResult:
-    """What the look at upload found: the unpacked size, and per worksheet part the row tags
-    counted (rows written, with a value or not)."""
+    """What the look at upload found: the unpacked size, per worksheet part the row tags counted
+    (rows written, with a value or not), and the unpacked size of the parts that are not
+    worksheets (what openpyxl parses whole when it opens a workbook: shared strings, styles)."""
 
     unzipped_bytes: int = 0
     row_tags: dict[str, int] = field(default_factory=dict)
+    other_bytes: int = 0
 
 
 def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> ScanResult:
@@ -317,7 +319,8 @@ def scan_workbook(path: Path | BinaryIO, limits: Limits | None = None) -> ScanRe
             raise UnsafeWorkbook(
                 f"该 Excel 文件解压后超过 {mb:g} MB 上限（{unzipped / 1024 / 1024:,.0f} MB），"
                 "请拆分后分别导入", f"the workbook unpacks to more than {mb:g} MB", field="file")
-        result = ScanResult(unzipped_bytes=unzipped)
+        result = ScanResult(unzipped_bytes=unzipped, other_bytes=sum(
+            i.file_size for i in infos if not i.filename.startswith("xl/worksheets/")))
         for info in infos:
             if info.filename.lower().endswith(_XML_PARTS):
                 try:
