@@ -58,3 +58,57 @@ def test_a_batch_whose_worker_died_fails_with_a_message(client, monkeypatch):
     state, error = status(batch_id)
     assert state == "failed" and "重新上传" in error
     assert not list(work.files_folder().iterdir())
+
+
+def test_a_workbook_whose_only_rows_are_blank_fails_in_the_worker(client):
+    """The upload's look counts a workbook's row tags, not its values (it parses no row): a list
+    whose second row is formatted but blank passes it, and the worker, which reads the values,
+    fails the batch with the same message the look gives a list of one row."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.active.append(["姓名", "公民身份号码"])
+    wb.active.cell(row=2, column=1).font = Font(bold=True)
+    out = io.BytesIO()
+    wb.save(out)
+    r = client.post("/api/v1/checks/batches", headers={"Authorization": f"Bearer {token_for('checker')}"},
+                    data={"scenario": "civil_servant_recruitment", "purpose": "2026年度公务员招录资格审查"},
+                    files={"file": ("考生.xlsx", out.getvalue(), XLSX)})
+    assert r.status_code == 202, r.text
+    state, error = status(r.json()["id"])
+    assert state == "failed" and "没有要核查的行" in error
+    assert not list(work.files_folder().iterdir())
+
+
+def test_a_long_lists_header_is_checked_by_the_worker(client):
+    """Opening a workbook parses its shared strings whole: where they are long (a list of many
+    thousands), the request leaves the header to the worker, which fails the batch with the
+    same message the look gives a short list without a name or code column."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["编号", "备注"])
+    wb.active.append([1, 2])
+    plain = io.BytesIO()
+    wb.save(plain)
+    strings = b"".join(b"<si><t>%d</t></si>" % i for i in range(60_000))
+    sst = b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+        + strings + b"</sst>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        dst.writestr("xl/sharedStrings.xml", sst)
+    assert len(sst) > 512 * 1024
+    r = client.post("/api/v1/checks/batches", headers={"Authorization": f"Bearer {token_for('checker')}"},
+                    data={"scenario": "civil_servant_recruitment", "purpose": "2026年度公务员招录资格审查"},
+                    files={"file": ("考生.xlsx", out.getvalue(), XLSX)})
+    assert r.status_code == 202, r.text
+    state, error = status(r.json()["id"])
+    assert state == "failed" and "须有" in error

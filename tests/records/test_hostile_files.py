@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from tests import factories as f
 from xinyong.accounts import service as accounts
 from xinyong.checks.models import CheckBatch
-from xinyong.core import xlsx
+from xinyong.core import work, xlsx
 from xinyong.core.db import session_scope
+from xinyong.records import uploads
 from xinyong.records.ingest import import_file
 from xinyong.records.models import ImportBatch, Record
 from xinyong.records.readers import FileUnusable
@@ -102,13 +103,14 @@ def upload(client, people, name: str, data: bytes):
                        data={"category": "admin_penalty", "csrf_token": people["csrf"]}, follow_redirects=False)
 
 
-def failed_job(client, r) -> str:
-    """An upload is queued (303 to its page) and read by a job worker (at once in the tests): a
-    file that cannot be read fails its job, and the page says why, in Chinese. Returns the page."""
-    assert r.status_code == 303 and r.headers["location"].startswith("/records/uploads/"), r.text[-500:]
-    page = client.get(r.headers["location"]).text
-    assert "失败" in page and "未存入任何数据" in page, page[-800:]
-    return page
+def refused(r, words: str, *, status: int = 422) -> None:
+    """Refused in the request, by the bounded look before queueing: a clear 4xx naming what is
+    wrong, in Chinese; no job queued, no file left behind."""
+    assert r.status_code == status and words in r.text, r.text[-800:]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0
+    assert not list(work.files_folder().iterdir())
+    assert not [p for p in uploads.upload_dir().glob("*") if p.is_file()]
 
 
 def stored() -> tuple[int, int]:
@@ -126,7 +128,7 @@ def test_an_entity_bomb_and_an_external_entity_are_refused(client, people):
         b'><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>'
     for bomb in (laughs, xxe):
         r = upload(client, people, "bomb.xlsx", rezip(penalty_workbook(), {SHEET: bomb}))
-        assert "文档类型声明" in failed_job(client, r)
+        refused(r, "文档类型声明")
     assert stored() == (0, 0)
 
 
@@ -149,7 +151,7 @@ def test_a_one_gigabyte_cell_is_refused_in_bounded_memory(client, people, tmp_pa
     assert "32,767" in exc.value.zh and elapsed < 5 and peak < 32 * 1024 * 1024
     # with the default limits the archive's directory alone refuses it (it unpacks to 1 GB)
     r = upload(client, people, "cell.xlsx", data)
-    assert "解压后超过" in failed_job(client, r)
+    refused(r, "解压后超过")
     assert stored() == (0, 0)
 
 
@@ -171,7 +173,7 @@ def test_two_million_empty_rows_are_refused_at_once(client, people):
     assert len(data) < 1024 * 1024
     started = time.perf_counter()
     r = upload(client, people, "rows.xlsx", data)
-    assert "行上限" in failed_job(client, r)
+    refused(r, "行上限")
     assert time.perf_counter() - started < 15
     assert stored() == (0, 0)
 
@@ -207,7 +209,7 @@ def test_hostile_json_lines_are_refused(client, people, session, tmp_path, line,
     client.cookies.set("xinyong_session", people["cookie"])
     r = client.post("/records/upload", files={"file": ("x.jsonl", data, "application/jsonl")},
                     data={"category": "admin_penalty", "csrf_token": people["csrf"]}, follow_redirects=False)
-    assert words in failed_job(client, r)
+    refused(r, words)
     assert stored() == (0, 0)
     path = tmp_path / "x.jsonl"
     path.write_bytes(data)
@@ -222,6 +224,9 @@ def test_hostile_json_lines_are_refused(client, people, session, tmp_path, line,
     ("c.csv", "姓名,统一社会信用代码或公民身份号码\n".encode(), "没有要核查的行"),
     ("c.csv", "编号,备注\n1,2\n".encode(), "须有"),
     ("c.xlsx", b"", "空"),
+    ("c.xlsx", workbook([["姓名", "公民身份号码"]]), "没有要核查的行"),
+    ("c.xlsx", workbook([["编号", "备注"], [1, 2]]), "须有"),
+    ("c.xlsx", b"PK\x03\x04 not really a zip", "无法打开"),
 ])
 def test_bad_check_batch_files_are_refused_at_upload(client, people, name, content, words):
     headers = {"Authorization": f"Bearer {people['checker_token']}"}
@@ -231,6 +236,28 @@ def test_bad_check_batch_files_are_refused_at_upload(client, people, name, conte
     assert r.status_code == 422 and words in r.json()["detail"]["message"], r.text
     with session_scope() as db:
         assert db.scalar(select(func.count()).select_from(CheckBatch)) == 0
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0  # nothing queued
+    assert not list(work.files_folder().iterdir())
+
+
+def test_hostile_check_batch_workbooks_are_refused_at_upload_on_the_page_too(client, people):
+    """The web page's door: two million empty rows and a one-gigabyte cell, each a 422 on the
+    form, no batch made, nothing queued."""
+    names = workbook([["姓名", "公民身份号码"], ["张三", ""]])
+    cell = [HEAD + b"<worksheet " + NS + b'><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>']
+    cell += [b"A" * (1 << 24)] * 64 + [b"</t></is></c></row></sheetData></worksheet>"]
+    with session_scope() as db:
+        checker = accounts.get_user(db, "hz-checker")
+        cookie, ws = accounts.start_session(db, checker)
+    client.cookies.set("xinyong_session", cookie)
+    for data, words in ((streamed_part(names, SHEET, empty_rows(2_000_000)), "行上限"),
+                        (streamed_part(names, SHEET, cell), "解压后超过")):
+        r = client.post("/checks/batch", files={"file": ("c.xlsx", data, XLSX_TYPE)}, follow_redirects=False,
+                        data={"scenario": "civil_servant_recruitment", "purpose": "资格审查", "csrf_token": ws.csrf_token})
+        assert r.status_code == 422 and words in r.text, r.text[-500:]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(CheckBatch)) == 0
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0
 
 
 def test_a_bomb_as_a_check_batch_is_refused_at_upload(client, people):
@@ -241,6 +268,8 @@ def test_a_bomb_as_a_check_batch_is_refused_at_upload(client, people):
                     data={"scenario": "civil_servant_recruitment", "purpose": "资格审查"},
                     files={"file": ("c.xlsx", data, XLSX_TYPE)})
     assert r.status_code == 422 and "文档类型声明" in r.json()["detail"]["message"]
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0
 
 
 @pytest.mark.parametrize("body", [

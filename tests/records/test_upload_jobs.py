@@ -82,12 +82,19 @@ def test_cheap_checks_stay_at_upload_and_a_bad_file_fails_its_job(client, people
     exe = client.post("/api/v1/records/files", files={"file": ("a.exe", b"MZ", "application/octet-stream")},
                       headers={"Authorization": f"Bearer {token}"})
     assert exe.status_code == 422 and "只接受" in exe.json()["detail"]["message"]
-    r = client.post("/api/v1/records/files", files={"file": ("a.jsonl", b'{"a": ' + b"[" * 100_000 + b"}\n",
-                                                             "application/jsonl")},
+    deep = client.post("/api/v1/records/files", files={"file": ("a.jsonl", b'{"a": ' + b"[" * 100_000 + b"}\n",
+                                                                "application/jsonl")},
+                       headers={"Authorization": f"Bearer {token}"})
+    assert deep.status_code == 422 and "嵌套" in deep.json()["detail"]["message"]  # the bounded look, at upload
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(work.WorkJob)) == 0  # nothing queued
+    # a file the look lets through but the import cannot read (a column named twice) fails its job
+    r = client.post("/api/v1/records/files", files={"file": ("a.csv", "名称,名称\n甲,乙\n".encode(), "text/csv")},
                     headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 202
     job = read(client, token, r.headers["location"]).json()
-    assert job["state"] == "failed" and "未存入任何数据" in job["error"] and job["report"] is None
+    assert job["state"] == "failed" and "未存入任何数据" in job["error"] and "两次" in job["error"]
+    assert job["report"] is None
     assert records() == 0
     assert not list(work.files_folder().iterdir())  # the upload (raw identity numbers) is gone
 

@@ -42,10 +42,11 @@ def result_path(batch_id: int) -> Path:
 
 
 def receive(file_name: str, stream: BinaryIO) -> Path:
-    """Save an uploaded candidates file under a random name (owner-only) and validate it
-    (:func:`xinyong.checks.service.check_candidates_file`) before any batch is made of it: an
-    empty, binary, oversized or malformed file is refused at upload (422) and deleted, instead
-    of being accepted and failing later in the background."""
+    """Save an uploaded candidates file under a random name (owner-only) and look at it
+    (:func:`xinyong.checks.service.check_candidates_file`: bounded, no parsing of the rows)
+    before any batch is made of it: an empty, binary, oversized, hostile or headless file is
+    refused at upload (422) and deleted, nothing queued, instead of being accepted and failing
+    later in the background. The worker reads it with every check."""
     from xinyong.checks import service
 
     suffix = upload_path(0, file_name).suffix

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+from xml.parsers.expat import ExpatError
 
 from sqlalchemy import (
     JSON,
@@ -616,12 +618,22 @@ def _positions(header: list) -> dict[str, int | None]:
     return pos
 
 
-def check_candidates_file(path: Path) -> int:
-    """Validate a candidates file when it is uploaded, before a batch is made of it: not empty,
-    the kind its name says (an XLSX is a workbook, a CSV is text), within the limits on size,
-    cells and rows, a name or code column, at least one and at most ``MAX_BATCH_ROWS`` rows.
-    Returns the rows to check; raises :class:`InvalidInput` (422) naming what is wrong, so a
-    bad file is refused at once instead of failing later in the background."""
+def check_candidates_file(path: Path) -> int | None:
+    """Look at a candidates file when it is uploaded, before a batch is made of it — bounded and
+    cheap, so that the request never does the batch's work: not empty, the kind its name says
+    (an XLSX is a workbook, a CSV is text), and then
+
+    - a workbook: :func:`xinyong.core.xlsx.scan_workbook` (bombs, entities, the unpacked size,
+      oversized cells and rows, found without parsing), at least one row besides the header,
+      and a name or code column in its first row (openpyxl reads that one row, nothing more;
+      where opening it would parse more than ``_HEADER_LOOK_BYTES`` of shared strings and
+      styles, the worker checks the header instead);
+    - a CSV: its encoding, a name or code column, at least one and at most ``MAX_BATCH_ROWS``
+      rows (counted by the C reader, at most ``XINYONG_FILE_MAX_ROWS`` lines).
+
+    Returns the rows to check of a CSV (``None`` for a workbook: its worker counts them, as it
+    reads them); raises :class:`InvalidInput` (422) naming what is wrong, so a bad file is
+    refused at once instead of failing later in the background."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise InvalidInput("名单文件是空的", "the candidates file is empty", field="file")
@@ -631,7 +643,9 @@ def check_candidates_file(path: Path) -> int:
         if not head.startswith(b"PK\x03\x04"):
             raise InvalidInput("文件扩展名为 .xlsx，但内容不是 Excel 工作簿；请在 Excel 中“另存为 .xlsx”后再上传",
                                "the file is named .xlsx but is not a workbook", field="file")
-    elif b"\x00" in head or head.startswith(b"PK\x03\x04"):
+        _look_at_workbook(path)
+        return None
+    if b"\x00" in head or head.startswith(b"PK\x03\x04"):
         raise InvalidInput("文件扩展名为 .csv，但内容不是文本；Excel 文件请保存为 .xlsx 上传",
                            "the file is named .csv but is not text", field="file")
     rows = _rows(path)
@@ -640,15 +654,54 @@ def check_candidates_file(path: Path) -> int:
         raise InvalidInput("名单文件是空的", "the candidates file is empty", field="file")
     _positions(header)
     total = 0
-    for row in rows:
+    max_lines = get_settings().file_max_rows
+    for n, row in enumerate(rows, start=2):
+        if n > max_lines:
+            raise InvalidInput(f"名单文件超过 {max_lines:,} 行上限，请拆分名单",
+                               f"more than {max_lines} lines", field="file")
         if any(v not in (None, "") for v in row):
             total += 1
             if total > MAX_BATCH_ROWS:
                 raise InvalidInput(f"一次最多核查 {MAX_BATCH_ROWS:,} 人，请拆分名单",
                                    f"at most {MAX_BATCH_ROWS} candidates a batch", field="file")
     if total == 0:
-        raise InvalidInput("名单文件只有表头，没有要核查的行", "the candidates file has no rows", field="file")
+        raise _no_rows()
     return total
+
+
+def _no_rows() -> InvalidInput:
+    return InvalidInput("名单文件只有表头，没有要核查的行", "the candidates file has no rows", field="file")
+
+
+_HEADER_COLUMNS = 64  # the header is looked for in this many columns at upload (a template has four)
+# Opening a workbook, openpyxl parses its shared strings and styles whole (about half a second a
+# megabyte): past this, the header is left to the worker, so the request stays short.
+_HEADER_LOOK_BYTES = 512 * 1024
+
+
+def _look_at_workbook(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    shape = xlsx.scan_workbook(path)  # UnsafeWorkbook is an InvalidInput: 422, naming what is wrong
+    if max(shape.row_tags.values(), default=0) < 2:
+        raise _no_rows()  # no worksheet has a row besides the header
+    if shape.other_bytes > _HEADER_LOOK_BYTES:
+        return  # a long list's shared strings: the worker reads its header (the job fails if it has none)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError, ExpatError):
+        raise InvalidInput("无法打开该 Excel 文件：请确认是 .xlsx 格式（旧版 .xls 请另存为 .xlsx）且未损坏",
+                           "cannot open the workbook", field="file") from None
+    try:
+        if not wb.worksheets:
+            raise InvalidInput("该 Excel 文件没有工作表", "the workbook has no worksheet", field="file")
+        first = next(wb.worksheets[0].iter_rows(values_only=True, max_row=1, max_col=_HEADER_COLUMNS), ())
+        _positions(list(first))
+    except (ValueError, KeyError, IndexError, TypeError, OSError, EOFError, ExpatError, zipfile.BadZipFile) as exc:
+        raise InvalidInput("名单文件已损坏，无法读取：请在 Excel 中打开后重新“另存为 .xlsx”",
+                           f"the workbook cannot be parsed: {exc}", field="file") from None
+    finally:
+        wb.close()
 
 
 _REGION_BY_NAME: dict[str, str] = {}
@@ -753,6 +806,8 @@ def load_candidates(session: Session, batch: CheckBatch, path: Path, progress: P
             flush()
     if buf:
         flush()
+    if total == 0:  # a workbook's rows are counted here, not at upload
+        raise _no_rows()
     batch.total = total
     session.commit()
     return total

@@ -2,8 +2,9 @@
 upload a file of credit records, see what became of it, and download the error report. Included
 by :mod:`xinyong.records.pages`.
 
-The request only checks what is cheap (type, size, an empty or mislabelled file: refused at once
-with a 4xx), stores the file and queues its import (:mod:`xinyong.records.import_jobs`); a job
+The request only checks what is cheap (type, size, an empty or mislabelled file, and the bounded
+look of :func:`xinyong.records.readers.inspect_upload` that finds a hostile file without parsing
+it: refused at once with a 4xx, nothing queued), stores the file and queues its import (:mod:`xinyong.records.import_jobs`); a job
 worker imports it, as ``xinyong import`` does — one transaction, so a failure leaves nothing
 half-stored — and the upload's page polls the job for its progress and shows the import report
 when it is done. A large or hostile file thus never holds a web worker.
@@ -59,7 +60,7 @@ def upload_page(request: Request, session: SessionDep, policy: PolicyDep,
 
 
 @router.post("/records/upload", response_class=HTMLResponse, summary="上传信用记录文件",
-             description="保存上传的文件并排队导入，转到上传进度页；类型、大小不符或空文件在原页面说明原因。")
+             description="保存上传的文件并排队导入，转到上传进度页；类型、大小不符、空文件或快速检查发现无法导入的文件在原页面说明原因。")
 def upload_file(
     request: Request,
     session: SessionDep,

@@ -31,7 +31,7 @@ from xinyong.core.masking import mask_ids_in_text
 from xinyong.core.settings import get_settings
 from xinyong.records.ingest import ImportResult, import_file, import_source
 from xinyong.records.models import ImportBatch
-from xinyong.records.readers import rows_from_dicts
+from xinyong.records.readers import FileUnusable, inspect_upload, rows_from_dicts
 from xinyong.records.report import SHEET, write_report
 from xinyong.records.validation import Defaults, ReporterScope
 
@@ -93,8 +93,10 @@ def rows_in_report(path: Path) -> int:
 
 def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None) -> Path:
     """Copy an uploaded file to a private folder under a random name, refusing a type we do not
-    read, a file over the size cap (counted as it is copied) and a file whose bytes are not what
-    its name says. Returns the saved path, held (:mod:`xinyong.core.spool`) until the caller
+    read, a file over the size cap (counted as it is copied), a file whose bytes are not what
+    its name says, and a file the bounded look before queueing finds could never be imported
+    (:func:`xinyong.records.readers.inspect_upload`: a workbook's bombs, entities, oversized
+    cells or rows; a JSON Lines line nested too deep or a number too long). Returns the saved path, held (:mod:`xinyong.core.spool`) until the caller
     deletes it with :func:`discard_upload`."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
@@ -126,6 +128,10 @@ def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None
         if suffix != ".xlsx" and (b"\x00" in head or head.startswith(_ZIP_MAGIC)):
             raise InvalidInput(f"文件扩展名为 {suffix}，但内容不是文本；Excel 文件请保存为 .xlsx 上传",
                                f"the file is named {suffix} but is not text", field="file")
+        try:
+            inspect_upload(path)  # bounded: a hostile or unreadable file is a 422 here, never a job
+        except FileUnusable as exc:
+            raise InvalidInput(exc.zh, exc.en, field="file") from None
     except BaseException:
         spool.discard(path)
         raise
