@@ -284,15 +284,16 @@ class RepairRule(Strict):
     :data:`REPAIR_PROOFS`), a signed credit commitment, credit-repair training and a credit
     report for the severities in ``training_for``; and repeated dishonesty — another dishonest
     record of the category, or an approved repair of one, within ``repeat_within_months`` —
-    blocking a new repair. ``listed_blocks``: a subject listed by decision on the
-    serious-dishonesty list cannot use the ordinary repair (浙江省公共信用信息管理条例 第三十二条
-    第二款)."""
+    blocking a new repair. A list entry resting on the record ends with the repair (58号: 移出
+    严重失信主体名单); ``listed_blocks`` — for the categories whose rules say so — refuses the
+    ordinary repair while the subject stands on the serious-dishonesty list at all (浙江省公共
+    信用信息管理条例 第三十二条第二款: 被列入严重失信名单的，不适用)."""
 
     proofs: list[str] = Field(default_factory=lambda: ["performance", "payment"])
     commitment: bool = True
     training_for: list[str] = Field(default_factory=lambda: ["serious"])
     repeat_within_months: int = Field(12, ge=0)
-    listed_blocks: bool = True
+    listed_blocks: bool = False
     basis: str = "国家发展改革委令第58号；浙江省公共信用信息管理条例 第三十二条"
 
     @field_validator("proofs")

@@ -12,7 +12,8 @@ repair"; the category's ``repairable`` and ``repair`` in the catalog):
 - the shortest display period served (the severity's ``min_months``: 一般 3 months, 严重 1 year);
 - no repeated dishonesty: no other dishonest record of the category, and no approved repair of
   one, within ``repeat_within_months``;
-- not listed by decision on the serious-dishonesty list where ``listed_blocks`` (第三十二条第二款);
+- not on the serious-dishonesty list where the category's ``listed_blocks`` says so (第三十二条
+  第二款); otherwise the list entries resting on the record end with the repair (58号);
 - proved by the applicant with documents: the obligation performed, the penalty paid (the
   category's ``proofs``), training and a credit report for the severities in ``training_for``;
 - a credit commitment signed (``commitment``).
@@ -130,7 +131,7 @@ class RecordFacts:
     status: str
     decision_date: date
     repair_from: date | None  # the record's own, when its import computed one
-    listed_by_decision: bool = False  # on the serious-dishonesty list by a listing decision
+    listed: bool = False  # on the serious-dishonesty list (in force), on any ground
     later_records: tuple[date, ...] = ()  # other dishonest records of the category: decision dates
     earlier_repairs: tuple[date, ...] = ()  # approved repairs of the category: decision dates
     open_repair: int | None = None
@@ -241,9 +242,9 @@ def evaluate(facts: RecordFacts, today: date, *, proofs_given: set[str] | frozen
                                        not detail, detail, bool(detail)))
     if rule.listed_blocks:
         ev.conditions.append(Condition(
-            "not_listed", "未被决定列入严重失信主体名单", "data", not facts.listed_by_decision,
+            "not_listed", "未被列入严重失信主体名单", "data", not facts.listed,
             "被列入严重失信主体名单的，不适用信用修复（条例第三十二条第二款），应先依程序移出名单"
-            if facts.listed_by_decision else "", facts.listed_by_decision))
+            if facts.listed else "", facts.listed))
     ev.proofs = list(rule.proofs)
     if facts.severity in rule.training_for:
         ev.proofs += ["training", "report"]
