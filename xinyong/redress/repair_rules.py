@@ -233,11 +233,12 @@ def evaluate(facts: RecordFacts, today: date, *, proofs_given: set[str] | frozen
         since = add_months(today, -rule.repeat_within_months)
         again = sorted(d for d in facts.later_records if d >= since)
         repaired = sorted(d for d in facts.earlier_repairs if d >= since)
-        detail = ""
+        said = []
         if again:
-            detail = f"{rule.repeat_within_months} 个月内再次发生同类失信行为（{again[-1]:%Y-%m-%d}）"
-        elif repaired:
-            detail = f"{rule.repeat_within_months} 个月内已修复过同类失信信息（{repaired[-1]:%Y-%m-%d}），属于重复失信"
+            said.append(f"{rule.repeat_within_months} 个月内再次发生同类失信行为（{again[-1]:%Y-%m-%d}）")
+        if repaired:
+            said.append(f"{rule.repeat_within_months} 个月内已修复过同类失信信息（{repaired[-1]:%Y-%m-%d}），属于重复失信")
+        detail = "；".join(said)
         ev.conditions.append(Condition("no_repeat", f"{rule.repeat_within_months} 个月内没有重复失信", "data",
                                        not detail, detail, bool(detail)))
     if rule.listed_blocks:
