@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.accounts.helpers import ensure_department
-from tests.lists.helpers import body, person, record
+from tests.lists.helpers import body, record
 from tests.redress.helpers import OFFICE, OFFICE_NB, PDF, PNG, subject_user
 from xinyong.accounts.principal import cli_principal
 from xinyong.audit.models import AuditEntry

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xinyong.catalog.schemas import REPAIR_PROOFS, Category
-from xinyong.records.periods import add_months
 from xinyong.core.errors import InvalidInput
 from xinyong.core.workdays import Deadline, add_workdays
+from xinyong.records.periods import add_months
 
 ACCEPT_WITHIN = 3
 DECIDE_WITHIN = 10
