@@ -14,12 +14,12 @@ from xinyong.web.app import create_app
 # What each role must find in its menu (the pages of its daily work).
 EXPECTED = {
     None: {"首页", "信用主体查询", "政策清单", "信用名单"},
-    "admin": {"联合奖惩核查", "核查统计", "推送监测", "名单管理", "异议处理", "系统管理"},
+    "admin": {"联合奖惩核查", "核查统计", "推送监测", "名单管理", "异议处理", "信用修复审核", "系统管理"},
     "reporter": {"数据报送", "实时推送"},
     "checker": {"联合奖惩核查", "实时推送"},
     "supervisor": {"核查统计", "推送监测"},
     "auditor": {"审计日志"},
-    "subject": {"我的信用档案", "我的名单记录", "我的异议", "谁查询了我"},
+    "subject": {"我的信用档案", "我的名单记录", "我的异议", "我的信用修复", "谁查询了我"},
 }
 ADMIN_TABS = {"用户管理", "信用主体用户", "部门管理", "政策清单版本"}
 
