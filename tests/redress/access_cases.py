@@ -93,7 +93,7 @@ CASES = [
 
 
 def _repair_record(w, where) -> int:
-    from datetime import date, timedelta
+    from datetime import date
 
     from tests.lists.helpers import record
     from xinyong.core.clock import today
@@ -110,10 +110,10 @@ def _repair(w, where, steps=()) -> int:
     from tests.redress.helpers import PDF
     from xinyong.accounts.principal import cli_principal
     from xinyong.core.clock import today
+    from xinyong.records.models import Record
     from xinyong.redress import files, repairs
     from xinyong.redress import repair_rules as rules
     from xinyong.redress.models import Repair, RepairAttachment
-    from xinyong.records.models import Record
 
     r = w.db.get(Record, _repair_record(w, where))
     case = Repair(subject_id=r.subject_id, record_id=r.id, region_code=r.region_code, category_code="matrix",

@@ -21,7 +21,13 @@ from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.templating import add_nav, render
 from xinyong.redress import repair_rules as rules
 from xinyong.redress import repairs
-from xinyong.redress.repair_api import UPLOAD_FIELDS, case_out, conditions, log_case_read, read_files
+from xinyong.redress.repair_api import (
+    UPLOAD_FIELDS,
+    case_out,
+    conditions,
+    log_case_read,
+    read_files,
+)
 from xinyong.redress.repair_schemas import RepairOut
 from xinyong.redress.service import files_limit_bytes, is_office
 from xinyong.subjects.models import Subject
