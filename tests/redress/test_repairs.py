@@ -249,3 +249,21 @@ def test_queue_overdue_first_and_subject_sees_own(session, world):
         repairs.ensure_reads(other, a)
     assert repairs.daily(session, date(2026, 3, 4)) == {"changed": 0, "overdue": 1, "due_today": 0,
                                                         "overdue_ids": [a.id]}
+
+
+def test_the_daily_job_is_registered_and_changes_nothing(session, world):
+    from xinyong.core import daily
+
+    job = {j.name: j for j in daily.registered()}["redress.repairs"]
+    file(session, world)
+    before = snapshot(session)
+    out = job.run(session, date(2026, 3, 4))
+    assert out == {"note": "信用修复逾期未办结 1 件，今日到期 0 件"}
+    assert snapshot(session) == before
+
+
+def test_the_commitment_hook_sees_each_new_application(session, world, monkeypatch):
+    seen = []
+    monkeypatch.setattr(repairs, "commitment_hooks", [lambda s, case: seen.append((case.id, case.commitment_text))])
+    case = file(session, world)
+    assert seen == [(case.id, rules.COMMITMENT_TEXT)] and rules.COMMITMENT_KIND == "信用修复"
