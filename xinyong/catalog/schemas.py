@@ -271,6 +271,42 @@ class FactConstraint(Strict):
         return self
 
 
+REPAIR_PROOFS = {
+    "performance": "履行法定义务、纠正失信行为的证明",
+    "payment": "缴纳罚款（履行处罚决定）的证明",
+    "training": "信用修复培训证明",
+    "report": "信用报告（信用服务机构出具）",
+}
+
+
+class RepairRule(Strict):
+    """What a credit repair (信用修复) of a record of this category asks beyond the catalog's
+    ``repairable`` and the display period's ``min_months`` (国家发展改革委令第58号; RULES.md,
+    "Credit repair"): the facts the applicant proves with documents (``proofs``, keys of
+    :data:`REPAIR_PROOFS`), a signed credit commitment, credit-repair training and a credit
+    report for the severities in ``training_for``; and repeated dishonesty — another dishonest
+    record of the category, or an approved repair of one, within ``repeat_within_months`` —
+    blocking a new repair. A list entry resting on the record ends with the repair (58号: 移出
+    严重失信主体名单); ``listed_blocks`` — for the categories whose rules say so — refuses the
+    ordinary repair while the subject stands on the serious-dishonesty list at all (浙江省公共
+    信用信息管理条例 第三十二条第二款: 被列入严重失信名单的，不适用)."""
+
+    proofs: list[str] = Field(default_factory=lambda: ["performance", "payment"])
+    commitment: bool = True
+    training_for: list[str] = Field(default_factory=lambda: ["serious"])
+    repeat_within_months: int = Field(12, ge=0)
+    listed_blocks: bool = False
+    basis: str = "国家发展改革委令第58号；浙江省公共信用信息管理条例 第三十二条"
+
+    @field_validator("proofs")
+    @classmethod
+    def _known_proofs(cls, proofs: list[str]) -> list[str]:
+        unknown = [p for p in proofs if p not in REPAIR_PROOFS or p in ("training", "report")]
+        if unknown:
+            raise ValueError(f"unknown repair proofs {unknown}: use {sorted(set(REPAIR_PROOFS) - {'training', 'report'})}")
+        return proofs
+
+
 class DisclosureRule(Strict):
     legal: Disclosure = Field(description="gov_body and enterprise")
     natural: Disclosure = Field(description="person and public_servant")
@@ -316,6 +352,7 @@ class Category(Strict):
     retention: Retention
     repairable: bool
     repair_note: str = ""
+    repair: RepairRule = Field(default_factory=RepairRule, description="Conditions of a credit repair (信用修复)")
     reporting_departments: list[str] = Field(min_length=1)
     legal_basis: list[str] = Field(min_length=1)
     policy_refs: list[str] = Field(default_factory=list, description="Where the texts ask for it")
@@ -377,6 +414,9 @@ class Category(Strict):
             for cond in period.open_when:
                 if cond.fact not in fact_keys:
                     raise ValueError(f"open_when names {cond.fact!r}, which is not a fact of this category")
+        for sev in self.repair.training_for:
+            if self.severities and sev not in self.severities and sev != "serious":
+                raise ValueError(f"repair.training_for names {sev!r}, which is not a severity of this category")
         for key in self.select_by:
             if key not in fact_keys:
                 raise ValueError(f"select_by names {key!r}, which is not a fact of this category")

@@ -326,6 +326,24 @@ def remove(session: Session, entry_id: int, *, reason: str, by: str, decision_no
     return entry
 
 
+def restore(session: Session, entry_id: int, *, by: str, note: str, on: date | None = None) -> ListEntry:
+    """Put back an entry a removal ended when the removal itself is undone (a credit repair
+    revoked because its documents proved false): the entry is in force again as before, and the
+    event says why (an ``activated`` event, so the push tells the departments as for any
+    listing coming into force)."""
+    entry = get_entry(session, entry_id)
+    if entry.status != "removed":
+        raise InvalidInput("该名单记录未被移出，无需恢复", "the entry is not removed")
+    day = on or _today()
+    mark = hooks.mark(session)
+    entry.status, entry.removed_on, entry.removal_reason, entry.removal_decision_no = "active", None, None, None
+    entry.updated_at = utcnow()
+    _event(session, entry, "activated", day, by, note)
+    session.flush()
+    hooks.run(session, mark)
+    return entry
+
+
 def state_case(session: Session, entry_id: int, *, statement: str, by: str, on: date | None = None) -> ListEntry:
     """The subject states its case (陈述申辩) during the notice period of a proposed listing;
     the listing waits until the statement is decided."""

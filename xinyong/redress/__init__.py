@@ -1,6 +1,6 @@
 """Redress (异议、信用修复、投诉举报、从轻减轻): the ways back that every policy text pairs with
-punishment. This release holds the objection (异议) workflow; repair, complaints and leniency
-follow in the same package."""
+punishment. This release holds objections (异议) and credit repair (信用修复); complaints and
+leniency follow in the same package."""
 
 from xinyong.core import daily as _daily  # noqa: E402
 
@@ -16,3 +16,15 @@ def _daily_objections(session, day):
 
 
 _daily.register("redress.objections", "异议处理期限", _daily_objections, order=50)
+
+
+def _daily_repairs(session, day):
+    """The day's look at credit-repair deadlines (acceptance, the decision within 10 working
+    days): a note of the overdue and due-today cases; it changes nothing."""
+    from xinyong.redress.repairs import daily
+
+    seen = daily(session, day)
+    return {"note": f"信用修复逾期未办结 {seen['overdue']} 件，今日到期 {seen['due_today']} 件"}
+
+
+_daily.register("redress.repairs", "信用修复处理期限", _daily_repairs, order=51)

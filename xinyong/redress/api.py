@@ -192,3 +192,9 @@ def decide(session: SessionDep, who: Office, audit: AuditDep, id: CaseId, body: 
              responses=error_responses(401, 403, 404, 422))
 def close(session: SessionDep, who: Office, audit: AuditDep, id: CaseId, body: StepIn | None = None) -> ObjectionOut:
     return _step(session, who, audit, id, "close", reasons=body.reasons if body else None)
+
+
+# Credit repair (信用修复): its routes live in their own module, under the same prefix.
+from xinyong.redress.repair_api import router as _repair_router  # noqa: E402
+
+router.include_router(_repair_router)

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.core.db import Base, utcnow
+from xinyong.core.db import Base, JSONType, utcnow
 
 
 class Objection(Base):
@@ -93,3 +93,93 @@ class ObjectionAttachment(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (Index("ix_objection_attachments_objection_id", "objection_id"),)
+
+
+# --- credit repair (信用修复) -----------------------------------------------------------------
+
+
+class Repair(Base):
+    """One credit-repair application (信用修复) for one dishonest record.
+
+    ``conditions`` is the evaluation as filed (which conditions the data met, which documents
+    proved the rest), kept so a later review reads what the decision rested on. The signed credit
+    commitment is kept here (``commitment_text``, ``commitment_signed_on``) until the commitments
+    capability turns it into a commitment record of kind 信用修复 and fills ``commitment_id``
+    (:func:`xinyong.redress.repairs.pending_commitments` lists those still waiting).
+    ``ended_entries`` names the list entries the approval ended, so a revocation restores
+    exactly them; ``record_status_before`` what the record is given back."""
+
+    __tablename__ = "repairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    region_code: Mapped[str] = mapped_column(String(6))
+    department_code: Mapped[str | None] = mapped_column(String(18))
+    department_name: Mapped[str | None] = mapped_column(String(200))
+    category_code: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str | None] = mapped_column(String(20))
+    reasons: Mapped[str] = mapped_column(Text)  # how the subject corrected its conduct
+    filed_by: Mapped[str] = mapped_column(String(100))
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    filed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    conditions: Mapped[list] = mapped_column(JSONType)
+    commitment_text: Mapped[str] = mapped_column(Text)
+    commitment_signed_on: Mapped[date] = mapped_column(Date)
+    commitment_id: Mapped[int | None] = mapped_column(Integer)  # filled by the commitments capability
+    accept_due: Mapped[date] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    decide_due: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    outcome_reasons: Mapped[str | None] = mapped_column(Text)
+    record_status_before: Mapped[str | None] = mapped_column(String(20))
+    ended_entries: Mapped[list] = mapped_column(JSONType, default=list)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoke_reasons: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_repairs_subject_id", "subject_id"),
+        Index("ix_repairs_record_id", "record_id"),
+        Index("ix_repairs_status_region", "status", "region_code"),
+    )
+
+
+class RepairEvent(Base):
+    """One step of a repair case: filed, accepted, refused, approved, rejected, revoked."""
+
+    __tablename__ = "repair_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    on: Mapped[date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_repair_events_repair_id", "repair_id"),)
+
+
+class RepairAttachment(Base):
+    """A document proving a condition (kind: performance, payment, training, report) or the
+    scanned written application; the file lies under the data folder like an objection's."""
+
+    __tablename__ = "repair_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repair_id: Mapped[int] = mapped_column(ForeignKey("repairs.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_repair_attachments_repair_id", "repair_id"),)

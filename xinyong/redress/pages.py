@@ -166,3 +166,9 @@ def step_submit(
             raise
         return _case_page(request, session, who, audit, id, error=exc.zh, status_code=exc.status_code)
     return RedirectResponse(f"/objections/{id}", status_code=303)
+
+
+# Credit repair (信用修复): its pages live in their own module.
+from xinyong.redress.repair_pages import router as _repair_router  # noqa: E402
+
+router.include_router(_repair_router)
