@@ -1,0 +1,1 @@
+"""信用承诺 (commitments): the register, breaches as records, fulfilment rates."""
