@@ -76,8 +76,9 @@ def test_good_rows_are_written_and_each_bad_row_named(session):
 
 
 def test_the_template_reads_back(session):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     kinds = service.kind_list(session)
     data = service.template_bytes(kinds)

@@ -458,6 +458,18 @@ def public_list(session: Session, *, kind: str | None = None, limit: int = 100,
     return list(session.execute(q).tuples())
 
 
+def log_view(session: Session, who: Principal, found: list[tuple[Commitment, Subject]], purpose: str, *,
+             request_id: str | None = None, ip: str | None = None) -> list[int]:
+    """One read in the audit log for a view (a page, a list, an export) that showed natural
+    persons, naming each of them; nothing when it showed none. The caller commits."""
+    persons = sorted({s.id for _c, s in found if s.kind in NATURAL_KINDS})
+    if persons:
+        log_event(session, who=who, action="read", entity="commitment", purpose=purpose,
+                  subject_id=persons[0] if len(persons) == 1 else None, subject_ids=persons,
+                  after={"count": len(persons)}, request_id=request_id, ip=ip)
+    return persons
+
+
 # --- status ------------------------------------------------------------------------------------
 
 
@@ -597,9 +609,10 @@ DAILY_COUNTS = {"due": "待认定违诺", "breached": "新认定违诺", "record
 # --- export ------------------------------------------------------------------------------------
 
 
-def export_bytes(session: Session, who: Principal, *, today: date, **filters) -> tuple[bytes, list[int]]:
-    """The commitments in the caller's scope as XLSX (persons' names and numbers masked), and
-    the natural persons it shows (for the audit entry)."""
+def export_bytes(session: Session, who: Principal, *, today: date, request_id: str | None = None,
+                 ip: str | None = None, **filters) -> bytes:
+    """The commitments in the caller's scope as XLSX (persons' names and numbers masked); the
+    export is one read in the audit log naming the persons it holds (the caller commits)."""
     from openpyxl import Workbook
 
     from xinyong.subjects import schemas as shown_subjects
@@ -611,10 +624,9 @@ def export_bytes(session: Session, who: Principal, *, today: date, **filters) ->
     from xinyong.core.xlsx import append
 
     append(ws, [h[0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
-    persons = []
-    for c, s in search(session, who, today=today, limit=MAX_ROWS, **filters):
-        if s.kind in NATURAL_KINDS:
-            persons.append(s.id)
+    found = search(session, who, today=today, limit=MAX_ROWS, **filters)
+    log_view(session, who, found, "导出信用承诺", request_id=request_id, ip=ip)
+    for c, s in found:
         append(ws, [c.code, names.get(c.kind, c.kind), shown_subjects.subject_code(s), shown_subjects.subject_name(s),
                     c.matter, c.content, c.liability or "", c.service_area or "", lists.get(c.list_kind or "", ""),
                     c.list_item or "", c.accepting_unit, c.accepting_code, DISCLOSURES.get(c.disclosure, c.disclosure),
@@ -623,4 +635,4 @@ def export_bytes(session: Session, who: Principal, *, today: date, **filters) ->
                     c.status_reason or "", "是" if rules.is_overdue(c.status, c.due_on, today) else "否"])
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue(), persons
+    return out.getvalue()
