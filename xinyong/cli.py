@@ -10,6 +10,7 @@ from xinyong.audit.cli import app as audit_app
 from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
+from xinyong.commitments.cli import app as commitments_app
 from xinyong.demo.cli import demo_command
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
@@ -30,6 +31,7 @@ app.add_typer(lists_app, name="lists")
 app.command("check")(check_command)
 app.add_typer(checks_app, name="checks")
 app.add_typer(push_app, name="push")
+app.add_typer(commitments_app, name="commitments")
 console = Console()
 
 
@@ -56,7 +58,7 @@ _wire_accounts()
 
 # Commands that read or write identity numbers: they refuse to start when the database holds
 # numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
-READS_IDENTITIES = frozenset({"import", "check", "checks", "lists", "push", "demo", "users"})
+READS_IDENTITIES = frozenset({"import", "check", "checks", "lists", "push", "demo", "users", "commitments"})
 
 
 @app.callback()
