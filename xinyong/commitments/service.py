@@ -623,7 +623,7 @@ def export_bytes(session: Session, who: Principal, *, today: date, request_id: s
     ws = wb.create_sheet("信用承诺")
     from xinyong.core.xlsx import append
 
-    append(ws, [h[0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
+    append(ws, [h[0][0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
     found = search(session, who, today=today, limit=MAX_ROWS, **filters)
     log_view(session, who, found, "导出信用承诺", request_id=request_id, ip=ip)
     for c, s in found:
