@@ -33,6 +33,14 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 
     os.environ["XINYONG_DATA_KEY"] = _json.dumps(fresh_keyring().as_json())
 
+# The test client speaks plain http to "testserver", where a Secure cookie would never be sent
+# back; XINYONG_COOKIE_SECURE=auto (the default) is tested on its own (tests/accounts).
+os.environ.setdefault("XINYONG_COOKIE_SECURE", "false")
+# Uploaded files are imported by a job worker (xinyong.core.work); the tests run each job at once,
+# in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
+os.environ.setdefault("XINYONG_JOBS_INLINE", "1")
+os.environ.setdefault("XINYONG_JOBS_WORKERS", "0")  # `serve` in a test starts no worker process
+
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 KEEP_TABLES = {"alembic_version", "policy_versions"}

@@ -58,7 +58,7 @@ _wire_accounts()
 
 # Commands that read or write identity numbers: they refuse to start when the database holds
 # numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
-READS_IDENTITIES = frozenset({"import", "check", "checks", "lists", "push", "demo", "users", "commitments"})
+READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "commitments"})
 
 
 @app.callback()
@@ -99,9 +99,7 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default XINYONG_PORT)"),
     workers: int = typer.Option(1, min=1, max=64, help="Web processes (PostgreSQL only; docs/deployment.md)"),
 ) -> None:
-    """Run the web pages and the API."""
-    import uvicorn
-
+    """Run the web pages and the API (and XINYONG_JOBS_WORKERS job workers beside them)."""
     from xinyong.core.settings import get_settings
     from xinyong.subjects import keys
 
@@ -115,10 +113,46 @@ def serve(
         keys.key_check(configured=keys.keyring_configured())
     except OperationalError:
         pass  # the database is not reachable yet: the server reports that itself
+    procs = _start_job_workers(settings.jobs_workers)
+    try:
+        _serve(settings, host, port, workers)
+    finally:
+        for p in procs:  # the workers this server started end with it
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+
+
+def _start_job_workers(count: int) -> list:
+    """``XINYONG_JOBS_WORKERS`` job worker processes beside the web server: uploaded files are
+    imported there, never in a web request (0: the deployment runs ``xinyong worker`` itself)."""
+    import subprocess
+    import sys
+
+    return [subprocess.Popen([sys.executable, "-m", "xinyong", "worker"]) for _ in range(count)]
+
+
+def _serve(settings, host, port, workers) -> None:
+    import uvicorn
+
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it
     # only from XINYONG_TRUSTED_PROXIES (xinyong.web.security.ClientAddressMiddleware)
     uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
                 workers=workers, proxy_headers=False)
+
+
+@app.command("worker")
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run the jobs queued now, then stop"),
+    poll: float | None = typer.Option(None, "--poll", min=0.1, help="Seconds between looks at an empty queue "
+                                      "(default XINYONG_JOBS_POLL_SECONDS)"),
+) -> None:
+    """Run queued jobs (uploaded-file imports) outside the web server; docs/deployment.md."""
+    from xinyong.core import work
+
+    ran = work.work(once=once, poll=poll)
+    if once:
+        console.print(f"[green]✓[/green] 已处理 {ran} 个任务")
 
 
 def main() -> None:

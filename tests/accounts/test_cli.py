@@ -85,3 +85,19 @@ def test_users_departments_and_tokens(app_env, session, world, monkeypatch):
     session.expire_all()
     assert service.token_state(session.scalar(select(ApiToken))) == "revoked"
     run("tokens", "revoke", "xy_ffffffff", code=2)
+
+
+def test_an_administrators_token_from_the_command_line_is_held_to_the_cap(app_env, session):
+    """The command line is the operator (no region, no TOTP), but an administrator's token is
+    short there too, and the refusal is on the record."""
+    from tests.accounts.helpers import make_user
+    from xinyong.audit.models import AuditEntry
+
+    make_user(session, "admin", "330100", username="ops-admin")
+    session.commit()
+    run("tokens", "issue", "ops-admin", "--days", "365", code=2)
+    session.expire_all()
+    assert session.scalar(select(ApiToken.id)) is None
+    assert session.scalar(select(AuditEntry.action).where(AuditEntry.action == "refused")) == "refused"
+    out = run("tokens", "issue", "ops-admin", "--hours", "6")
+    assert "到期" in out

@@ -63,6 +63,8 @@ def test_every_measure_keeps_to_its_triggers(code: str) -> None:
             if period and period.months_by_fact:  # a value with a running period
                 value, months = max(period.months_by.items(), key=lambda kv: kv[1] or 10**6)
                 facts[period.months_by_fact] = value
+            if period and period.needs_from_fact:  # the date the basis counts from, carried
+                facts[period.from_fact] = decided.isoformat()
             rec = _record(trigger, sev, facts, decided, polarity=cat.polarity)
             assert _applies(policy, measure, _facts(kind, records=[rec])), (code, trigger)
             if not negatives:
@@ -73,6 +75,14 @@ def test_every_measure_keeps_to_its_triggers(code: str) -> None:
                 off = {**facts, cond.fact: "不在范围内的取值"}
                 assert not _applies(policy, measure, _facts(kind, records=[_record(
                     trigger, sev, off, decided, polarity=cat.polarity)])), (code, cond.fact)
+            if period is not None and period.needs_from_fact:  # a record without that date is not covered
+                bare = {k: v for k, v in facts.items() if k != period.from_fact}
+                assert not _applies(policy, measure, _facts(kind, records=[_record(
+                    trigger, sev, bare, decided, polarity=cat.polarity)])), (code, "no", period.from_fact)
+            for alt in period.instead if period is not None else []:  # its own span, over, replaces the count
+                alt_over = {**facts, alt.fact: add_months(DAY, -alt.months - 1).isoformat()}
+                assert not _applies(policy, measure, _facts(kind, records=[_record(
+                    trigger, sev, alt_over, decided, polarity=cat.polarity)])), (code, alt.fact)
             if period is not None and (period.months or period.months_by_fact):
                 months = period.months or min(m for m in period.months_by.values() if m is not None)
                 short = {**facts}

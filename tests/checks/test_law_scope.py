@@ -5,7 +5,9 @@ on DuckDB alike.
 - 公务员法第六十四条 with 政务处分法第八条: no promotion during the sanction's period (警告 six
   months, 记过 twelve …), not during the record's five-year display period.
 - 公司法第一百七十八条: no director or manager after 贪污、贿赂、侵占财产、挪用财产 or an offence
-  against the socialist market economy (chapter 3), while the sentence runs and five years after.
+  against the socialist market economy (chapter 3), while the sentence runs and five years after;
+  two years after a suspended sentence's probation; five years after a deprivation of political
+  rights for any crime.
 - 保安服务管理条例第十七条: no security guard after an intentional crime (not a negligent one).
 - 浙 政务 二(一)4: cheating in the civil-service exam cancels the 录用资格 (five years, or long
   term when particularly grave); a criminal record cancels the 报考资格.
@@ -44,8 +46,9 @@ def sanction(session, who, kind: str, decided: date, sanction_kind: str = "政�
                   facts={"sanction_kind": sanction_kind, "sanction_type": kind})
 
 
-def conviction(session, who, crime: str, decided: date, sentence_end: str | None = None, severity="serious"):
-    facts = {"crime": crime, "sentence_type": "有期徒刑"}
+def conviction(session, who, crime: str, decided: date, sentence_end: str | None = None, severity="serious",
+               **extra):
+    facts = {"crime": crime, "sentence_type": "有期徒刑", **extra}
     if sentence_end:
         facts["sentence_end"] = sentence_end
     return record(session, who, "judicial_judgment", severity, decided=decided, days_shown=12 * 365, facts=facts)
@@ -84,6 +87,29 @@ def test_the_company_law_bar_reaches_only_its_offences_and_five_years(session):
         got = {n: measures(run(session, "legal_rep_appointment", ric)) for n, ric in
                [("embezzler", e_ric), ("fraudster", f_ric), ("long_ago", l_ric), ("brawler", b_ric)]}
     assert {n for n, m in got.items() if "post_limit_company" in m} == {"embezzler", "fraudster"}
+
+
+def test_the_company_law_bar_counts_probation_and_deprivation_of_political_rights(session):
+    """公司法第一百七十八条第一款第二项: a suspended sentence bars for two years from the end of its
+    probation (not five from the sentence); deprivation of political rights, for any crime, for
+    five years from the end of the deprivation."""
+    with frozen_today(DAY):
+        cases = {
+            # 贪污罪, 缓刑: probation ended 2025-06-30, two years run to 2027-06-30
+            "suspended": ("贪污罪", date(2022, 7, 1), None, {"probation_end": "2025-06-30"}),
+            # probation ended 2024-11-30: two years over on 2026-11-30, though the judgment is < 5 years old
+            "suspended_over": ("职务侵占罪", date(2022, 12, 1), None, {"probation_end": "2024-11-30"}),
+            # 寻衅滋事罪 is not one of the article's offences, but deprivation covers any crime
+            "deprived": ("寻衅滋事罪", date(2015, 3, 1), "2019-02-28", {"deprivation_end": "2022-02-28"}),
+            "deprived_over": ("故意伤害罪", date(2012, 3, 1), "2016-02-28", {"deprivation_end": "2021-02-28"}),
+            "not_deprived": ("故意伤害罪", date(2020, 3, 1), "2024-02-28", {}),
+        }
+        got = {}
+        for name, (crime, decided, end, extra) in cases.items():
+            p, ric = person(session, f"公司法{name}")
+            conviction(session, p, crime, decided, sentence_end=end, **extra)
+            got[name] = measures(run(session, "legal_rep_appointment", ric))
+    assert {n for n, m in got.items() if "post_limit_company" in m} == {"suspended", "deprived"}
 
 
 def test_the_security_guard_bar_needs_an_intentional_crime(session):
@@ -138,6 +164,11 @@ def test_fact_triggers_agree_on_every_path(session, tmp_path, scenario):
                                           ("丁肇事", "交通肇事罪", date(2025, 3, 1), None)]:
             p, codes[name] = person(session, name)
             conviction(session, p, crime, decided, end)
+        for name, crime, decided, extra in [("壬缓刑", "贪污罪", date(2022, 7, 1), {"probation_end": "2025-06-30"}),
+                                            ("癸缓满", "职务侵占罪", date(2022, 12, 1), {"probation_end": "2024-11-30"}),
+                                            ("子剥权", "寻衅滋事罪", date(2015, 3, 1), {"deprivation_end": "2022-02-28"})]:
+            p, codes[name] = person(session, name)
+            conviction(session, p, crime, decided, **extra)
         for name, kind, decided in [("戊警告", "警告", date(2026, 5, 1)), ("己警告", "警告", date(2026, 7, 1)),
                                     ("庚降级", "降级", date(2025, 1, 10))]:
             p, codes[name] = servant(session, name)
@@ -183,3 +214,14 @@ def test_fact_triggers_agree_on_every_path(session, tmp_path, scenario):
     assert duck == db and duck
     fact_measures = {"ps_promotion_bar", "post_limit_company", "security_guard_bar", "rec_exam_cheating"}
     assert {r[5] for r in duck} & fact_measures  # the scenario's fact-based measure hit someone
+
+
+def test_a_period_that_needs_its_date_names_it():
+    from pydantic import ValidationError
+
+    from xinyong.catalog.schemas import TriggerPeriod
+
+    with pytest.raises(ValidationError, match="needs_from_fact needs from_fact"):
+        TriggerPeriod(months=60, needs_from_fact=True)
+    period = TriggerPeriod(from_fact="sentence_end", months=60, instead=[{"fact": "probation_end", "months": 24}])
+    assert period.date_facts() == ["sentence_end", "probation_end"]

@@ -264,13 +264,15 @@ def test_reading_the_inbox_is_one_audit_entry_per_view(client, count_queries):
     entries = _new_entries(since)
     assert len(entries) == 1, [(e.entity, e.subject_id) for e in entries]
     e = entries[0]
-    assert (e.action, e.entity, e.entity_id, e.subject_id) == ("read", "push_inbox", department_code(HZ), None)
+    assert (e.action, e.entity, e.entity_id, e.subject_id) == ("read", "push_inbox", department_code(HZ), ids[0])
+    assert _linked(e) == ids  # each person finds the view in 谁查询了我
     assert e.after["subject_ids"] == ids and e.after["count"] == 3 and len(e.after["message_ids"]) == 3
     assert sorted(e.after["subscription_ids"]) and "网页" in e.purpose
     # the inbox page's statements, pinned: the web session, the department (twice: the reader's
     # and the inbox's), the latest messages, their subjects, the unacknowledged count, the
     # subscriptions (count, page, their subjects), the one audit entry (the chain head taken, then
-    # on PostgreSQL the entry and the head's move in one statement, on SQLite two), the endpoint
+    # on PostgreSQL the entry and the head's move in one statement, on SQLite two; its links to
+    # the persons in one more), the endpoint
     expected = PAGE_STATEMENTS[get_engine().dialect.name]
     assert counter.count == expected, (get_engine().dialect.name, counter.count)
     more = sorted(_listed(name)[0] for name in ("丁四读", "戊五读"))
@@ -285,11 +287,22 @@ def test_reading_the_inbox_is_one_audit_entry_per_view(client, count_queries):
     pulled = client.get("/api/v1/push/messages", headers=_bearer("reporter"))
     assert pulled.status_code == 200 and len(pulled.json()["messages"]) == 5
     [e] = _new_entries(since)
-    assert (e.entity, e.subject_id, e.after["count"]) == ("push_message", None, 5) and "接口拉取" in e.purpose
+    assert (e.entity, e.subject_id, e.after["count"]) == ("push_message", min(ids + more), 5) and "接口拉取" in e.purpose
+    assert _linked(e) == sorted(ids + more)
     since = _head()
     assert client.get("/api/v1/push/subscriptions", headers=_bearer("reporter")).status_code == 200
     [e] = _new_entries(since)
     assert (e.entity, e.after["count"]) == ("push_subscription", 5)
 
 
-PAGE_STATEMENTS = {"sqlite": 13, "postgresql": 12}
+def _linked(entry) -> list[int]:
+    """The subjects an entry concerns: its own and those linked in audit_entry_subjects."""
+    from xinyong.audit.models import AuditEntrySubject
+    from xinyong.core.db import session_scope
+
+    with session_scope() as s:
+        linked = set(s.scalars(select(AuditEntrySubject.subject_id).where(AuditEntrySubject.seq == entry.seq)))
+    return sorted(linked | {entry.subject_id})
+
+
+PAGE_STATEMENTS = {"sqlite": 14, "postgresql": 13}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -129,7 +130,12 @@ def test_the_upload_page_imports_and_offers_the_error_report(client, reporter):
     r = client.post("/records/upload", files={"file": ("三月处罚.csv", data, "text/csv")},
                     data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    batch_url = r.headers["location"]
+    job_url = r.headers["location"]
+    assert re.fullmatch(r"/records/uploads/\d+", job_url)  # the upload's page: its job's progress and report
+    page = client.get(job_url)
+    assert "三月处罚.csv" in page.text and "已完成" in page.text and "下载错误报告" in page.text
+    assert "已处理 2 / 共 2 行" in page.text and "hx-get" not in page.text  # done: no more polling
+    batch_url = re.search(r'href="(/records/batches/\d+)"', page.text).group(1)
     page = client.get(batch_url)
     assert "三月处罚.csv" in page.text and "下载错误报告" in page.text
     report = client.get(batch_url + "/errors.xlsx")
@@ -173,6 +179,13 @@ def test_another_department_cannot_read_a_batch(client, reporter):
     assert client.get(f"/records/batches/{body['batch_id']}/errors.xlsx").status_code == 404
 
 
+def batch_url_of(client, r) -> str:
+    """The batch an upload became: the upload's page (its job, done at once in the tests) links it."""
+    assert r.status_code == 303 and r.headers["location"].startswith("/records/uploads/"), r.text
+    page = client.get(r.headers["location"]).text
+    return re.search(r'href="(/records/batches/\d+)"', page).group(1)
+
+
 def test_a_template_downloaded_filled_in_and_uploaded(client, reporter):
     """The newcomer's path on the web: the template from the upload page, filled in with one good
     row and one bad one, uploaded; the good row is stored, the bad one explained."""
@@ -209,12 +222,12 @@ def test_a_template_downloaded_filled_in_and_uploaded(client, reporter):
                     data={"category": "", "csrf_token": reporter["csrf"]}, follow_redirects=False)
     assert r.status_code == 303, r.text
     assert count_records() == 1
-    report = client.get(r.headers["location"] + "/errors.xlsx")
+    report = client.get(batch_url_of(client, r) + "/errors.xlsx")
     sheet = load_workbook(io.BytesIO(report.content))["错误明细"]
     first = [c.value for c in sheet[2]]
     assert first[0] == 3  # the spreadsheet's row of the bad one
     assert "统一社会信用代码" in " ".join(str(v) for v in first if v)
-    page = client.get(r.headers["location"]).text  # and the batch page says it at once
+    page = client.get(batch_url_of(client, r)).text  # and the batch page says it at once
     assert "退回的行" in page and first[3] in page and "<td class=\"num\">3</td>" in page
 
 
@@ -226,10 +239,10 @@ def test_the_batch_page_masks_identity_numbers_in_the_errors(client, reporter):
     r = client.post("/records/upload", files={"file": ("a.csv", data, "text/csv")},
                     data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    page = client.get(r.headers["location"]).text
+    page = client.get(batch_url_of(client, r)).text
     assert "退回的行" in page and "校验" in page
     assert wrong not in page and wrong[:6] in page  # masked, as on every page
-    report = load_workbook(io.BytesIO(client.get(r.headers["location"] + "/errors.xlsx").content))["错误明细"]
+    report = load_workbook(io.BytesIO(client.get(batch_url_of(client, r) + "/errors.xlsx").content))["错误明细"]
     assert report.cell(row=2, column=3).value == wrong  # the department's own report keeps it as sent
 
 
@@ -249,7 +262,7 @@ def test_a_batch_page_whose_report_cannot_be_read_still_shows_the_batch(client, 
     data = csv_bytes([f.penalty_row(1), f.penalty_row(2, code="not-a-code")])
     r = client.post("/records/upload", files={"file": ("a.csv", data, "text/csv")},
                     data={"category": "admin_penalty", "csrf_token": reporter["csrf"]}, follow_redirects=False)
-    batch_id = int(r.headers["location"].rsplit("/", 1)[1])
+    batch_id = int(batch_url_of(client, r).rsplit("/", 1)[1])
     uploads.report_file(batch_id).write_bytes(b"not a workbook")
-    page = client.get(r.headers["location"])
+    page = client.get(batch_url_of(client, r))
     assert page.status_code == 200 and "a.csv" in page.text and "退回的行" not in page.text

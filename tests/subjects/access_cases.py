@@ -26,3 +26,13 @@ CASES = [
     Case("GET", "/api/v1/subjects/{code}/designations", params=lambda w, where: {"code": w.ref("enterprise", where)},
          expect=only(OFFICIALS), out=only((), public=401)),
 ]
+
+# the 任职登记 page: the same rules by clicking
+CASES += [
+    Case("GET", "/designations", expect=only(OFFICIALS)),
+    Case("GET", "/designations", query=lambda w, where: {"body": w.ref("enterprise", where)},
+         expect=only(OFFICIALS), out=only((), public=401), note="a body's designations: officials of its region"),
+    Case("GET", "/designations/template.xlsx", expect=only(REGISTRARS)),
+    Case("POST", "/designations", form=lambda w, where: {}, expect=only(REGISTRARS, 422),
+         note="no file: 422 once admitted"),
+]

@@ -339,7 +339,7 @@ class CsrfCookieMiddleware:
                 return
         token = keys.random_token(24)
         scope.setdefault("state", {})["csrf_cookie"] = token
-        secure = "; Secure" if get_settings().cookie_secure else ""
+        secure = "; Secure" if cookie_secure(scope) else ""
         cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
 
         async def send_with_cookie(message: Message) -> None:
@@ -350,11 +350,34 @@ class CsrfCookieMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
-def set_session_cookie(response: Any, raw: str) -> None:
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_PROXY_HEADERS = frozenset({b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"forwarded"})
+
+
+def cookie_secure(scope: Scope) -> bool:
+    """Whether the session and CSRF cookies are marked ``Secure`` (``XINYONG_COOKIE_SECURE``).
+    ``auto`` (the default): always, except for a browser on the server itself over plain http —
+    the connection's client and server both loopback, no proxy header on the request — which is
+    the demo on 127.0.0.1. A reverse proxy on the same machine adds X-Forwarded-For (or is a
+    trusted proxy whose forwarded address replaced the client), so production is Secure even
+    when the server listens on loopback behind it (docs/deployment.md)."""
+    mode = get_settings().cookie_secure
+    if mode != "auto":
+        return mode == "true"
+    if scope.get("scheme") == "https":
+        return True
+    client, server = scope.get("client") or ("", 0), scope.get("server") or ("", 0)
+    if client[0] not in _LOOPBACK or server[0] not in _LOOPBACK:
+        return True
+    return any(key in _PROXY_HEADERS for key, _ in scope.get("headers", ()))
+
+
+def set_session_cookie(response: Any, raw: str, request: Request | None = None) -> None:
     s = get_settings()
+    secure = cookie_secure(request.scope) if request is not None else s.cookie_secure != "false"
     response.set_cookie(
         SESSION_COOKIE, raw, max_age=s.session_max_hours * 3600, httponly=True, samesite="lax",
-        secure=s.cookie_secure, path="/",
+        secure=secure, path="/",
     )
 
 

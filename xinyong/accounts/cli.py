@@ -40,6 +40,8 @@ class Hooks:
     known_categories: Callable[[Session], set[str]] | None = None
     # session → the active catalog's categories, code → Chinese name (the web pages show names)
     category_names: Callable[[Session], dict[str, str]] | None = None
+    # (session, subject ids) → id → the subject's region code (an administrator's list of subject users)
+    subject_regions: Callable[[Session, set[int]], dict[int, str]] | None = None
 
 
 HOOKS = Hooks()
@@ -266,12 +268,15 @@ def token_issue(
     name: str = typer.Option("api", "--name", help="What the token is for (the department's system)"),
     days: int | None = typer.Option(None, "--days", min=1, help="Validity in days (default XINYONG_TOKEN_DEFAULT_DAYS)"),
     categories: str | None = typer.Option(None, "--categories", help="Fewer categories than the department's, comma-separated"),
+    hours: int | None = typer.Option(None, "--hours", min=1,
+                                     help="Validity in hours (an administrator's token: at most XINYONG_TOKEN_ADMIN_MAX_HOURS)"),
 ) -> None:
-    """Issue an API token; it is printed once and only its hash is kept."""
+    """Issue an API token; it is printed once and only its hash is kept. A token acting as an
+    administrator is valid at most XINYONG_TOKEN_ADMIN_MAX_HOURS (its default)."""
     with session_scope() as db:
         user = service.get_user(db, username)
-        issued = service.issue_token(db, user, name=name, by=cli_principal().username, days=days,
-                                     categories=_categories(db, categories))
+        issued = service.issue_token(db, user, name=name, by=cli_principal().username, days=days, hours=hours,
+                                     categories=_categories(db, categories), actor=cli_principal())
         row = issued.row
         _event(db, "token_issued", "token", row.id, after={"prefix": row.prefix, "user": username,
                "department_code": row.department_code, "categories": list(row.categories),

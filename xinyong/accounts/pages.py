@@ -121,7 +121,7 @@ def login(
     else:
         dest = target
     response = RedirectResponse(dest, status_code=303)
-    access.set_session_cookie(response, raw)
+    access.set_session_cookie(response, raw, request)
     return response
 
 
@@ -171,7 +171,7 @@ def login_totp(
            after={"stage": "full", "step": "totp"})
     db.commit()
     response = RedirectResponse("/account/password" if user.must_change_password else target, status_code=303)
-    access.set_session_cookie(response, raw)
+    access.set_session_cookie(response, raw, request)
     return response
 
 
@@ -276,7 +276,7 @@ def totp_confirm(
     if caller.stage == "enrol":
         raw = service.rotate_session(db, caller.web_session, "full")
         db.commit()
-        access.set_session_cookie(response, raw)
+        access.set_session_cookie(response, raw, request)
     return response
 
 
@@ -334,10 +334,9 @@ def create_user(
     try:
         if role not in OFFICIALS:
             raise InvalidInput("网页上只能新建公职人员用户", "only officials are created here", field="role")
-        ensure_region(who, region_code)
-        user, password = service.create_user(
+        user, password = service.create_user(  # refuses beyond the administrator's reach
             db, username=username.strip(), role=role, region_code=region_code,
-            display_name=display_name.strip() or None, department_code=department_code or None,
+            display_name=display_name.strip() or None, department_code=department_code or None, actor=who,
         )
         _event(db, request, who, "create", "user", user.id, after=events.user_state(user))
         db.commit()
@@ -361,6 +360,7 @@ def user_page(request: Request, db: SessionDep, who: Admin, user_id: Annotated[i
         "tokens": service.list_tokens(db, user=user), "category_names": _category_names(db),
         "state": service.token_state, "locked": service.is_locked(user),
         "default_days": get_settings().token_default_days, "max_days": get_settings().token_max_days,
+        "admin_max_hours": get_settings().token_admin_max_hours,
     })
 
 
@@ -386,7 +386,7 @@ def lock_user(request: Request, db: SessionDep, who: Admin, user_id: Annotated[i
     user = _managed_user(db, who, user_id)
     _not_self(who, user)
     before = events.user_state(user)
-    service.lock(db, user)
+    service.lock(db, user, actor=who)
     _event(db, request, who, "lock", "user", user.id, before=before, after=events.user_state(user))
     db.commit()
     return _back(user)
@@ -396,7 +396,7 @@ def lock_user(request: Request, db: SessionDep, who: Admin, user_id: Annotated[i
 def unlock_user(request: Request, db: SessionDep, who: Admin, user_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     user = _managed_user(db, who, user_id)
     before = events.user_state(user)
-    service.unlock(db, user)
+    service.unlock(db, user, actor=who)
     _event(db, request, who, "unlock", "user", user.id, before=before, after=events.user_state(user))
     db.commit()
     return _back(user)
@@ -407,7 +407,7 @@ def unlock_user(request: Request, db: SessionDep, who: Admin, user_id: Annotated
 def reset_password(request: Request, db: SessionDep, who: Admin, user_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     user = _managed_user(db, who, user_id)
     _not_self(who, user)
-    password = service.reset_password(db, user)
+    password = service.reset_password(db, user, actor=who)
     _event(db, request, who, "password_reset", "user", user.id)
     db.commit()
     return render(request, "accounts/shown_once.html", {
@@ -421,7 +421,7 @@ def reset_password(request: Request, db: SessionDep, who: Admin, user_id: Annota
 def reset_totp(request: Request, db: SessionDep, who: Admin, user_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     user = _managed_user(db, who, user_id)
     _not_self(who, user)
-    service.reset_totp(db, user)
+    service.reset_totp(db, user, actor=who)
     _event(db, request, who, "totp_reset", "user", user.id)
     db.commit()
     return _back(user)
@@ -437,11 +437,13 @@ def issue_token(
     name: Annotated[str, Form(max_length=100)] = "api",
     days: Annotated[int | None, Form(ge=1, le=3650)] = None,
     categories: Annotated[list[str] | None, Form()] = None,
+    hours: Annotated[int | None, Form(ge=1, le=24 * 3650)] = None,
+    totp_code: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     user = _managed_user(db, who, user_id)
     chosen = [c for c in (categories or []) if c.strip()]
-    issued = service.issue_token(db, user, name=name.strip() or "api", by=who.username, days=days,
-                                 categories=chosen or None)
+    issued = service.issue_token(db, user, name=name.strip() or "api", by=who.username, days=days, hours=hours,
+                                 categories=chosen or None, actor=who, totp_code=totp_code.strip() or None)
     _event(db, request, who, "token_issued", "token", issued.row.id, after=_token_state(issued.row))
     db.commit()
     return render(request, "accounts/shown_once.html", {
@@ -457,7 +459,7 @@ def revoke_token(request: Request, db: SessionDep, who: Admin, token_id: Annotat
     if token is None:
         raise NotFound(f"令牌 {token_id} 不存在", f"token {token_id} does not exist")
     user = _managed_user(db, who, token.user_id)
-    service.revoke_token(db, token, by=who.username)
+    service.revoke_token(db, token, by=who.username, actor=who)
     _event(db, request, who, "token_revoked", "token", token.id, after=_token_state(token))
     db.commit()
     return _back(user)
@@ -506,7 +508,7 @@ def create_department(
             raise InvalidInput("请填写部门名称", "the department's name is missing", field="name")
         ensure_region(who, region_code)
         dept = service.create_department(db, code=code.strip().upper(), name=name.strip(), region_code=region_code,
-                                         categories=categories or [])
+                                         categories=categories or [], actor=who)
         _event(db, request, who, "create", "department", dept.code,
                after={"name": dept.name, "region_code": dept.region_code, "categories": list(dept.categories)})
         db.commit()
@@ -532,7 +534,7 @@ def set_department_categories(
     names = _category_names(db)
     chosen = [c for c in (categories or []) if not names or c in names]
     before = {"categories": list(dept.categories or [])}
-    service.set_department_categories(db, dept, chosen)
+    service.set_department_categories(db, dept, chosen, actor=who)
     _event(db, request, who, "update", "department", dept.code, before=before, after={"categories": list(dept.categories)})
     db.commit()
     return render(request, "accounts/departments.html",
@@ -540,7 +542,12 @@ def set_department_categories(
 
 
 def _subject_users_context(db: Session, who: Principal, **extra) -> dict:
-    users = service.list_users(db, role="subject")  # a subject's account carries no region scope
+    users = service.list_users(db, role="subject")  # a subject's account carries no region scope: its subject's
+    if who.region_code is not None and HOOKS.subject_regions is not None:
+        where = HOOKS.subject_regions(db, {u.subject_id for u in users if u.subject_id is not None})
+        users = [u for u in users if who.covers(where.get(u.subject_id))]
+    elif who.region_code is not None:
+        users = []  # no way to place them: show none rather than the whole province's
     return {"active": "/admin/users", "tab": "subject_users", "users": users, "is_locked": service.is_locked,
             "error": None, "form": {}, **extra}
 
@@ -570,7 +577,7 @@ def create_subject_user(
         ensure_region(who, subject_region)
         user, password = service.create_user(
             db, username=username.strip(), role="subject", display_name=display_name.strip() or None,
-            subject_id=subject_id,
+            subject_id=subject_id, actor=who, subject_region=subject_region,
         )
         _event(db, request, who, "create", "user", user.id, after=events.user_state(user))
         db.commit()

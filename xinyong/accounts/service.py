@@ -13,17 +13,16 @@ import logging
 import re
 import secrets
 import string
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import events
 from xinyong.accounts import secrets as keys
 from xinyong.accounts.models import ApiToken, Department, User, WebSession
 from xinyong.accounts.principal import Principal
@@ -103,9 +102,11 @@ def _verify(user: User | None, password: str) -> bool:
 
 
 def create_department(
-    db: Session, *, code: str, name: str, region_code: str, categories: Iterable[str] = ()
+    db: Session, *, code: str, name: str, region_code: str, categories: Iterable[str] = (),
+    actor: Principal | None = None,
 ) -> Department:
     _check_region(region_code)
+    ensure_reach(db, actor, action="create", entity="department", entity_id=code, region_code=region_code)
     if db.scalar(select(Department).where(Department.code == code)) is not None:
         raise InvalidInput(f"部门 {code} 已存在", f"department {code} already exists", field="code")
     dept = Department(code=code, name=name, region_code=region_code, categories=sorted(set(categories)))
@@ -121,18 +122,22 @@ def get_department(db: Session, code: str) -> Department:
     return dept
 
 
-def set_department_categories(db: Session, dept: Department, categories: Iterable[str]) -> Department:
+def set_department_categories(db: Session, dept: Department, categories: Iterable[str], *,
+                              actor: Principal | None = None) -> Department:
+    ensure_reach(db, actor, action="update", entity="department", entity_id=dept.code, region_code=dept.region_code)
     dept.categories = sorted(set(categories))
     db.flush()
     return dept
 
 
-def set_department_authorities(db: Session, dept: Department, authorities: Iterable[tuple[str, str]]) -> Department:
+def set_department_authorities(db: Session, dept: Department, authorities: Iterable[tuple[str, str]], *,
+                               actor: Principal | None = None) -> Department:
     """The deciding authorities (USCC, registered name) a department may report for besides
     itself, e.g. a bureau for its sub-offices; its reporters' rows naming any other authority
     are refused (docs/accounts.md). Replaces the list."""
     from xinyong.core.codes import CodeError, validate_uscc
 
+    ensure_reach(db, actor, action="update", entity="department", entity_id=dept.code, region_code=dept.region_code)
     out = []
     for code, name in authorities:
         try:
@@ -151,6 +156,57 @@ def set_department_authorities(db: Session, dept: Department, authorities: Itera
 
 def list_departments(db: Session) -> list[Department]:
     return list(db.scalars(select(Department).order_by(Department.region_code, Department.code)))
+
+
+# --- who may manage whom (docs/accounts.md, 管理范围) ------------------------------------------
+
+
+class OutsideReach(Forbidden):
+    """An administrator acting on a user, role, region, department or token beyond its own reach."""
+
+
+def refuse(db: Session, actor: Principal | str, *, action: str, entity: str, entity_id: str | int | None,
+           zh: str, en: str, error: type[XinyongError] = OutsideReach, **error_kw) -> None:
+    """Write the refused attempt to the audit log and raise. The entry is committed before the
+    error is raised (the caller's transaction would roll it back with the refused change): every
+    refusal of a management action stays on the record (等保 三级, 安全审计). Refusals happen
+    before anything is written, so nothing else is committed with it."""
+    events.emit(db, events.AccountEvent(who=actor, action="refused", entity=entity, entity_id=entity_id,
+                                        after={"attempt": action, "reason": en}))
+    db.commit()
+    raise error(zh, en, **error_kw)
+
+
+def _reach_name(code: str | None) -> str:
+    return regions.name_of(code) if code and regions.is_known(code) else (code or "（无地区）")
+
+
+def ensure_reach(
+    db: Session, actor: Principal | None, *, action: str, entity: str = "user", entity_id: str | int | None = None,
+    role: str | None = None, region_code: str | None = None,
+) -> None:
+    """Refuse (audited, 403) unless ``actor`` may act on something of ``role`` in ``region_code``.
+
+    An administrator manages only within its own region scope: what it creates or changes must
+    lie inside that scope, so nothing it makes reaches further than itself (a city administrator
+    cannot make a province-wide auditor, nor an auditor, user, department or token of another
+    city). ``actor`` None or the command line: the operator on the server, unrestricted (who can
+    run the CLI can read the database anyway; docs/accounts.md)."""
+    if actor is None or actor.via == "cli":
+        return
+    if actor.role != "admin":
+        refuse(db, actor, action=action, entity=entity, entity_id=entity_id,
+               zh="只有信用办管理员可以管理用户、部门和令牌", en="only administrators manage users, departments and tokens")
+    if actor.covers(region_code):
+        return
+    mine = _reach_name(actor.region_code)
+    if action in ("create", "update") and role == "auditor" and region_code and region_code.endswith("0000"):
+        zh = f"全省范围的审计员只能由省级管理员建立；您的管理范围是{mine}"
+        en = f"a province-wide auditor is created only by a province administrator; your scope is {actor.region_code}"
+    else:
+        zh = f"超出您的管理范围：您只能管理{mine}范围内的用户、部门和令牌（对象地区：{_reach_name(region_code)}）"
+        en = f"outside your scope {actor.region_code}: the object's region is {region_code}"
+    refuse(db, actor, action=action, entity=entity, entity_id=entity_id, zh=zh, en=en)
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -195,9 +251,14 @@ def create_user(
     department_code: str | None = None,
     subject_id: int | None = None,
     password: str | None = None,
+    actor: Principal | None = None,
+    subject_region: str | None = None,
 ) -> tuple[User, str]:
     """A new user; returns the user and its password (generated when not given, to be shown
-    once and changed at first login)."""
+    once and changed at first login). ``actor``: the administrator creating it, refused beyond
+    its reach (:func:`ensure_reach`; a subject user lies in ``subject_region``, its subject's)."""
+    ensure_reach(db, actor, action="create", entity="user", entity_id=username, role=role,
+                 region_code=subject_region if role == "subject" else region_code)
     if not _USERNAME.match(username or ""):
         raise InvalidInput(
             "用户名为 2–64 位字母、数字、点、下划线或连字符", "username: 2-64 letters, digits, . _ -", field="username"
@@ -258,9 +319,11 @@ def set_role(
     region_code: str | None = None,
     department_code: str | None = None,
     subject_id: int | None = None,
+    actor: Principal | None = None,
 ) -> User:
     """Change a user's role, region scope, department or subject; ends its sessions so the new
-    scope applies at once."""
+    scope applies at once. ``actor`` must reach both the user as it is and as it becomes."""
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=user.role, region_code=user.region_code)
     new_role = role or user.role
     new_region = region_code if region_code is not None else user.region_code
     new_dept = department_code if department_code is not None else (
@@ -269,6 +332,7 @@ def set_role(
     if new_role == "subject" and region_code is None:
         new_region = None
     _check_assignment(db, new_role, new_region, new_dept, new_subject)
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=new_role, region_code=new_region)
     user.role, user.region_code, user.department_code, user.subject_id = new_role, new_region, new_dept, new_subject
     end_sessions(db, user)
     db.flush()
@@ -279,22 +343,25 @@ def is_locked(user: User, now: datetime | None = None) -> bool:
     return user.locked_until is not None and user.locked_until > (now or utcnow())
 
 
-def lock(db: Session, user: User, minutes: int | None = None) -> User:
+def lock(db: Session, user: User, minutes: int | None = None, *, actor: Principal | None = None) -> User:
     """Lock an account (for ``minutes``, or until unlocked) and end its sessions."""
+    ensure_reach(db, actor, action="lock", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.locked_until = utcnow() + timedelta(minutes=minutes) if minutes else FOREVER
     end_sessions(db, user)
     db.flush()
     return user
 
 
-def unlock(db: Session, user: User) -> User:
+def unlock(db: Session, user: User, *, actor: Principal | None = None) -> User:
+    ensure_reach(db, actor, action="unlock", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.locked_until = None
     user.failed_logins = 0
     db.flush()
     return user
 
 
-def set_active(db: Session, user: User, active: bool) -> User:
+def set_active(db: Session, user: User, active: bool, *, actor: Principal | None = None) -> User:
+    ensure_reach(db, actor, action="update", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.active = active
     if not active:
         end_sessions(db, user)
@@ -302,9 +369,10 @@ def set_active(db: Session, user: User, active: bool) -> User:
     return user
 
 
-def reset_password(db: Session, user: User, password: str | None = None) -> str:
+def reset_password(db: Session, user: User, password: str | None = None, *, actor: Principal | None = None) -> str:
     """A new password (generated unless given), to be changed at next login; ends the user's
     sessions and clears a lock."""
+    ensure_reach(db, actor, action="password_reset", entity_id=user.id, role=user.role, region_code=user.region_code)
     if password is None:
         password = generate_password()
         user.must_change_password = True
@@ -513,6 +581,11 @@ def _check_code(user: User, code: str, now: datetime | None = None) -> bool:
     return False
 
 
+def check_totp_code(user: User, code: str) -> bool:
+    """Whether ``code`` is a fresh code of the user's TOTP (used once: the caller flushes)."""
+    return bool(user.totp_enabled) and _check_code(user, code)
+
+
 class WrongCode(InvalidInput):
     def __init__(self) -> None:
         super().__init__("动态验证码不正确或已使用", "wrong or already used one-time code", field="code")
@@ -547,146 +620,14 @@ def verify_totp(db: Session, user: User, code: str) -> None:
     db.flush()
 
 
-def reset_totp(db: Session, user: User) -> None:
+def reset_totp(db: Session, user: User, *, actor: Principal | None = None) -> None:
     """Forget the user's TOTP (lost phone); an administrator enrols again at next login."""
+    ensure_reach(db, actor, action="totp_reset", entity_id=user.id, role=user.role, region_code=user.region_code)
     user.totp_secret = None
     user.totp_enabled = False
     user.totp_last_step = None
     end_sessions(db, user)
     db.flush()
-
-
-# --- API tokens ----------------------------------------------------------------------------
-
-TOKEN_PREFIX = "xy_"
-
-
-@dataclass
-class IssuedToken:
-    token: str  # shown once, never stored
-    row: ApiToken
-
-
-def issue_token(
-    db: Session,
-    user: User,
-    *,
-    name: str,
-    by: str,
-    days: int | None = None,
-    department_code: str | None = None,
-    categories: Sequence[str] | None = None,
-) -> IssuedToken:
-    """A new token acting as ``user`` (its role and region), for a department's system: scoped
-    to the department (the user's unless given) and to categories it may report (all of the
-    department's unless fewer are given). Valid ``days`` (default ``token_default_days``)."""
-    s = get_settings()
-    days = s.token_default_days if days is None else days
-    if not 1 <= days <= s.token_max_days:
-        raise InvalidInput(f"有效期应为 1–{s.token_max_days} 天", f"validity must be 1-{s.token_max_days} days",
-                           field="days")
-    if not user.active:
-        raise InvalidInput("停用的用户不能签发令牌", "the user is inactive", field="username")
-    dept_code = department_code or user.department_code
-    allowed: list[str] = []
-    if dept_code:
-        if user.department_code and dept_code != user.department_code:
-            raise InvalidInput("令牌的部门须为用户所属部门", "the token's department must be the user's",
-                               field="department")
-        allowed = list(get_department(db, dept_code).categories or [])
-    if categories:
-        extra = sorted(set(categories) - set(allowed)) if dept_code else []
-        if extra:
-            raise InvalidInput(f"部门无权报送这些类别：{'、'.join(extra)}",
-                               f"the department may not report: {', '.join(extra)}", field="categories")
-        chosen = sorted(set(categories))
-    else:
-        chosen = sorted(allowed)
-    for _ in range(5):
-        prefix = secrets.token_hex(4)
-        if db.scalar(select(ApiToken.id).where(ApiToken.prefix == prefix)) is None:
-            break
-    raw = f"{TOKEN_PREFIX}{prefix}_{keys.random_token(32)}"
-    row = ApiToken(
-        user_id=user.id, name=name[:100], prefix=prefix, token_hash=keys.sha256_hex(raw),
-        department_code=dept_code, categories=chosen, created_by=by,
-        created_at=utcnow(), expires_at=utcnow() + timedelta(days=days),
-    )
-    db.add(row)
-    db.flush()
-    return IssuedToken(raw, row)
-
-
-class TokenInvalid(Unauthorized):
-    pass
-
-
-@cache
-def _token_stmt() -> Select:
-    """Built once: every API request runs it, and building the expression costs more than the
-    query (benchmarks/README.md, single checks)."""
-    return (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == bindparam("token_hash")))
-
-
-def resolve_token(db: Session, raw: str) -> tuple[ApiToken, User]:
-    """The token and its user, or :class:`TokenInvalid` saying why (unknown, expired, revoked,
-    user inactive or locked). Records ``last_used_at`` (at most once a minute)."""
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
-        raise TokenInvalid("API 令牌无效", "invalid API token")
-    row = db.execute(_token_stmt(), {"token_hash": keys.sha256_hex(raw)}).first()
-    if row is None:
-        raise TokenInvalid("API 令牌无效", "invalid API token")
-    token, user = row
-    now = utcnow()
-    if token.revoked_at is not None:
-        raise TokenInvalid("API 令牌已吊销", "the API token has been revoked")
-    if now >= token.expires_at:
-        raise TokenInvalid("API 令牌已过期", "the API token has expired")
-    if not user.active or is_locked(user, now):
-        raise TokenInvalid("API 令牌所属用户已停用或锁定", "the token's user is inactive or locked")
-    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
-        token.last_used_at = now
-        db.commit()
-    return token, user
-
-
-def get_token(db: Session, ref: str | int) -> ApiToken:
-    """A token by id or by its prefix (``xy_ab12cd34`` or ``ab12cd34``)."""
-    if isinstance(ref, int) or str(ref).isdigit():
-        token = db.get(ApiToken, int(ref))
-    else:
-        prefix = str(ref).removeprefix(TOKEN_PREFIX).split("_")[0]
-        token = db.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
-    if token is None:
-        raise NotFound(f"令牌 {ref} 不存在", f"token {ref} does not exist", field="token")
-    return token
-
-
-def revoke_token(db: Session, token: ApiToken, *, by: str) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        token.revoked_by = by
-        db.flush()
-    return token
-
-
-def list_tokens(db: Session, *, user: User | None = None, within: Principal | None = None) -> list[ApiToken]:
-    q = select(ApiToken).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id.desc())
-    if user is not None:
-        q = q.where(ApiToken.user_id == user.id)
-    if within is not None and within.region_code is not None:
-        q = q.where(User.region_code.like(regions.scope_prefix(within.region_code) + "%"))
-    return list(db.scalars(q))
-
-
-def token_state(token: ApiToken, now: datetime | None = None) -> str:
-    now = now or utcnow()
-    if token.revoked_at is not None:
-        return "revoked"
-    if now >= token.expires_at:
-        return "expired"
-    return "active"
 
 
 # --- principals ----------------------------------------------------------------------------
@@ -710,3 +651,22 @@ def principal_of(db: Session, user: User, *, via: str, token: ApiToken | None = 
         user_id=user.id, username=user.username, role=user.role, region_code=user.region_code,
         department_code=department, categories=categories, subject_id=user.subject_id, via=via,
     )
+
+
+# API tokens live in xinyong.accounts.tokens; re-exported here for the callers that import them
+# from the service (pages, CLI, access, tests).
+from xinyong.accounts.tokens import (  # noqa: E402
+    TOKEN_PREFIX,
+    IssuedToken,
+    TokenInvalid,
+    _token_stmt,
+    get_token,
+    issue_token,
+    list_tokens,
+    resolve_token,
+    revoke_token,
+    token_state,
+)
+
+__all__ = ["TOKEN_PREFIX", "IssuedToken", "TokenInvalid", "_token_stmt", "get_token", "issue_token", "list_tokens",
+           "resolve_token", "revoke_token", "token_state"]

@@ -26,7 +26,8 @@ SubjectUser = Annotated[Principal, allow("subject")]
     summary="审计日志",
     description=(
         "审计员查阅审计日志（新的在前），可按用户、信用主体编号（含一条记录涉及的多个主体）、操作、对象和日期筛选。"
-        "每条记录含哈希链字段（prev_hash、hash）。仅审计员可用。"
+        "每条记录含哈希链字段（prev_hash、hash）。仅审计员可用；市、县审计员只看到本地区用户的操作（按操作人所属地区），"
+        "省级审计员看到全部。"
     ),
     responses=error_responses(401, 403, 422),
 )
@@ -43,7 +44,8 @@ def list_entries(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> EntryPage:
     f = service.EntryFilter(username=user or None, subject_id=subject_id, action=action or None,
-                            entity=entity or None, date_from=date_from, date_to=date_to)
+                            entity=entity or None, date_from=date_from, date_to=date_to,
+                            within=service.scope_of(who))
     rows = service.entries(session, f, limit=limit, offset=offset)
     links = service.linked_subjects(session, [e.seq for e in rows])
     return EntryPage(total=service.count(session, f), limit=limit, offset=offset,

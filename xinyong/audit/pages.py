@@ -150,6 +150,7 @@ def audit_page(
     f = service.EntryFilter(
         username=user.strip() or None, action=action or None, date_from=_day(date_from, "from"),
         date_to=_day(date_to, "to"), subject_ids=tuple(_subjects_named(session, named)) if named else None,
+        within=service.scope_of(who),
     )
     rows = service.entries(session, f, limit=limit + 1, offset=offset)
     shown = rows[:limit]

@@ -14,7 +14,7 @@ ACTION_NAMES = {
     "logout": "退出", "import": "导入", "reveal": "查看完整身份证号码", "rotate": "密钥轮换",
     "login_failed": "登录失败", "lock": "锁定", "unlock": "解锁", "password_reset": "重置密码",
     "password_changed": "修改密码", "totp_enrolled": "启用动态验证码", "totp_reset": "重置动态验证码",
-    "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌",
+    "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌", "refused": "越权或违规操作被拒",
 }
 WHAT_NAMES = {
     "credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码",

@@ -369,10 +369,32 @@ class EntryFilter:
     entity: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # an auditor's region scope: only entries whose acting user's region lies inside it (None: all)
+    within: str | None = None
+
+
+def scope_of(who: Principal) -> str | None:
+    """The region an auditor's view of the log is limited to, for :attr:`EntryFilter.within`.
+
+    An entry's region is its acting user's region (the user's account as it is now): a city
+    auditor sees what its city's and counties' users did — their reads of personal data, their
+    imports, their administrators' changes — and nothing of another city's or the province's
+    users. A province-wide auditor (and the command line) sees the whole log, including entries
+    that have no region: the public's, the command line's, failed logins, subject users'.
+    Set-based: one ``IN (SELECT id FROM users WHERE region_code LIKE …)`` on the query (docs/audit.md)."""
+    if who.via == "cli" or (who.region_code or "").endswith("0000"):
+        return None
+    return who.region_code or "-"  # an official without a region sees nothing
 
 
 def _filtered(f: EntryFilter):
     stmt = select(AuditEntry)
+    if f.within:
+        from xinyong.accounts.models import User
+        from xinyong.core.regions import scope_prefix
+
+        prefix = scope_prefix(f.within) if len(f.within) == 6 else f.within
+        stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.region_code.like(prefix + "%"))))
     if f.username:
         stmt = stmt.where(AuditEntry.username == f.username)
     wanted = ([f.subject_id] if f.subject_id is not None else []) + list(f.subject_ids or ())

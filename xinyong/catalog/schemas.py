@@ -142,12 +142,39 @@ class FactSpec(Strict):
     aliases: list[str] = Field(default_factory=list, description="Other headers accepted in files")
     max_length: int | None = Field(None, ge=1)
     consent_required: bool = False
+    choice_aliases: dict[str, str] = Field(
+        default_factory=dict, description="Other spellings of a choice (spelling → choice), stored as the choice"
+    )
+    choice_suffixes: list[str] = Field(
+        default_factory=list, description="Words a value may end with, dropped before matching (记大过处分 → 记大过)"
+    )
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FactSpec:
         if self.type == "enum" and not self.choices:
             raise ValueError("a fact of type enum lists its choices")
+        if (self.choice_aliases or self.choice_suffixes) and self.type != "enum":
+            raise ValueError("choice_aliases and choice_suffixes are for an enum fact")
+        unknown = sorted(set(self.choice_aliases.values()) - set(self.choices or []))
+        if unknown:
+            raise ValueError(f"choice_aliases name values that are not choices: {unknown}")
         return self
+
+    def canonical_choice(self, raw: object) -> object:
+        """The choice a department's spelling stands for (spaces dropped, a listed suffix such as
+        处分 dropped, an alias mapped), so that one kind is stored one way and a measure that
+        selects by it finds every record of it; a value none of these match is returned as it
+        came, for the enum check to refuse."""
+        if not isinstance(raw, str) or not (self.choice_aliases or self.choice_suffixes):
+            return raw
+        text = "".join(raw.split())
+        stems = [text, *(text[:-len(s)] for s in self.choice_suffixes if text.endswith(s) and len(text) > len(s))]
+        for stem in stems:
+            if stem in (self.choices or []):
+                return stem
+            if stem in self.choice_aliases:
+                return self.choice_aliases[stem]
+        return raw
 
 
 class Period(Strict):
@@ -475,19 +502,34 @@ class LegalBasis(Strict):
 Conditions = list[FactCondition]  # (a name the Trigger class body does not shadow with its ``list`` field)
 
 
+class InsteadSpan(Strict):
+    """Where a record carries the date fact ``fact``, the measure's period runs ``months`` from
+    it instead (公司法第一百七十八条: a suspended sentence bars for two years from the end of its
+    probation, not five from the sentence's end)."""
+
+    fact: str
+    months: int = Field(ge=1)
+
+
 class TriggerPeriod(Strict):
     """How long a record keeps a measure in force, computed from the record's own facts rather
     than from its display period: from ``from_fact`` (or the decision date when the record lacks
     it), for ``months``, or for the months ``months_by`` gives the value of ``months_by_fact``
     (政务处分法第八条: 警告 6 个月 …; a value mapped to null has no end), or until ``until_fact``
     when the record carries it. With none of these the measure lasts while the record is shown.
-    A record outside its display period never triggers a measure."""
+    ``instead`` names date facts that, where the record carries one (the first that it carries),
+    replace that count by one of their own months; ``needs_from_fact`` keeps the measure only for
+    records that carry ``from_fact`` (a record without the date the basis counts from is not one
+    the basis covers: 剥夺政治权利 not imposed). A record outside its display period never
+    triggers a measure."""
 
     from_fact: str | None = None
     months: int | None = Field(None, ge=1)
     months_by_fact: str | None = None
     months_by: dict[str, int | None] = Field(default_factory=dict)
     until_fact: str | None = None
+    instead: list[InsteadSpan] = Field(default_factory=list)
+    needs_from_fact: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> TriggerPeriod:
@@ -495,10 +537,12 @@ class TriggerPeriod(Strict):
             raise ValueError("months_by_fact and months_by go together")
         if self.months is not None and self.months_by_fact:
             raise ValueError("give months or months_by, not both")
+        if self.needs_from_fact and not self.from_fact:
+            raise ValueError("needs_from_fact needs from_fact")
         return self
 
     def date_facts(self) -> list[str]:
-        return [f for f in (self.from_fact, self.until_fact) if f]
+        return [f for f in (self.from_fact, self.until_fact, *(i.fact for i in self.instead)) if f]
 
 
 class Trigger(Strict):

@@ -1,6 +1,7 @@
-"""Batch checks run in the background: the upload is saved under ``var/checks/``, a thread
-runs :func:`xinyong.checks.service.run_batch` with a session of its own, and the page polls the
-batch row for its progress. The upload is validated when it arrives, held while the batch runs
+"""Batch checks run in the background: the upload is saved under ``var/checks/``, then queued as
+a ``checks.batch`` job (:mod:`xinyong.core.work`) that a job worker runs —
+:func:`xinyong.checks.service.run_batch` with a session of its own, outside every web request —
+and the page polls the batch row for its progress. The upload is validated when it arrives, held while the batch runs
 and deleted when it ends (:mod:`xinyong.core.spool`: one left by a stopped process is removed
 at the next start-up); the result file, masked, stays until it is deleted."""
 
@@ -10,7 +11,6 @@ import logging
 import os
 import secrets
 import shutil
-import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +22,6 @@ from xinyong.core.settings import get_settings
 
 log = logging.getLogger("xinyong.checks")
 SUFFIXES = (".xlsx", ".csv")
-_threads: dict[int, threading.Thread] = {}
 
 
 def folder() -> Path:
@@ -100,29 +99,67 @@ def sweep_orphans() -> list[Path]:
     return removed
 
 
-def _run(batch_id: int, path: Path, who: Principal) -> None:
-    from xinyong.checks import service
-
-    session = session_factory(get_engine())()
-    try:
-        service.run_batch(session, batch_id, path, result_path(batch_id), who)
-    except Exception:  # the batch row says it failed, and why
-        log.exception("check batch %s failed", batch_id)
-    finally:
-        session.close()
-        spool.discard(path)  # the candidates (raw identity numbers) are no longer needed
-        _threads.pop(batch_id, None)
+KIND = "checks.batch"
 
 
 def start(batch_id: int, path: Path, who: Principal) -> None:
-    """Run the batch in a background thread (the request returns at once)."""
-    t = threading.Thread(target=_run, args=(batch_id, path, who), name=f"check-batch-{batch_id}", daemon=True)
-    _threads[batch_id] = t
-    t.start()
+    """Queue the batch for a job worker (the request returns at once). The candidates file
+    waits in the queue's folder, which the start-up sweep leaves alone while its job waits."""
+    from xinyong.core import work
+
+    target = work.files_folder() / f"checks-{path.name}"
+    spool.moved(path, target)
+    spool.release(target)
+    with session_factory(get_engine())() as session:
+        job = work.enqueue(session, KIND, {
+            "files": [target.name], "batch_id": batch_id, "user_id": who.user_id, "username": who.username,
+            "role": who.role, "region_code": who.region_code, "department_code": who.department_code,
+            "categories": sorted(who.categories), "via": who.via,
+        }, created_by=who.username, region_code=who.region_code)
+        session.commit()
+        job_id = job.id
+    work.after_commit(job_id)
 
 
-def wait(batch_id: int, timeout: float | None = None) -> None:
-    """Wait for a batch started here (tests, the command line)."""
-    t = _threads.get(batch_id)
-    if t is not None:
-        t.join(timeout)
+def _run_job(ctx) -> dict:
+    """The worker's side: run the batch as whoever uploaded it. A batch no longer queued was
+    begun by a worker that died: its half-loaded candidates are not run again, it fails with a
+    message to upload again."""
+    from sqlalchemy import delete
+
+    from xinyong.checks import service
+    from xinyong.checks.models import CheckBatch, CheckCandidate
+    from xinyong.core import work
+    from xinyong.core.db import utcnow
+
+    p = ctx.payload
+    who = Principal(user_id=p.get("user_id"), username=p["username"], role=p.get("role"),
+                    region_code=p.get("region_code"), department_code=p.get("department_code"),
+                    categories=frozenset(p.get("categories") or ()), via=p.get("via") or "session")
+    batch_id = p["batch_id"]
+    with session_factory(get_engine())() as session:
+        batch = session.get(CheckBatch, batch_id)
+        if batch is None:
+            raise work.JobFailed(f"核查批次 {batch_id} 不存在")
+        if batch.status != "queued":
+            session.execute(delete(CheckCandidate).where(CheckCandidate.batch_id == batch_id))
+            batch.status, batch.finished_at = "failed", utcnow()
+            batch.error = "处理该批次的服务进程已停止，请重新上传名单"
+            session.commit()
+            raise work.JobFailed(batch.error)
+        try:
+            service.run_batch(session, batch_id, work.payload_file(p), result_path(batch_id), who,
+                              progress=lambda stage, done, total: ctx.progress(done, total or None))
+        except Exception as exc:  # the batch row says it failed, and why
+            log.warning("check batch %s failed", batch_id, exc_info=True)
+            raise work.JobFailed(getattr(exc, "zh", None) or "核查失败") from None
+        return {"batch_id": batch_id, "total": batch.total}
+
+
+def _register() -> None:
+    from xinyong.core import work
+
+    work.handler(KIND)(_run_job)
+
+
+_register()

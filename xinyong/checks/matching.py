@@ -133,12 +133,34 @@ def _from(period: TriggerPeriod, months: int, on: date) -> ColumnElement[bool]:
     if not period.from_fact:
         return Record.decision_date >= floor
     start = _fact(period.from_fact)
+    if period.needs_from_fact:
+        return and_(start.is_not(None), start >= floor.isoformat())
     return or_(and_(start.is_not(None), start >= floor.isoformat()),
                and_(start.is_(None), Record.decision_date >= floor))
 
 
 def _period(period: TriggerPeriod, on: date) -> ColumnElement[bool]:
     """:func:`rules.in_period` stated in SQL."""
+    own = _own_period(period, on)
+    if not period.instead:
+        return own
+    arms, carried = [], []
+    for alt in period.instead:  # the first carried fact decides
+        day = _fact(alt.fact)
+        arms.append(and_(*(c.is_(None) for c in carried), day.is_not(None),
+                         day >= add_months(on, -alt.months).isoformat()))
+        carried.append(day)
+    return or_(*arms, and_(*(c.is_(None) for c in carried), own))
+
+
+def _own_period(period: TriggerPeriod, on: date) -> ColumnElement[bool]:
+    """The period's own count, where the record carries none of its ``instead`` facts."""
+    if period.needs_from_fact:  # a record without the date the basis counts from is not covered
+        return and_(_fact(period.from_fact).is_not(None), _counted(period, on))
+    return _counted(period, on)
+
+
+def _counted(period: TriggerPeriod, on: date) -> ColumnElement[bool]:
     if period.months_by_fact:
         value = _fact(period.months_by_fact)
         arms = [value == v if m is None else and_(value == v, _from(period, m, on))

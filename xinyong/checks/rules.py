@@ -84,6 +84,12 @@ def still_running(start: date, months: int, on: date) -> bool:
 def in_period(period: TriggerPeriod, r: RecordFact, on: date) -> bool:
     """Whether record ``r`` still keeps a measure in force on ``on`` by the trigger's period,
     computed from the record's own facts (the sanction's kind, the sentence's end)."""
+    for alt in period.instead:
+        day = _day(r.facts.get(alt.fact))
+        if day is not None:
+            return still_running(day, alt.months, on)
+    if period.needs_from_fact and not r.facts.get(period.from_fact):
+        return False
     until = _day(r.facts.get(period.until_fact)) if period.until_fact else None
     if until is not None:
         return until >= on

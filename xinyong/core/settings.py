@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,15 +62,30 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
     session_idle_minutes: int = Field(30, ge=1, description="A web session ends after this long without a request.")
     session_max_hours: int = Field(12, ge=1, description="A web session ends this long after login, however active.")
-    cookie_secure: bool = Field(
-        False, description="Send the session cookie over HTTPS only (set true behind HTTPS in production)."
+    cookie_secure: Literal["auto", "true", "false"] = Field(
+        "auto",
+        description="Mark the session and CSRF cookies Secure: auto (always, except a browser on the server itself "
+        "over plain http: the demo on 127.0.0.1), true, or false (docs/deployment.md).",
     )
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _cookie_secure_word(cls, value: object) -> object:
+        """true/false as any boolean spelling (1, yes, on, True…), auto as itself."""
+        text = str(value).strip().lower()
+        return {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false", "off": "false"}.get(text, text)
+
     totp_key: str | None = Field(
         None,
         description="Hex key (32 hex digits) that encrypts TOTP secrets at rest; empty means VAR_DIR/keys/totp.key.",
     )
     token_default_days: int = Field(90, ge=1, le=3650, description="Validity of a new API token unless given.")
     token_max_days: int = Field(365, ge=1, le=3650, description="Longest validity an API token may be given.")
+    token_admin_max_hours: int = Field(
+        12, ge=1, le=24 * 30,
+        description="Longest validity of a token acting as an administrator (such a token skips TOTP; issuing one "
+        "from the web needs a fresh TOTP code; docs/accounts.md).",
+    )
     login_rate_per_ip: int = Field(
         30, ge=1, description="Login attempts allowed from one address per LOGIN_RATE_WINDOW_SECONDS."
     )
@@ -106,6 +122,23 @@ class Settings(BaseSettings):
         60, ge=0, le=86400,
         description="How long the home page shows the counts it last made before it counts again, in the background "
         "(counting reads every record shown; 0: count on every view; docs/api.md, Web pages).",
+    )
+    jobs_workers: int = Field(
+        1, ge=0, le=64,
+        description="Job worker processes `xinyong serve` starts beside the web server, to run uploaded-file imports "
+        "outside the web requests (0: none; run `xinyong worker` separately; docs/deployment.md).",
+    )
+    jobs_inline: bool = Field(
+        False,
+        description="Run a queued job at once inside the process that queued it instead of in a worker (tests, a "
+        "single-user demo); never in production: a large upload then holds a web worker.",
+    )
+    jobs_poll_seconds: float = Field(
+        2.0, ge=0.1, le=300, description="How often an idle job worker looks for queued jobs, in seconds."
+    )
+    jobs_max_attempts: int = Field(
+        3, ge=1, le=20,
+        description="Times a job is started again after its worker died (kill -9, power cut) before it is failed.",
     )
     max_request_mb: int = Field(
         50, ge=1, le=2048, description="Largest request body accepted (uploads, API batches), in MB; larger gets 413."

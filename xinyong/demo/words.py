@@ -109,7 +109,7 @@ TOWN_SUFFIX = ["镇", "镇", "乡", "街道"]
 VILLAGE_SUFFIX = ["村", "村", "村", "社区"]
 
 # Title ladders, lowest first; the last is the head (one per body), the one before it a deputy
-# (at most three per body). Chosen by the body's name (see generator._ladder).
+# (at most three per body). Chosen by the body's name (see base._ladder).
 LADDERS: dict[str, list[str]] = {
     "gov_province": ["科员", "副处长", "处长", "副秘书长", "秘书长", "副省长", "省长"],
     "gov_city": ["科员", "副科长", "科长", "副秘书长", "秘书长", "副市长", "市长"],

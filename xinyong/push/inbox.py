@@ -72,8 +72,9 @@ def log_reads(session: Session, rows: Sequence, who: Principal | str, *, what: s
     """One audit entry for one view — a page, an API list call, a poll of the stream, a webhook
     delivery — not one per message or per person: a department reading twenty messages has
     read once. The entry names the natural persons whose (masked) data the view showed in its
-    details (``subject_ids``, ``count``; the messages' and subscriptions' ids), and carries the
-    person in ``subject_id`` too when it showed only one. A view that showed no natural person
+    details (``subject_ids``, ``count``; the messages' and subscriptions' ids) and links the entry
+    to each of them (the first in ``subject_id``, the others in ``audit_entry_subjects``), so
+    every one finds the view in 谁查询了我 and the auditor's filter finds it by any of them. A view that showed no natural person
     logs nothing (an enterprise's credit is public).
 
     ``rows`` are push messages, ``subscriptions`` push subscriptions (a page that shows both is
@@ -97,7 +98,7 @@ def log_reads(session: Session, rows: Sequence, who: Principal | str, *, what: s
         details["subscription_ids"] = [x.id for x in subscriptions if x.subject_id in natural]
     department = (rows or subscriptions)[0].department_code
     log_event(session, who=who, action="read", entity=what, entity_id=department,
-              subject_id=persons[0] if len(persons) == 1 else None,
+              subject_id=persons[0], subject_ids=persons[1:],
               purpose=f"{PURPOSE}（{CHANNEL_NAMES.get(channel, channel)}）", request_id=request_id, ip=ip,
               after=details)
 

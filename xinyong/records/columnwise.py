@@ -45,8 +45,8 @@ from xinyong.records.validation import (
     _date_cell,
     _derived_severity,
     _identify_cell,
-    _typed,
     _uscc_cell,
+    fact_value,
     floor_rank,
     validate_row,
 )
@@ -290,7 +290,7 @@ class ChunkValidator:
         consent_cols: list[list] = []
         for fact, positions in plan:
             typed = _mapped(
-                lambda v, f=fact: _typed(f.type, v, f.choices, f.max_length), _pick(values, positions, cmap),
+                lambda v, f=fact: fact_value(f, v), _pick(values, positions, cmap),
                 memo(("fact", cat.code, fact.key)))
             bad |= _bad_rows(typed, required=fact.required)
             jmemo = memo(("json", cat.code, fact.key))

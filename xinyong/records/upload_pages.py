@@ -2,9 +2,11 @@
 upload a file of credit records, see what became of it, and download the error report. Included
 by :mod:`xinyong.records.pages`.
 
-The import runs within the request, as ``xinyong import`` does: one transaction, so a closed
-browser or a failure leaves nothing half-stored. The page shows a progress indicator while the
-file goes in (a county's monthly 双公示 file of some thousands of rows takes seconds).
+The request only checks what is cheap (type, size, an empty or mislabelled file: refused at once
+with a 4xx), stores the file and queues its import (:mod:`xinyong.records.import_jobs`); a job
+worker imports it, as ``xinyong import`` does — one transaction, so a failure leaves nothing
+half-stored — and the upload's page polls the job for its progress and shows the import report
+when it is done. A large or hostile file thus never holds a web worker.
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ from starlette.responses import Response
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.catalog.deps import PolicyDep
+from xinyong.core import work
 from xinyong.core.errors import NotFound, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import render
-from xinyong.records import uploads
-from xinyong.records.readers import FileUnusable
+from xinyong.records import import_jobs, uploads
 from xinyong.records.template import template_bytes
-from xinyong.records.write_api import reporter_scope
 
 router = APIRouter(include_in_schema=False)
 REPORTERS = ("reporter",)
 VIEWERS = ("reporter", "admin")
+JOB_VIEWERS = ("reporter", "admin", "auditor")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_ERRORS = 20  # errors shown on the batch page; the report has them all
 
@@ -56,7 +58,7 @@ def upload_page(request: Request, session: SessionDep, policy: PolicyDep,
 
 
 @router.post("/records/upload", response_class=HTMLResponse, summary="上传信用记录文件",
-             description="导入上传的文件，成功后转到批次结果页；文件无法读取时在原页面说明原因，不存入任何数据。")
+             description="保存上传的文件并排队导入，转到上传进度页；类型、大小不符或空文件在原页面说明原因。")
 def upload_file(
     request: Request,
     session: SessionDep,
@@ -70,22 +72,32 @@ def upload_file(
     path = None
     try:
         path = uploads.save_upload(file.file, file.filename or "")
-        result = uploads.import_upload(
-            session, path, original_name=file.filename or path.name, scope=reporter_scope(who, session),
-            department_name=uploads.department_name(session, who.department_code),
-            category=category or None, user=who.label,
-        )
+        job = import_jobs.queue_upload(session, path, original_name=file.filename or path.name, who=who,
+                                       category=category or None)
         session.commit()
-    except FileUnusable as exc:
-        session.rollback()
-        return _form(request, session, policy, who, error=f"文件无法导入，未存入任何数据：{exc.zh}", status_code=422)
+        path = None  # the queue owns it
     except XinyongError as exc:
         session.rollback()
         return _form(request, session, policy, who, error=exc.zh, status_code=exc.status_code)
     finally:
         if path is not None:
             uploads.discard_upload(path)
-    return RedirectResponse(f"/records/batches/{result.batch_id}", status_code=303)
+    work.after_commit(job.id)
+    return RedirectResponse(f"/records/uploads/{job.id}", status_code=303)
+
+
+@router.get("/records/uploads/{job_id}", response_class=HTMLResponse, summary="上传进度",
+            description="一个上传文件的导入进度（排队中、处理中、已完成、失败；已处理行数），完成后显示导入结果，失败时说明原因。"
+                        "页面每秒刷新进度；htmx 请求只返回进度部分。")
+def upload_progress(request: Request, session: SessionDep, who: Annotated[Principal, allow(*JOB_VIEWERS)],
+                    job_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    job = import_jobs.job_for(session, job_id, who)
+    done, total = work.progress_of(job)
+    context = {"job": job, "done": done, "total": total,
+               "percent": 100 if job.state == "done" else (int(100 * done / total) if total else 0)}
+    if request.headers.get("HX-Request"):
+        return render(request, "records/_upload_progress.html", context, headers={"Vary": "HX-Request"})
+    return render(request, "records/upload_job.html", context, headers={"Vary": "HX-Request"})
 
 
 @router.get("/records/templates/{category}.xlsx", summary="下载导入模板",

@@ -137,11 +137,12 @@ def import_upload(
     department_name: str | None,
     category: str | None = None,
     user: str,
+    progress=None,
 ) -> ImportResult:
     """Import a saved upload as the reporter; write its error report where
     :func:`report_file` finds it. The caller commits."""
     result = import_file(session, path, category=category, user=user, defaults=_defaults(scope, department_name),
-                         file_name=original_name)
+                         file_name=original_name, progress=progress)
     if result.rejected:
         report_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
         result.report_path = write_report(result, report_file(result.batch_id))

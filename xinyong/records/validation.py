@@ -26,6 +26,7 @@ from xinyong.catalog.schemas import (
     NATURAL_KINDS,
     SUBJECT_KIND_NAMES,
     Category,
+    FactSpec,
     PolicySet,
 )
 from xinyong.core import codes
@@ -280,7 +281,7 @@ def validate_row(
                 err(fact.key, header, None, f"缺少必填项“{fact.name}”", f"required fact {fact.key!r} is empty")
             continue
         try:
-            facts[fact.key] = _typed(fact.type, raw, fact.choices, fact.max_length)
+            facts[fact.key] = fact_value(fact, raw)
             consent_needed |= fact.consent_required
         except (CellError, codes.CodeError) as exc:
             err(fact.key, header, raw, exc.zh, exc.en)
@@ -568,6 +569,12 @@ _date_cell = _memo_on_text(_CELL_CACHE)(cleaning.parse_date)
 
 
 _SHORT_KINDS = frozenset({"date", "decimal", "integer", "boolean", "uscc", "ric", "enum"})
+
+
+def fact_value(fact: FactSpec, raw: object):
+    """A fact's cell as stored: a choice's other spelling made the choice (记大过处分 → 记大过),
+    then typed and checked."""
+    return _typed(fact.type, fact.canonical_choice(raw), fact.choices, fact.max_length)
 
 
 def _typed(kind: str, raw: object, choices: list[str] | None, max_length: int | None):

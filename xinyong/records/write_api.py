@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
-from xinyong.core.http import SessionDep, error_responses
-from xinyong.records import uploads
+from xinyong.core import work
+from xinyong.core.http import MAX_ID, SessionDep, error_responses
+from xinyong.records import import_jobs, uploads
 from xinyong.records.ingest import ImportResult
 from xinyong.records.validation import ReporterScope
 
@@ -111,3 +113,83 @@ def post_records(
     )
     session.commit()
     return RecordBatchOut.of(result)
+
+
+class UploadJobOut(BaseModel):
+    job_id: int
+    state: str = Field(description="queued 排队中、running 处理中、done 已完成、failed 失败")
+    state_name: str
+    done: int = Field(description="已处理的行数")
+    total: int | None = Field(description="共几行；读完文件前为 null")
+    file_name: str | None
+    error: str | None = Field(description="失败时的原因（中文）；未存入任何数据")
+    report: RecordBatchOut | None = Field(description="完成后的导入结果，与 POST /api/v1/records 相同")
+
+    @classmethod
+    def of(cls, job: work.WorkJob) -> UploadJobOut:
+        done, total = work.progress_of(job)
+        report = None
+        if job.state == "done" and job.result:
+            r = job.result
+            report = RecordBatchOut(**{k: r[k] for k in (
+                "batch_id", "policy_version_id", "total", "new", "updated", "unchanged", "rejected", "error_count",
+                "ignored_columns")}, errors=[])
+        return cls(job_id=job.id, state=job.state, state_name=job.state_name, done=done, total=total,
+                   file_name=(job.payload or {}).get("original_name"), error=job.error, report=report)
+
+
+@router.post(
+    "/records/files",
+    tags=["信用记录"],
+    status_code=202,
+    response_model=UploadJobOut,
+    summary="上传信用记录文件（排队导入）",
+    description=(
+        "部门报送员上传一个信用记录文件（CSV、XLSX、JSON Lines），校验与 `xinyong import` 相同。"
+        "类型、大小不符或空文件立即拒绝（413、422）；其余文件保存后排队，由任务进程导入，不占用网站的请求进程。"
+        "应答 202，`Location` 为任务地址 `/api/v1/records/files/{job_id}`，可轮询其进度和导入结果。"
+    ),
+    responses=error_responses(401, 403, 413, 422, 429),
+)
+def post_record_file(
+    session: SessionDep,
+    who: Annotated[Principal, allow("reporter")],
+    file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON Lines 文件")],
+    category: Annotated[str, Form(max_length=100, description="记录类别代码；留空时按列名识别")] = "",
+) -> JSONResponse:
+    from xinyong.core.errors import Forbidden
+
+    if category and category not in who.categories:
+        raise Forbidden("本部门未获准报送该类信用记录", f"the department may not report {category!r}")
+    path = uploads.save_upload(file.file, file.filename or "")
+    try:
+        job = import_jobs.queue_upload(session, path, original_name=file.filename or path.name, who=who,
+                                       category=category or None)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        uploads.discard_upload(path)
+        raise
+    job_id = job.id
+    work.after_commit(job_id)
+    session.expire_all()
+    body = UploadJobOut.of(session.get(work.WorkJob, job_id))
+    return JSONResponse(body.model_dump(mode="json"), status_code=202,
+                        headers={"Location": f"/api/v1/records/files/{job_id}"})
+
+
+@router.get(
+    "/records/files/{job_id}",
+    tags=["信用记录"],
+    response_model=UploadJobOut,
+    summary="上传文件的导入进度与结果",
+    description="一个上传文件的导入任务：状态、已处理行数、完成后的导入结果、失败原因。"
+                "只有上传人本人，以及其地区范围内的管理员、审计员可以查看；他人的任务为 404。",
+    responses=error_responses(401, 403, 404, 429),
+)
+def get_record_file(
+    session: SessionDep,
+    who: Annotated[Principal, allow("reporter", "admin", "auditor")],
+    job_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> UploadJobOut:
+    return UploadJobOut.of(import_jobs.job_for(session, job_id, who))

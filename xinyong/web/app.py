@@ -267,7 +267,17 @@ def wire_accounts() -> None:
     def category_names(session) -> dict[str, str]:
         return {c.code: c.name for c in active_version(session)[1].catalog.categories}
 
+    def subject_regions(session, ids: set[int]) -> dict[int, str]:
+        from sqlalchemy import select
+
+        from xinyong.subjects.models import Subject
+
+        if not ids:
+            return {}
+        return dict(session.execute(select(Subject.id, Subject.region_code).where(Subject.id.in_(ids))).all())
+
     HOOKS.resolve_subject = HOOKS.resolve_subject or resolve_subject
+    HOOKS.subject_regions = HOOKS.subject_regions or subject_regions
     _wire_audit()
     HOOKS.known_categories = HOOKS.known_categories or (lambda session: set(category_names(session)))
     HOOKS.category_names = HOOKS.category_names or category_names
