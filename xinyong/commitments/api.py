@@ -27,7 +27,7 @@ from xinyong.commitments.schemas import (
 )
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput
-from xinyong.core.http import XLSX, SessionDep, error_responses, xlsx_response
+from xinyong.core.http import MAX_ID, XLSX, SessionDep, error_responses, xlsx_response
 from xinyong.subjects import schemas as shown
 from xinyong.subjects.models import Subject
 
@@ -128,7 +128,7 @@ def export(session: SessionDep, audit: AuditDep, who: Official,
                          "当即按“违背信用承诺”类别写入信用记录（以该承诺为来源，只写一次）。",
              responses=error_responses(401, 403, 404, 422))
 def change_status(request: Request, session: SessionDep, who: Registrar, body: StatusIn,
-                  commitment_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> CommitmentOut:
+                  commitment_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> CommitmentOut:
     c = service.change_status(session, commitment_id, body.status, who=who, reason=body.reason,
                               on=body.on or today(), evidence=body.evidence, **_meta(request))
     session.commit()

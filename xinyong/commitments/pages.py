@@ -16,7 +16,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -141,7 +141,8 @@ async def import_page(request: Request, session: SessionDep, who: Registrar,
 
 @router.post("/commitments/{commitment_id}/status", response_class=HTMLResponse, summary="变更信用承诺履行状态",
              description="已履行、已违诺（当即写入“违背信用承诺”信用记录）或已撤回，须说明理由；变更前后记入审计日志。")
-def status_page(request: Request, session: SessionDep, who: Registrar, commitment_id: int,
+def status_page(request: Request, session: SessionDep, who: Registrar,
+                commitment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                 status: Annotated[str, Form(max_length=20)], reason: Annotated[str, Form(max_length=2000)],
                 evidence: Annotated[str, Form(max_length=2000)] = "") -> Response:
     try:
@@ -158,7 +159,8 @@ def status_page(request: Request, session: SessionDep, who: Registrar, commitmen
 
 @router.get("/commitments/bodies/{ref}", response_class=HTMLResponse, summary="单位的信用承诺及履约率",
             description="一个信用主体作出的全部信用承诺及其履约率（已履行 /（已履行 + 已违诺））。")
-def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Official, ref: str) -> Response:
+def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Official,
+              ref: Annotated[str, Path(max_length=40)]) -> Response:
     subject = subjects.get_by_ref(session, ref)
     ensure_region(who, subject.region_code)
     kinds = service.kind_list(session)
