@@ -41,7 +41,7 @@ from xinyong.core import regions
 from xinyong.core.codes import CodeError, clean_code, validate_uscc
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
-from xinyong.core.xlsx import Limits, open_workbook, set_cell
+from xinyong.core.xlsx import Limits, append, open_workbook, set_cell, streamed_workbook
 from xinyong.records.models import Record
 from xinyong.subjects.models import NATURAL_KINDS, Subject
 
@@ -613,19 +613,16 @@ def export_bytes(session: Session, who: Principal, *, today: date, request_id: s
                  ip: str | None = None, **filters) -> bytes:
     """The commitments in the caller's scope as XLSX (persons' names and numbers masked); the
     export is one read in the audit log naming the persons it holds (the caller commits)."""
-    from openpyxl import Workbook
-
     from xinyong.subjects import schemas as shown_subjects
 
     names = kind_names(session)
     lists = kind_list(session).list_kinds
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("信用承诺")
-    from xinyong.core.xlsx import append
-
-    append(ws, [h[0][0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
+    # read (and refuse) before the workbook exists: a write-only workbook left unsaved breaks later
     found = search(session, who, today=today, limit=MAX_ROWS, **filters)
     log_view(session, who, found, "导出信用承诺", request_id=request_id, ip=ip)
+    wb = streamed_workbook()
+    ws = wb.create_sheet("信用承诺")
+    append(ws, [h[0][0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
     for c, s in found:
         append(ws, [c.code, names.get(c.kind, c.kind), shown_subjects.subject_code(s), shown_subjects.subject_name(s),
                     c.matter, c.content, c.liability or "", c.service_area or "", lists.get(c.list_kind or "", ""),
