@@ -40,6 +40,9 @@ os.environ.setdefault("XINYONG_COOKIE_SECURE", "false")
 # in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
 os.environ.setdefault("XINYONG_JOBS_INLINE", "1")
 os.environ.setdefault("XINYONG_JOBS_WORKERS", "0")  # `serve` in a test starts no worker process
+# A server started by a test (``xinyong serve``) runs no daily jobs of its own: the tests run
+# them where they mean to (tests/jobs).
+os.environ["XINYONG_DAILY_ENABLED"] = "false"
 
 PG_URL = os.environ.get("XINYONG_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

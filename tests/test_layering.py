@@ -14,7 +14,7 @@ import xinyong
 
 ORDER = [
     "core", "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks", "push",
-    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange", "demo", "web",
+    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange", "jobs", "demo", "web",
 ]
 ANYTHING_GOES = {"demo", "web", "migrations"}
 TOP_LEVEL_ALLOWED = {"cli.py", "models.py", "__main__.py", "__init__.py"}

@@ -12,11 +12,15 @@ from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
 from xinyong.commitments.cli import app as commitments_app
 from xinyong.demo.cli import demo_command
+from xinyong.disclosure.cli import report_command
+from xinyong.evaluation.cli import app as evaluate_app
+from xinyong.jobs.cli import app as jobs_app
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, template_command
 from xinyong.subjects.cli import app as keys_app
 from xinyong.subjects.cli import designations_app
+from xinyong.supervision.cli import app as supervision_app
 
 app = typer.Typer(help="xinyong 公共信用信息平台 (public credit information platform)", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -31,6 +35,10 @@ app.add_typer(lists_app, name="lists")
 app.command("check")(check_command)
 app.add_typer(checks_app, name="checks")
 app.add_typer(push_app, name="push")
+app.add_typer(jobs_app, name="jobs")
+app.command("report")(report_command)
+app.add_typer(supervision_app, name="supervision")
+app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(commitments_app, name="commitments")
 console = Console()
 
@@ -58,7 +66,8 @@ _wire_accounts()
 
 # Commands that read or write identity numbers: they refuse to start when the database holds
 # numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
-READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "commitments"})
+READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "jobs",
+                              "report", "commitments"})
 
 
 @app.callback()
@@ -113,10 +122,19 @@ def serve(
         keys.key_check(configured=keys.keyring_configured())
     except OperationalError:
         pass  # the database is not reachable yet: the server reports that itself
+    # the daily jobs, once a day from XINYONG_DAILY_AT (one thread in this process, whatever the
+    # number of workers; several servers are safe: xinyong.jobs.scheduler)
+    from xinyong.jobs.scheduler import start_if_enabled
+
+    scheduler = start_if_enabled()
+    if scheduler is not None:
+        console.print(f"每日任务：每天 {settings.daily_at.strftime('%H:%M')}（北京时间）后运行（XINYONG_DAILY_ENABLED=false 可关闭）")
     procs = _start_job_workers(settings.jobs_workers)
     try:
         _serve(settings, host, port, workers)
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         for p in procs:  # the workers this server started end with it
             p.terminate()
         for p in procs:
@@ -137,8 +155,8 @@ def _serve(settings, host, port, workers) -> None:
 
     # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads it
     # only from XINYONG_TRUSTED_PROXIES (xinyong.web.security.ClientAddressMiddleware)
-    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers, proxy_headers=False)
+    uvicorn.run("xinyong.web.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, proxy_headers=False)
 
 
 @app.command("worker")

@@ -20,13 +20,14 @@ from xinyong.subjects.models import Subject
 
 DAY = date(2026, 12, 2)
 
-# measured on the generator in one module (seed 5, scale 0.002, 2026-12-02)
+# measured on the generator in one module (seed 5, scale 0.002, 2026-12-02), then again when the
+# catalog gained 行政处罚's 涉及的其他自然人 (the demo writes a column for every fact, so its files moved)
 COUNTS = {
-    "audit_chain_head": 1, "audit_entries": 431, "policy_versions": 1, "subjects": 2755, "designations": 40,
-    "import_batches": 408, "posts": 40, "records": 606, "subject_grades": 20, "checks": 18, "list_entries": 18,
-    "record_persons": 3, "check_hits": 17, "list_entry_events": 24,
+    "audit_chain_head": 1, "audit_entries": 444, "subjects": 2755, "designations": 40,
+    "import_batches": 418, "posts": 40, "records": 606, "subject_grades": 20, "checks": 18, "list_entries": 21,
+    "record_persons": 4, "check_hits": 22, "list_entry_events": 27,
 }
-DIGEST = "ec94720bfceecc59fd046495369c0e3f78b38f1b97bec4debeed7b98751e8169"
+DIGEST = "9ec241f990a265976a9974ba73400167f73b570ef5b85bd27ebf44caa05a3ac9"
 
 
 def _fingerprint(session) -> tuple[dict[str, int], str]:
@@ -39,7 +40,9 @@ def _fingerprint(session) -> tuple[dict[str, int], str]:
         facts = {k: v for k, v in r.facts.items() if not k.startswith("_")}  # keyed hashes: the test's key
         h.update(repr((r.category_code, r.severity, r.decision_date, r.display_until,
                        json.dumps(facts, sort_keys=True, ensure_ascii=False))).encode())
-    return {k: v for k, v in counts.items() if v}, h.hexdigest()
+    # the policy versions are left out: how many a test database holds depends on what the
+    # process loaded before (the policy is cached per process), not on the province
+    return {k: v for k, v in counts.items() if v and k != "policy_versions"}, h.hexdigest()
 
 
 def test_the_same_seed_builds_the_same_province(session):

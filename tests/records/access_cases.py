@@ -118,3 +118,31 @@ def _penalty(w, where):
     from tests import factories as f
 
     return f.penalty_row(800, code=f.company(800, region="330106" if where == "in" else "330206"))
+
+
+# --- uploads queued for the job worker (xinyong.core.work) ------------------------------------
+
+
+def _job(w, where):
+    """An upload job sent by another reporter of the region ("in": 杭州, "out": 宁波): the matrix
+    reporter is not its sender (404, as any colleague's upload); administrators and auditors of
+    the sender's region read it."""
+    def make():
+        from xinyong.core import work
+        from xinyong.records.import_jobs import KIND
+
+        job = work.enqueue(w.db, KIND, {"files": []}, created_by=f"matrix-colleague-{where}",
+                           region_code=w.region(where))
+        w.db.commit()
+        return job.id
+
+    return {"job_id": w.once(f"job-{where}", make)}
+
+
+JOB_READERS = only(("admin", "auditor")) | {"reporter": 404}
+CASES += [
+    Case("POST", "/api/v1/records/files", expect=only(("reporter",), 422), note="no file: 422 once admitted"),
+    Case("GET", "/api/v1/records/files/{job_id}", params=_job, expect=JOB_READERS,
+         out=only(()) | {"reporter": 404}),
+    Case("GET", "/records/uploads/{job_id}", params=_job, expect=JOB_READERS, out=only(()) | {"reporter": 404}),
+]

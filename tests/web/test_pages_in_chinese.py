@@ -35,7 +35,7 @@ USERS = ("public", "demo-admin", "demo-reporter", "demo-checker", "demo-supervis
 # person's chosen name) are taken out of the text before it is read, so "(reporter)" after one
 # is still caught.
 ALLOWED = {
-    "xinyong", "TOTP", "API", "CSV", "XLSX", "JSON", "Lines", "PDF", "Excel", "SM3", "PPP", "Webhook",
+    "xinyong", "TOTP", "API", "CSV", "XLSX", "JSON", "Lines", "PDF", "PNG", "JPEG", "Excel", "SM3", "PPP", "Webhook",
     "Google", "Authenticator", "FreeOTP", "testclient", "test",
 }
 _WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z_]{2,}(?![A-Za-z0-9_])")

@@ -108,6 +108,20 @@ def write_anchor(session: Session, *, now: datetime | None = None) -> Anchor | N
     return Anchor(seq, hash_, at)
 
 
+def daily_anchor(session: Session) -> dict:
+    """The daily job's anchor: the head anchored unless the file's last anchor already holds
+    it (nothing was logged since). What it changed, as the daily runner reports it."""
+    last = session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
+    if last is None:
+        return {"anchors": 0, "note": "审计日志为空"}
+    found = read_anchors()
+    if found and found[-1].seq >= last:
+        return {"anchors": 0, "note": f"第 {last} 条已锚定"}
+    written = write_anchor(session)
+    assert written is not None
+    return {"anchors": 1, "note": f"第 {written.seq} 条 {written.hash[:16]}…"}
+
+
 def read_anchors(path: Path | None = None) -> list[Anchor]:
     """Every anchor of the file (none when there is no file), each checked against its
     signature; raises :class:`AnchorFileTampered` naming the first line that fails."""

@@ -62,6 +62,15 @@ class Audit:
         )
 
 
+    def download(self, what: str, persons: int, *, entity_id: str | int | None = None) -> AuditEntry:
+        """Log a download of a file holding ``persons`` persons' data and commit it at once (the
+        file is sent whatever happens next)."""
+        entry = service.log_download(self.session, who=self.who, what=what, persons=persons, entity_id=entity_id,
+                                     request_id=self.request_id, ip=self.ip)
+        self.session.commit()
+        return entry
+
+
 def get_audit(request: Request, session: SessionDep) -> Audit:
     return Audit(request, session)
 

@@ -15,6 +15,8 @@ ACTION_NAMES = {
     "login_failed": "登录失败", "lock": "锁定", "unlock": "解锁", "password_reset": "重置密码",
     "password_changed": "修改密码", "totp_enrolled": "启用动态验证码", "totp_reset": "重置动态验证码",
     "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌", "refused": "越权或违规操作被拒",
+    "download": "下载文件",
+    "daily_job": "每日任务", "daily_job_failed": "每日任务失败", "daily_trigger": "手动运行每日任务",
 }
 WHAT_NAMES = {
     "credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码",
@@ -22,7 +24,10 @@ WHAT_NAMES = {
     "check": "核查", "check_batch": "批量核查", "check_feedback": "核查反馈", "push_inbox": "推送消息",
     "push_message": "推送消息", "push_subscription": "推送订阅", "push_endpoint": "推送回调地址",
     "policy_version": "政策清单版本", "data_key": "数据密钥", "user": "用户", "token": "API 令牌",
-    "department": "部门",
+    "department": "部门", "import_error_report": "导入错误报告", "check_batch_result": "批量核查结果",
+    "published_list_export": "公示名单导出",
+    "daily_run": "每日任务",
+    "credit_report": "信用报告",
 }
 # How a request reached the platform (audit_entries.via).
 VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}

@@ -258,6 +258,25 @@ def log_read(
     )
 
 
+def log_download(
+    session: Session,
+    *,
+    who: Principal | str,
+    what: str,
+    persons: int,
+    entity_id: str | int | None = None,
+    request_id: str | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Log one download of a file that carries personal data (``what``: the kind of file, one of
+    :data:`xinyong.audit.downloads.PERSONAL`): who took it, which file, and how many persons' data
+    (names, identity numbers, masked or not) it held. A file is a copy that leaves the platform's
+    control, so it is logged even where the same data read on a page is not (security finding 6);
+    the route list in :mod:`xinyong.audit.downloads` is what a test walks."""
+    return log_event(session, who=who, action="download", entity=what, entity_id=entity_id,
+                     after={"persons": persons}, request_id=request_id, ip=ip)
+
+
 # --- verifying -----------------------------------------------------------------------------------
 
 

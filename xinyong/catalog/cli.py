@@ -32,6 +32,7 @@ def check(directory: Path = typer.Argument(DEFAULT_DIR, help="Folder of policy Y
         f"[green]✓[/green] {policy.meta.label}：{len(policy.catalog.categories)} 类信用记录，"
         f"{len(policy.behaviours.behaviours)} 项行为，{len(policy.measures.measures)} 项措施，"
         f"{len(policy.scenarios.scenarios)} 个应用场景"
+        + (f"，{len(policy.evaluation.systems)} 套评价指标体系" if policy.evaluation.systems else "")
     )
 
 

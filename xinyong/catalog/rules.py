@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from xinyong.catalog.indicators import check_evaluation
 from xinyong.catalog.schemas import (
     DECISION_DATE,
     BehaviourList,
@@ -450,4 +451,6 @@ def cross_check(parsed: dict[str, Any]) -> list[Check]:
     out += check_scenarios(parsed["measures.yaml"], parsed["scenarios.yaml"])
     if "holidays.yaml" in parsed:
         out += check_holidays(parsed["holidays.yaml"])
+    if "evaluation.yaml" in parsed:
+        out += check_evaluation(parsed["evaluation.yaml"], catalog, parsed["behaviours.yaml"])
     return out

@@ -1,7 +1,8 @@
 """The policy lists as pydantic models: 数据目录清单, 信用行为清单, 奖惩措施清单, 应用清单.
 
 A policy set is a folder of YAML files (``policy.yaml``, ``catalog.yaml``, ``behaviours.yaml``,
-``measures.yaml``, ``scenarios.yaml`` and optionally ``holidays.yaml``). Each file is checked by
+``measures.yaml``, ``scenarios.yaml`` and optionally ``holidays.yaml`` and ``evaluation.yaml``,
+the indicator systems of :mod:`xinyong.catalog.indicators`). Each file is checked by
 the model below with its name; the checks that span files (a behaviour naming a category, a
 scenario naming a measure) live in :mod:`xinyong.catalog.rules`. The engine enforces whatever
 these lists say; nothing here is a number from a rule, only the shape of the lists.
@@ -14,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from xinyong.catalog.indicators import EvaluationList
 from xinyong.core import codes
 
 SubjectKind = Literal["gov_body", "public_servant", "person", "enterprise"]
@@ -148,6 +150,10 @@ class FactSpec(Strict):
     choice_suffixes: list[str] = Field(
         default_factory=list, description="Words a value may end with, dropped before matching (记大过处分 → 记大过)"
     )
+    personal: bool = Field(False, description=(
+        "The fact names natural persons other than the subject (a legal representative, a third "
+        "party): shown to the public masked, and each name it gives masked in the record's other "
+        "free text (docs/privacy.md, 公开文本的脱敏)"))
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FactSpec:
@@ -158,6 +164,8 @@ class FactSpec(Strict):
         unknown = sorted(set(self.choice_aliases.values()) - set(self.choices or []))
         if unknown:
             raise ValueError(f"choice_aliases name values that are not choices: {unknown}")
+        if self.personal and self.type not in ("string", "text", "ric"):
+            raise ValueError(f"fact {self.key!r}: only a text fact can be personal (names or identity numbers)")
         return self
 
     def canonical_choice(self, raw: object) -> object:
@@ -741,9 +749,10 @@ FILES: dict[str, type[BaseModel]] = {
     "measures.yaml": MeasureList,
     "scenarios.yaml": ScenarioList,
     "holidays.yaml": HolidayList,
+    "evaluation.yaml": EvaluationList,
     "commitment_kinds.yaml": CommitmentKindList,
 }
-OPTIONAL_FILES = {"holidays.yaml", "commitment_kinds.yaml"}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -755,6 +764,7 @@ class PolicySet(BaseModel):
     measures: MeasureList
     scenarios: ScenarioList
     holidays: HolidayList = HolidayList()
+    evaluation: EvaluationList = EvaluationList()
     commitment_kinds: CommitmentKindList = CommitmentKindList()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
+from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.catalog.service import policy_by_id
 from xinyong.checks import jobs
@@ -83,12 +84,15 @@ def batch_status(session: SessionDep, who: Checker, batch_id: Annotated[int, Pat
 
 
 @router.get("/checks/batches/{batch_id}/result.xlsx", tags=[TAG], summary="下载批量核查结果",
-            description="结果 XLSX：每行一个候选人（姓名、代码脱敏）、匹配方式、建议结论、强制性措施、命中措施、核查编号。",
+            description="结果 XLSX：每行一个候选人（姓名、代码脱敏）、匹配方式、建议结论、强制性措施、命中措施、核查编号。"
+                        "每次下载记入审计日志。",
             response_class=Response, responses={**xlsx_response("核查结果 XLSX 文件"), **error_responses(403, 404)})
-def batch_result(session: SessionDep, who: Checker, batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> FileResponse:
+def batch_result(session: SessionDep, audit: AuditDep, who: Checker,
+                 batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> FileResponse:
     batch = _batch(session, who, batch_id)
     if batch.status != "done" or not batch.result_path or not FsPath(batch.result_path).is_file():
         raise NotFound("结果文件尚未生成", "the result file is not ready")
+    audit.download("check_batch_result", batch.total, entity_id=batch.id)
     return FileResponse(batch.result_path, filename=f"核查结果-{batch.id}.xlsx", media_type=XLSX)
 
 

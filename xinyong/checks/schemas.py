@@ -30,6 +30,7 @@ class HitOut(BaseModel):
     department: str
     via: str = Field(description="record 信用记录 / list 名单 / grade 评价等级 / clean_years 无不良记录年限")
     source: str
+    under_objection: bool = Field(False, description="命中所依据的信用记录异议处理中：仍予报告，请注意异议结果")
     through: str | None = Field(None, description="经由的机构或企业（作为其责任人）")
     role: str | None = None
     role_name: str | None = None
@@ -79,7 +80,7 @@ class CheckOut(BaseModel):
                 legal_basis=[f"{b.title}{b.article}" for b in h.measure.legal_basis],
                 department=h.measure.department, via=h.via,
                 source=shown.mask_text(h.source, r.subject.name if r.subject and r.subject.is_natural else None),
-                through=through, role=h.role, role_name=roles.get(h.role) if h.role else None,
+                under_objection=h.under_objection, through=through, role=h.role, role_name=roles.get(h.role) if h.role else None,
             ))
         c = r.check
         s = r.subject

@@ -112,6 +112,7 @@ class HitOut:
     source: str  # what triggered it, in words
     target: Subject  # whose fact it is (the subject, or the body it answers for)
     role: str | None  # reached as …
+    under_objection: bool = False  # a record the subject contests (异议处理中): still a hit, flagged
 
 
 @dataclass
@@ -343,6 +344,12 @@ def _describe(policy: PolicySet, src: rules.Source, records: dict[int, Record], 
     return src.via
 
 
+def _objected(via: str, source_id: int | None, records) -> bool:
+    """Whether a hit rests on a record under objection (异议处理中, set by redress)."""
+    r = records.get(source_id) if via == "record" else None
+    return r is not None and r.status == "under_objection"
+
+
 def _kind_names(kinds) -> str:
     return "、".join(SUBJECT_KIND_NAMES[k] for k in kinds)
 
@@ -446,7 +453,7 @@ def check_subject(
                     responsibility.source_span(src.via, src.source_id, spans, entry_days, day)):
                 continue
             hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
-                               target, role))
+                               target, role, _objected(src.via, src.source_id, got.records)))
         if subject.kind not in NATURAL_KINDS:
             reaching = {h.source_id for h in hits if h.via == "record" and h.measure.reaches}
             spans = responsibility.record_spans(session, policy, {i: got.records[i] for i in reaching if i in got.records})
@@ -509,7 +516,7 @@ def stored_result(session: Session, check: Check) -> CheckResult:
         if m is None:
             continue
         hits.append(HitOut(m, h.via, h.source_id, _describe(policy, rules.Source(h.via, h.source_id), records, entries, m),
-                           targets.get(h.target_subject_id, subject), h.role))
+                           targets.get(h.target_subject_id, subject), h.role, _objected(h.via, h.source_id, records)))
     reached = []
     if subject and subject.kind not in NATURAL_KINDS:
         reached = responsibility.reached(session, policy, subject, hits, responsibility.record_spans(session, policy, records),

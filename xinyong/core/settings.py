@@ -7,6 +7,7 @@ code asks :func:`get_settings` and never reads ``os.environ`` itself. Each field
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -155,6 +156,9 @@ class Settings(BaseSettings):
         1_048_576, ge=1_000, le=100_000_000,
         description="Most rows a file read in (import, batch check, grades) may have; Excel's own limit is 1,048,576.",
     )
+    redress_attachment_max_mb: int = Field(
+        10, ge=1, le=100, description="Largest attachment (PDF, PNG, JPEG) of an objection, in MB; larger is refused."
+    )
     api_max_batch_rows: int = Field(
         10_000, ge=1, le=1_000_000, description="Most rows one POST /api/v1/records may carry."
     )
@@ -199,6 +203,38 @@ class Settings(BaseSettings):
     )
     push_webhook_timeout_seconds: float = Field(
         10.0, ge=0.5, le=120, description="How long one webhook POST may take."
+    )
+    report_font: Path | None = Field(
+        None, description="The OpenType/TrueType font credit reports set Chinese in (subset and embedded in each PDF); "
+        "unset: Noto Sans SC from the npm package @embedpdf/fonts-sc that `make setup` installs.",
+    )
+    report_issuer: str = Field("浙江省公共信用信息平台", max_length=100,
+                               description="The issuing unit printed in a credit report's header.")
+    report_verify_url: str = Field(
+        "http://127.0.0.1:8000/reports/verify", max_length=300,
+        description="The public address of the report verification page, printed on each report and in its QR code.",
+    )
+    report_verify_per_ip: int = Field(
+        30, ge=1, le=10_000, description="Report verifications (number and code, or an uploaded PDF) one address may "
+        "make without logging in per REPORT_VERIFY_WINDOW_SECONDS.",
+    )
+    report_verify_window_seconds: int = Field(600, ge=10, description="Window of the report verification limit.")
+
+    # --- the daily jobs (docs/deployment.md, 每日任务) ---
+    daily_enabled: bool = Field(
+        True,
+        description="`xinyong serve` runs the daily jobs itself once a day (false: leave them to cron running "
+        "`xinyong jobs daily`; the tests set false).",
+    )
+    daily_at: time = Field(
+        time(1, 30),
+        description="Beijing time (Asia/Shanghai, HH:MM) from which the server runs the day's jobs; a server started "
+        "later in the day runs them at once.",
+    )
+    daily_skip: str = Field(
+        "",
+        description="Comma-separated daily jobs this installation leaves out (e.g. audit.anchor where the anchor runs "
+        "as an operating-system user of its own); `xinyong jobs list` names them all.",
     )
 
     @property

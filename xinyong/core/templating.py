@@ -72,7 +72,7 @@ def _ymd(value: Any) -> str:
 # Who did something, where it was not a person with an account: the platform's own processes.
 ACTOR_NAMES = {
     "cli": "信用办（命令行）", "import": "数据报送时按规则自动判定", "demo": "演示数据生成", "system": "平台",
-    "daily": "每日例行任务", "jobs": "每日例行任务", "matrix": "测试",
+    "daily": "每日例行任务", "jobs": "每日例行任务", "scheduler": "每日任务（服务器定时）", "matrix": "测试",
 }
 
 

@@ -52,12 +52,15 @@ def published(session: SessionDep, policy: PolicyDep, who: Anyone, list_kind: Li
 
 
 @router.get("/lists/export.xlsx", tags=[TAG], summary="导出公示名单（XLSX）",
-            description="与公示名单相同的内容（脱敏），整表导出为 XLSX，流式写出。", response_class=Response,
+            description="与公示名单相同的内容（脱敏），整表导出为 XLSX，流式写出；含自然人时记入审计日志。", response_class=Response,
             responses={**xlsx_response("公示名单 XLSX 文件"), **error_responses(422)})
-def export(session: SessionDep, policy: PolicyDep, who: Anyone, background: BackgroundTasks,
+def export(session: SessionDep, policy: PolicyDep, audit: AuditDep, who: Anyone, background: BackgroundTasks,
            list_kind: ListKindQ = None, region: RegionQ = None) -> FileResponse:
     tmp = FsPath(tempfile.mkstemp(suffix=".xlsx")[1])
-    exports.write_xlsx(session, policy.policy, tmp, list_kind=list_kind, region=region)
+    tally: dict[str, int] = {}
+    exports.write_xlsx(session, policy.policy, tmp, list_kind=list_kind, region=region, tally=tally)
+    if tally["persons"]:  # masked, but still persons' names: the file leaves the platform
+        audit.download("published_list_export", tally["persons"], entity_id=list_kind or "all")
     background.add_task(tmp.unlink, missing_ok=True)
     return FileResponse(tmp, filename=exports.file_name(policy.policy, list_kind),
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

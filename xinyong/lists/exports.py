@@ -28,16 +28,21 @@ def file_name(policy: PolicySet, list_kind: str | None) -> str:
 
 
 def write_xlsx(session: Session, policy: PolicySet, path: Path, *, list_kind: str | None = None,
-               region: str | None = None) -> int:
+               region: str | None = None, tally: dict[str, int] | None = None) -> int:
+    """Write the published list to ``path``; the number of rows. ``tally["persons"]``, when a
+    dict is given: how many of them are natural persons (the download's audit entry counts them)."""
     wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("名单")
     xlsx.append(ws, HEADERS)
-    n = 0
+    n = persons = 0
     for row in service.iter_published(session, list_kind=list_kind, region=region, kinds=public_kinds(policy)):
         o = PublishedEntryOut.build(row.entry, row.subject, policy)
         xlsx.append(ws, [o.list_name, o.subject_name, o.subject_code, o.subject_kind_name, o.region_name, o.reason,
                    o.basis, o.decision_no or "", o.decided_by or "", o.listed_from,
                    o.listed_until or "至移出"])
         n += 1
+        persons += row.subject.kind == "person"
     wb.save(path)
+    if tally is not None:
+        tally["persons"] = persons
     return n

@@ -197,7 +197,7 @@ def detail_out(
         log_personal_read(audit, who, detail.subject, "record", purpose, record_id)
     vid = detail.record.policy_version_id
     names = policy.policy if vid == policy.version_id else policy_by_id(session, vid)
-    return RecordDetailOut.build(detail, names)
+    return RecordDetailOut.build(detail, names, public=not full)
 
 
 @router.get(

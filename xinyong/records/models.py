@@ -28,7 +28,7 @@ from xinyong.subjects.models import Subject
 
 STATUSES = {
     "active": "有效",
-    "under_objection": "异议中",
+    "under_objection": "异议处理中",
     "repaired": "已修复",
     "revoked": "已撤销",
     "expired": "已过公示期",

@@ -139,13 +139,25 @@ class RecordOut(BaseModel):
         )
 
 
-def facts_out(category: Category | None, facts: dict, subject: Subject, reported_name: str) -> list[FactOut]:
-    """Facts in the catalog's order with their Chinese names, masked where they name a person."""
+def facts_out(category: Category | None, facts: dict, subject: Subject, reported_name: str, *,
+              public: bool = False) -> list[FactOut]:
+    """Facts in the catalog's order with their Chinese names, masked where they name a person.
+
+    Everyone reads identity numbers and the names of the subject and its legal representative
+    masked. The public (``public``: a reader who does not read this file in full) reads free text
+    through :func:`xinyong.core.masking.mask_personal_text` besides — phone numbers, e-mail,
+    house numbers masked — and a fact the catalog marks ``personal`` (a third party's name) masked,
+    each of its names masked wherever else the record's text gives it; an official of the
+    subject's region reads those whole, the read audited as every read (security finding 12)."""
+    specs = {f.key: f for f in category.facts} if category else {}
+    personal = {k for k, f in specs.items() if f.personal} - PERSON_NAME_FACTS
     names = {facts.get(k) for k in PERSON_NAME_FACTS} | {subject.legal_rep_name}
     if subject.kind in NATURAL_KINDS:
         names |= {reported_name, subject.name}
-    persons = sorted((n for n in names if isinstance(n, str) and n), key=len, reverse=True)
-    specs = {f.key: f for f in category.facts} if category else {}
+    third: list[str] = []
+    if public:
+        third = [n for k in personal if isinstance(facts.get(k), str) for n in masking.names_in(facts[k])]
+    persons = sorted((n for n in names | set(third) if isinstance(n, str) and n), key=len, reverse=True)
     # a key starting with "_" is the platform's own (the look-up keys of named persons): never shown
     order = [k for k in specs if k in facts] + [k for k in facts if k not in specs and not k.startswith("_")]
     out = []
@@ -157,6 +169,10 @@ def facts_out(category: Category | None, facts: dict, subject: Subject, reported
                 value = masking.mask_ric(value)
             elif key in PERSON_NAME_FACTS:
                 value = masking.mask_name(value)
+            elif public and key in personal:
+                value = masking.mask_personal_text(value, *persons, *masking.names_in(value))
+            elif public:
+                value = masking.mask_personal_text(value, *persons)
             else:
                 value = mask_text(value, *persons)
         out.append(FactOut(key=key, name=spec.name if spec else key, value=value))
@@ -213,7 +229,9 @@ class RecordDetailOut(RecordOut):
     versions: list[VersionOut] = Field(description="Every state of the record, oldest first; the last is the current one")
 
     @classmethod
-    def build(cls, detail: RecordDetail, policy: PolicySet) -> RecordDetailOut:
+    def build(cls, detail: RecordDetail, policy: PolicySet, *, public: bool = False) -> RecordDetailOut:
+        """``public``: the reader does not read this file in full, and reads its free text as the
+        public does (:func:`facts_out`)."""
         r, s = detail.record, detail.subject
         category = policy.category(r.category_code)
         base = RecordOut.of(r, s, policy, detail.status)
@@ -234,7 +252,7 @@ class RecordDetailOut(RecordOut):
                 disclosure_name=DISCLOSURE_NAMES.get(v.disclosure, v.disclosure),
                 display_until=v.display_until,
                 retention_until=v.retention_until,
-                facts=facts_out(category, v.facts or {}, s, v.subject_name),
+                facts=facts_out(category, v.facts or {}, s, v.subject_name, public=public),
                 policy_version_id=v.policy_version_id,
                 batch_id=v.batch_id,
                 row_no=v.row_no,
@@ -260,7 +278,7 @@ class RecordDetailOut(RecordOut):
         return cls(
             **base.model_dump(),
             subject=SubjectOut.of(s),
-            facts=facts_out(category, r.facts or {}, s, r.subject_name),
+            facts=facts_out(category, r.facts or {}, s, r.subject_name, public=public),
             retention_until=r.retention_until,
             first_seen=r.first_seen,
             last_seen=r.last_seen,

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
+from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.core import work
 from xinyong.core.errors import NotFound, XinyongError
@@ -127,12 +128,14 @@ def batch_page(request: Request, session: SessionDep, who: Annotated[Principal, 
 
 
 @router.get("/records/batches/{batch_id}/errors.xlsx", summary="下载错误报告",
-            description="导入批次的错误报告（XLSX）：行号、列名、原值、错误说明。")
-def batch_report(session: SessionDep, who: Annotated[Principal, allow(*VIEWERS)],
+            description="导入批次的错误报告（XLSX）：行号、列名、原值、错误说明。因身份证号码以外的原因退回的行，"
+                        "其身份证号码脱敏；每次下载记入审计日志。")
+def batch_report(session: SessionDep, audit: AuditDep, who: Annotated[Principal, allow(*VIEWERS)],
                  batch_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     batch = uploads.batch_for(session, batch_id, who)
     report = uploads.report_file(batch.id)
     if not report.is_file():
         raise NotFound("该批次没有错误报告（全部行已接收）", "this batch has no error report")
+    audit.download("import_error_report", uploads.rows_in_report(report), entity_id=batch.id)
     stem = (batch.file_name or f"batch-{batch.id}").rsplit(".", 1)[0]
     return FileResponse(report, filename=f"{stem}.errors.xlsx", media_type=XLSX)

@@ -76,6 +76,21 @@ def first_errors(batch_id: int, limit: int = 20) -> list[tuple]:
         wb.close()
 
 
+def rows_in_report(path: Path) -> int:
+    """How many rows a batch's error report names (each names at most one person): the count its
+    download's audit entry records. 0 when it cannot be read."""
+    try:
+        wb = load_workbook(path, read_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException):
+        return 0
+    try:
+        if SHEET not in wb.sheetnames:
+            return 0
+        return len({line[0] for line in wb[SHEET].iter_rows(min_row=2, max_col=1, values_only=True) if line[0]})
+    finally:
+        wb.close()
+
+
 def save_upload(stream: BinaryIO, filename: str, *, max_bytes: int | None = None) -> Path:
     """Copy an uploaded file to a private folder under a random name, refusing a type we do not
     read, a file over the size cap (counted as it is copied) and a file whose bytes are not what

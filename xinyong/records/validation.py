@@ -56,6 +56,10 @@ class RowError:
     value: str
     zh: str
     en: str
+    # Refused because the identity number itself is wrong (check digit, length, date): the error
+    # report keeps the value as sent, the department needs it to find and fix the row. Any other
+    # error's report line has identity numbers masked (docs/privacy.md, 错误报告).
+    keeps_code: bool = False
 
 
 @dataclass
@@ -171,9 +175,10 @@ def validate_row(
     errors: list[RowError] = []
     today = defaults.today or date.today()
 
-    def err(field: str, header: str | None, value: object, zh: str, en: str) -> None:
+    def err(field: str, header: str | None, value: object, zh: str, en: str, *, keeps_code: bool = False) -> None:
         shown = "" if value is None else str(value)
-        errors.append(RowError(row_no, header or f"{COMMON[field][0] if field in COMMON else field}", shown[:200], zh, en))
+        errors.append(RowError(row_no, header or f"{COMMON[field][0] if field in COMMON else field}", shown[:200], zh, en,
+                               keeps_code))
 
     def common(name: str) -> tuple[object, str | None]:
         return _cell(values, cmap, cmap.common.get(name))
@@ -208,7 +213,7 @@ def validate_row(
         try:
             subject_code, subject_class, subject_kind, birth_date = _identify_cell(code_raw, stated)
         except (CellError, codes.CodeError) as exc:
-            err("subject_code", code_h, code_raw, exc.zh, exc.en)
+            err("subject_code", code_h, code_raw, exc.zh, exc.en, keeps_code=True)
 
     if subject_class is not None:
         allowed = set(category.subject_kinds)

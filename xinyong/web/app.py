@@ -56,7 +56,7 @@ API_PREFIX = "/api/v1"
 # /checks/{check_id} would otherwise take (routes match in the order they are included).
 CAPABILITIES = (
     "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "push", "checks",
-    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange",
+    "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange", "jobs",
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 

@@ -1,14 +1,14 @@
 """commitments: the register of 信用承诺
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0024
 Create Date: 2026-12-04 05:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0015'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

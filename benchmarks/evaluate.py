@@ -1,0 +1,162 @@
+"""Evaluation benchmark: the personal indicator system scored on DuckDB, against a bare GROUP BY.
+
+``--persons`` persons (default 100,000) with ``--per-person`` records each (default 5) and a
+blacklist entry for 1% of them are generated set-based in DuckDB with ``range()`` — the same
+three tables, with the same columns, that the platform's DuckDB path copies from its database.
+Then, in the same run and the same connection:
+
+- *scoring*: the statement :func:`xinyong.evaluation.scoring.build_sql` builds from the shipped
+  ``personal`` system (18 indicators over 5 dimensions, with windows, severity weights and a
+  half-life, a rate, two flags), materialised as a table;
+- *bare*: ``SELECT subject_id, count(*), sum(...) FROM records GROUP BY subject_id``, joined to
+  the subjects, materialised the same way — the least any per-subject score over these rows
+  costs.
+
+It prints both times and their ratio, and the grade shares. Copying the tables out of SQLite or
+PostgreSQL and writing the scores back are not timed here (they are the run's I/O, not scoring).
+
+    python benchmarks/evaluate.py                      # 100,000 persons, 500,000 records
+    python benchmarks/evaluate.py --persons 1000000
+    python benchmarks/evaluate.py --spark      # also Spark local mode (needs pyspark and Java)
+
+With ``--spark`` the same tables are written as Parquet and the same two queries run in Spark
+local mode (``--threads`` cores), each materialised with ``count()`` after a cache-less read.
+"""
+
+# ruff: noqa: S608  (SQL built from integers and literals of this script, never from input)
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+AS_OF = date(2026, 6, 30)
+
+# category, share (out of 100), severity, polarity
+MIX = [
+    ("admin_licence", 35, None, "neutral"), ("admin_penalty", 25, "general", "dishonest"),
+    ("admin_penalty", 3, "serious", "dishonest"), ("dishonest_judgment_debtor", 3, "serious", "dishonest"),
+    ("judicial_judgment", 2, "general", "dishonest"), ("exam_cheating", 1, "general", "dishonest"),
+    ("tax_violation", 1, "serious", "dishonest"), ("credit_commitment", 8, None, "neutral"),
+    ("commitment_breach", 2, "general", "dishonest"), ("honour", 5, None, "honest"),
+    ("volunteer_service", 10, None, "honest"), ("blood_donation", 5, None, "honest"),
+]
+
+
+def _pick(col: str, field: int) -> str:
+    """A CASE choosing MIX's field by ``col`` in 0..99."""
+    whens, upto = [], 0
+    for row in MIX:
+        upto += row[1]
+        value = row[field]
+        whens.append(f"WHEN {col} < {upto} THEN {'NULL' if value is None else repr(value)}")
+    return "CASE " + " ".join(whens) + " ELSE NULL END"
+
+
+def generate(con, persons: int, per_person: int) -> None:
+    from xinyong.evaluation import scoring
+
+    scoring.duckdb_schema(con)
+    con.execute(f"""INSERT INTO subjects SELECT i, CASE WHEN i % 20 = 0 THEN 'public_servant' ELSE 'person' END,
+        'K' || i, CASE WHEN i % 10 = 0 THEN NULL ELSE '*' END, '3301' || lpad(CAST(i % 10 AS VARCHAR), 2, '0')
+        FROM range(1, {persons} + 1) t(i)""")
+    n = persons * per_person
+    con.execute(f"""INSERT INTO records
+        SELECT i, 1 + (i * 7919) % {persons}, 'D' || (i % 50), {_pick('m', 0)}, {_pick('m', 3)}, {_pick('m', 2)},
+               DATE '2021-01-01' + CAST((i * 37) % 2000 AS INTEGER),
+               DATE '2021-01-01' + CAST((i * 37) % 2000 AS INTEGER) + CAST(365 * (1 + i % 5) AS INTEGER),
+               CASE WHEN i % 50 = 0 THEN 'repaired' WHEN i % 97 = 0 THEN 'under_objection' ELSE 'active' END,
+               CAST(DATE '2021-01-01' + CAST((i * 37) % 2000 + i % 12 AS INTEGER) AS TIMESTAMP)
+        FROM (SELECT i, (i * 2654435761) % 100 AS m FROM range(1, {n} + 1) t(i))""")
+    con.execute(f"""INSERT INTO list_entries SELECT i, i * 100, 'blacklist', 'decision', NULL, 'active',
+        DATE '2025-01-01', NULL FROM range(1, {persons // 100} + 1) t(i)""")
+
+
+def timed(con, sql: str) -> float:
+    con.execute("DROP TABLE IF EXISTS out_t")
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TABLE out_t AS {sql}")
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    import duckdb
+
+    from xinyong.catalog.loader import DEFAULT_DIR, load_dir
+    from xinyong.evaluation import scoring
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--persons", type=int, default=100_000)
+    ap.add_argument("--per-person", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="Best of N for each query")
+    ap.add_argument("--spark", action="store_true", help="Also run both queries in Spark local mode")
+    args = ap.parse_args()
+
+    policy, problems = load_dir(DEFAULT_DIR)
+    assert policy and not problems, problems
+    system = policy.evaluation.system("personal")
+    con = duckdb.connect()
+    con.execute(f"SET threads = {args.threads}")
+    t0 = time.perf_counter()
+    generate(con, args.persons, args.per_person)
+    gen = time.perf_counter() - t0
+    rows = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    print(f"generated {args.persons:,} persons, {rows:,} records in {gen:.1f} s ({args.threads} threads)")
+
+    score_sql = scoring.build_sql(system, AS_OF)
+    bare_sql = f"""SELECT s.id AS subject_id, coalesce(a.n, 0) AS n, coalesce(a.w, 0) AS w FROM subjects s
+        LEFT JOIN (SELECT subject_id, count(*) AS n,
+                   sum(CASE WHEN severity = 'serious' THEN 4.0 ELSE 1.0 END) AS w
+                   FROM records WHERE status IN ('active', 'under_objection')
+                   AND display_until >= DATE '{AS_OF}' GROUP BY subject_id) a ON a.subject_id = s.id"""
+    bare = min(timed(con, bare_sql) for _ in range(args.repeat))
+    score = min(timed(con, score_sql) for _ in range(args.repeat))
+    shares = con.execute("SELECT grade, count(*) FROM out_t GROUP BY grade ORDER BY grade").fetchall()
+    stats = con.execute("SELECT min(score), avg(score), max(score) FROM out_t").fetchone()
+    print(f"bare GROUP BY: {bare:.2f} s")
+    print(f"scoring ({len(system.indicators())} indicators): {score:.2f} s  "
+          f"= {score / bare:.2f}× the bare GROUP BY, {args.persons / score:,.0f} persons/s")
+    print(f"scores min {stats[0]:.1f} / mean {stats[1]:.1f} / max {stats[2]:.1f}; grades "
+          + ", ".join(f"{g} {n:,} ({n / args.persons:.1%})" for g, n in shares))
+    if args.spark:
+        spark_part(con, system, bare_sql, args)
+
+
+def spark_part(con, system, bare_sql: str, args) -> None:
+    import tempfile
+
+    from pyspark.sql import SparkSession
+
+    from xinyong.evaluation import scoring
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = scoring.export_parquet(con, Path(tmp))
+        t0 = time.perf_counter()
+        spark = (SparkSession.builder.master(f"local[{args.threads}]").appName("bench-evaluate")
+                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(args.threads * 4))
+                 .getOrCreate())
+        for name, path in files.items():
+            spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        print(f"spark: started in {time.perf_counter() - t0:.1f} s")
+
+        def run(sql: str) -> float:
+            t = time.perf_counter()
+            spark.sql(sql).write.format("noop").mode("overwrite").save()
+            return time.perf_counter() - t
+
+        bare = min(run(bare_sql) for _ in range(args.repeat))
+        score = min(run(scoring.build_sql(system, AS_OF, scoring.SPARK)) for _ in range(args.repeat))
+        print(f"spark bare GROUP BY: {bare:.2f} s")
+        print(f"spark scoring: {score:.2f} s = {score / bare:.2f}× the bare GROUP BY, "
+              f"{args.persons / score:,.0f} persons/s")
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Every route that answers with a file, sorted in two: those whose file can carry natural
+persons' data (each writes an audit entry on download, :func:`xinyong.audit.service.log_download`)
+and those that cannot (an empty template, counts), each with the reason.
+
+A test walks the application's routes, finds every one that answers with a file (a path ending
+in .xlsx or .csv, or documented with a file's content type) and fails when one is in neither
+list, or when one in the first list is downloaded with a person in it and no entry is written:
+so a new download cannot ship unaudited without someone deciding, here, that it holds no one.
+"""
+
+from __future__ import annotations
+
+# path (as the router declares it) → the audit entry's ``entity``
+PERSONAL: dict[str, str] = {
+    "/records/batches/{batch_id}/errors.xlsx": "import_error_report",
+    "/api/v1/checks/batches/{batch_id}/result.xlsx": "check_batch_result",
+    "/api/v1/lists/export.xlsx": "published_list_export",
+}
+
+# path → why its file holds no one's personal data
+NOT_PERSONAL: dict[str, str] = {
+    "/records/templates/{category}.xlsx": "空白导入模板：只有表头和填写说明",
+    "/checks/batch/template.xlsx": "空白批量核查名单模板",
+    "/api/v1/designations/template.xlsx": "空白任职与登记身份导入模板",
+    "/designations/template.xlsx": "空白任职与登记身份导入模板",
+    "/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
+    "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",
+}

@@ -1,0 +1,18 @@
+"""Redress (异议、信用修复、投诉举报、从轻减轻): the ways back that every policy text pairs with
+punishment. This release holds the objection (异议) workflow; repair, complaints and leniency
+follow in the same package."""
+
+from xinyong.core import daily as _daily  # noqa: E402
+
+
+def _daily_objections(session, day):
+    """The day's look at objection deadlines: it changes nothing (deadlines are computed when
+    read, and every queue shows them, overdue first), so it reports the overdue and due-today
+    cases as a note, not as changes — a second run the same day is the same."""
+    from xinyong.redress.service import daily
+
+    seen = daily(session, day)
+    return {"note": f"逾期未办结 {seen['overdue']} 件，今日到期 {seen['due_today']} 件"}
+
+
+_daily.register("redress.objections", "异议处理期限", _daily_objections, order=50)
