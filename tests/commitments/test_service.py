@@ -176,3 +176,14 @@ def test_the_public_list_shows_what_the_policy_allows(session):
     listed = service.public_list(session)
     assert {c.id for c, _s in listed} == {shown.id, public.id}
     assert mask_name("孙公仆") == "孙*仆"
+
+
+def test_the_breach_run_is_a_registered_daily_job(session):
+    import xinyong.commitments  # noqa: F401  (importing the package registers its job)
+    from xinyong.core import daily
+
+    job = next(j for j in daily.registered() if j.name == "commitments.breaches")
+    assert job.label == "信用承诺违诺认定" and job.counts["breached"] == "新认定违诺"
+    bureau = body(session, "某区民政局", kind="gov_body", region="330106")
+    _one(session, bureau, due_on="2026-05-01")
+    assert job.run(session, TODAY)["records"] == 1 and job.run(session, TODAY)["due"] == 0
