@@ -10,6 +10,7 @@ from xinyong.audit.cli import app as audit_app
 from xinyong.catalog.cli import app as policy_app
 from xinyong.checks.cli import app as checks_app
 from xinyong.checks.cli import check_command
+from xinyong.commitments.cli import app as commitments_app
 from xinyong.demo.cli import demo_command
 from xinyong.disclosure.cli import report_command
 from xinyong.evaluation.cli import app as evaluate_app
@@ -38,6 +39,7 @@ app.add_typer(jobs_app, name="jobs")
 app.command("report")(report_command)
 app.add_typer(supervision_app, name="supervision")
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(commitments_app, name="commitments")
 console = Console()
 
 
@@ -65,7 +67,7 @@ _wire_accounts()
 # Commands that read or write identity numbers: they refuse to start when the database holds
 # numbers under a key the ring lacks (init and serve check for themselves, keys status shows it).
 READS_IDENTITIES = frozenset({"import", "worker", "check", "checks", "lists", "push", "demo", "users", "jobs",
-                              "report"})
+                              "report", "commitments"})
 
 
 @app.callback()

@@ -743,6 +743,43 @@ class HolidayList(Strict):
     years: dict[int, YearSchedule] = Field(default_factory=dict)
 
 
+# --- commitment_kinds.yaml ---------------------------------------------------------------
+
+
+class CommitmentKind(Strict):
+    """A kind of 信用承诺 the platform registers (RULES.md commitments; 76号 二(二)四, 五(六))."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    group: Literal["government", "township", "administration"] = Field(
+        description="government: 政府服务质量、期限、保障承诺; township: 街道和乡镇公开承诺; administration: 行政管理中的信用承诺")
+    subject_kinds: list[Literal["gov_body", "public_servant", "person", "enterprise"]] = Field(min_length=1)
+    record_kind: str = Field(min_length=1, description="违诺时“违背信用承诺”记录的承诺类型（该类别 commitment_kind 的选项之一）")
+    needs_service_area: bool = False
+    needs_list_item: bool = False
+    description: str = ""
+
+
+class CommitmentKindList(Strict):
+    kinds: list[CommitmentKind] = Field(default_factory=list)
+    service_areas: list[str] = Field(default_factory=list, description="街道和乡镇公开承诺的服务领域（76号 五(六)）")
+    list_kinds: dict[str, str] = Field(default_factory=dict, description="承诺所依清单：代码 → 中文名称")
+
+    @model_validator(mode="after")
+    def _unique(self) -> CommitmentKindList:
+        seen: set[str] = set()
+        for kind in self.kinds:
+            if kind.code in seen:
+                raise ValueError(f"duplicate commitment kind code {kind.code}")
+            seen.add(kind.code)
+        if any(k.needs_service_area for k in self.kinds) and not self.service_areas:
+            raise ValueError("a kind needs a service area but service_areas is empty")
+        return self
+
+    def kind(self, code_or_name: str) -> CommitmentKind | None:
+        return next((k for k in self.kinds if code_or_name in (k.code, k.name)), None)
+
+
 # --- the whole set -----------------------------------------------------------------------
 
 FILES: dict[str, type[BaseModel]] = {
@@ -753,8 +790,9 @@ FILES: dict[str, type[BaseModel]] = {
     "scenarios.yaml": ScenarioList,
     "holidays.yaml": HolidayList,
     "evaluation.yaml": EvaluationList,
+    "commitment_kinds.yaml": CommitmentKindList,
 }
-OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml"}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -767,6 +805,7 @@ class PolicySet(BaseModel):
     scenarios: ScenarioList
     holidays: HolidayList = HolidayList()
     evaluation: EvaluationList = EvaluationList()
+    commitment_kinds: CommitmentKindList = CommitmentKindList()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 
