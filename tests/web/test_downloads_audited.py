@@ -117,7 +117,20 @@ def _list_export(client) -> tuple[str, dict, int]:
     return "/api/v1/lists/export.xlsx", {}, 1
 
 
+def _commitments_export(client) -> tuple[str, dict, int]:
+    from tests.commitments.helpers import TODAY, row
+    from xinyong.accounts.principal import cli_principal
+    from xinyong.commitments import service as commitments
+
+    with session_scope() as s:
+        servant, ric = person(s, "卢承诺", kind="public_servant")
+        commitments.create(s, row(servant, kind="告知承诺", subject_code=ric), who=cli_principal("credit_office"),
+                           today=TODAY)
+    return "/api/v1/commitments/export.xlsx", {"Authorization": f"Bearer {token_for('admin')}"}, 1
+
+
 MAKERS = {
+    "/api/v1/commitments/export.xlsx": _commitments_export,
     "/records/batches/{batch_id}/errors.xlsx": _error_report,
     "/api/v1/checks/batches/{batch_id}/result.xlsx": _check_result,
     "/api/v1/lists/export.xlsx": _list_export,

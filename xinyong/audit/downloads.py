@@ -15,6 +15,7 @@ PERSONAL: dict[str, str] = {
     "/records/batches/{batch_id}/errors.xlsx": "import_error_report",
     "/api/v1/checks/batches/{batch_id}/result.xlsx": "check_batch_result",
     "/api/v1/lists/export.xlsx": "published_list_export",
+    "/api/v1/commitments/export.xlsx": "commitments_export",
 }
 
 # path → why its file holds no one's personal data
@@ -25,6 +26,7 @@ NOT_PERSONAL: dict[str, str] = {
     "/designations/template.xlsx": "空白任职与登记身份导入模板",
     "/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
     "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/api/v1/commitments/template.xlsx": "空白信用承诺导入模板",
     "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
     "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",
 }

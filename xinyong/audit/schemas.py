@@ -25,7 +25,7 @@ WHAT_NAMES = {
     "push_message": "推送消息", "push_subscription": "推送订阅", "push_endpoint": "推送回调地址",
     "policy_version": "政策清单版本", "data_key": "数据密钥", "user": "用户", "token": "API 令牌",
     "department": "部门", "import_error_report": "导入错误报告", "check_batch_result": "批量核查结果",
-    "published_list_export": "公示名单导出",
+    "published_list_export": "公示名单导出", "commitments_export": "信用承诺导出",
     "daily_run": "每日任务",
     "credit_report": "信用报告",
 }

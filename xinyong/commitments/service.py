@@ -32,7 +32,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
-from xinyong.audit.service import log_event
+from xinyong.audit.service import log_download, log_event
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CommitmentKind, CommitmentKindList
 from xinyong.commitments import rules
@@ -612,14 +612,17 @@ DAILY_COUNTS = {"due": "待认定违诺", "breached": "新认定违诺", "record
 def export_bytes(session: Session, who: Principal, *, today: date, request_id: str | None = None,
                  ip: str | None = None, **filters) -> bytes:
     """The commitments in the caller's scope as XLSX (persons' names and numbers masked); the
-    export is one read in the audit log naming the persons it holds (the caller commits)."""
+    export is one read in the audit log naming the persons it holds, and one download entry
+    (xinyong.audit.downloads) saying how many (the caller commits)."""
     from xinyong.subjects import schemas as shown_subjects
 
     names = kind_names(session)
     lists = kind_list(session).list_kinds
     # read (and refuse) before the workbook exists: a write-only workbook left unsaved breaks later
     found = search(session, who, today=today, limit=MAX_ROWS, **filters)
-    log_view(session, who, found, "导出信用承诺", request_id=request_id, ip=ip)
+    persons = log_view(session, who, found, "导出信用承诺", request_id=request_id, ip=ip)
+    # a file is a copy that leaves the platform: one download entry with how many persons it holds
+    log_download(session, who=who, what="commitments_export", persons=len(persons), request_id=request_id, ip=ip)
     wb = streamed_workbook()
     ws = wb.create_sheet("信用承诺")
     append(ws, [h[0][0] for h in COLUMNS.values()] + ["履行状态", "状态认定日期", "状态说明", "是否逾期"])
