@@ -55,6 +55,7 @@ STATUSES = {
     "revoked": "修复已撤销",
 }
 OPEN_STATUSES = ("filed", "accepted")
+DECIDING_STATUSES = ("accepted",)  # waiting for the decision (decide_due)
 ACTIONS = {
     "filed": "申请信用修复",
     "accepted": "受理",
@@ -114,7 +115,7 @@ class Due:
 def current_due(status: str, accept_by: date, decide_by: date | None, today: date) -> Due:
     if status == "filed":
         return Due("受理", accept_by, today > accept_by)
-    if status == "accepted" and decide_by is not None:
+    if status in DECIDING_STATUSES and decide_by is not None:
         return Due("作出修复决定", decide_by, today > decide_by)
     return Due("", None, False)
 

@@ -43,7 +43,7 @@ from xinyong.lists.models import ListEntry
 from xinyong.push import service as push
 from xinyong.records.models import Record
 from xinyong.records.revise import revise
-from xinyong.redress import files
+from xinyong.redress import files, queues
 from xinyong.redress import repair_rules as rules
 from xinyong.redress.models import Repair, RepairAttachment, RepairEvent
 from xinyong.redress.service import MAX_TEXT, QUEUE_LIMIT, Upload, is_office
@@ -183,42 +183,13 @@ def queue(session: Session, who: Principal, *, status: str | None = None, today:
           limit: int = QUEUE_LIMIT) -> list[Repair]:
     """The cases ``who`` sees (``status``, ``"open"`` or all): overdue first, then by the date
     the next step is due, the finished ones last (newest first)."""
-    day = today or _today()
-    q = select(Repair)
-    cond = _visible(who)
-    if cond is not None:
-        q = q.where(cond)
-    if status == "open":
-        q = q.where(Repair.status.in_(rules.OPEN_STATUSES))
-    elif status:
-        if status not in rules.STATUSES:
-            raise InvalidInput(f"未知的修复申请状态“{status}”", f"unknown status {status!r}", field="status")
-        q = q.where(Repair.status == status)
-    cases = list(session.scalars(q.order_by(Repair.id.desc()).limit(limit)))
-
-    def order(c: Repair):
-        d = due(c, day)
-        if d.due is None:
-            return (2, 0, -c.id)
-        return (0 if d.overdue else 1, d.due.toordinal(), c.id)
-
-    return sorted(cases, key=order)
+    return queues.queue(session, Repair, rules, _visible(who), status=status, day=today or _today(), limit=limit,
+                        what="修复申请")
 
 
 def counts(session: Session, who: Principal, today: date | None = None) -> dict[str, int]:
-    day = today or _today()
-    cond = _visible(who)
-    q = select(Repair.status, func.count()).group_by(Repair.status)
-    if cond is not None:
-        q = q.where(cond)
-    out = {s: 0 for s in rules.STATUSES}
-    out.update({s: n for s, n in session.execute(q)})
-    open_q = select(Repair.status, Repair.accept_due, Repair.decide_due).where(Repair.status.in_(rules.OPEN_STATUSES))
-    if cond is not None:
-        open_q = open_q.where(cond)
-    out["overdue"] = sum(1 for s, a, d in session.execute(open_q) if rules.current_due(s, a, d, day).overdue)
-    out["open"] = sum(out[s] for s in rules.OPEN_STATUSES)
-    return out
+    """Cases by status in ``who``'s view, plus ``open`` and ``overdue`` (open and past their deadline)."""
+    return queues.counts(session, Repair, rules, _visible(who), today or _today())
 
 
 def pending_commitments(session: Session) -> list[Repair]:

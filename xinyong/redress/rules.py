@@ -43,6 +43,7 @@ STATUSES = {
     "refused": "不予受理",
 }
 OPEN_STATUSES = ("filed", "accepted", "sent")
+DECIDING_STATUSES = ("accepted", "sent")  # waiting for the decision (decide_due)
 OUTCOMES = {
     "corrected": "更正（形成记录的新版本）",
     "revoked": "撤销（记录不再公示和使用）",
@@ -109,7 +110,7 @@ class Due:
 def current_due(status: str, accept_by: date, decide_by: date | None, today: date) -> Due:
     if status == "filed":
         return Due("受理", accept_by, today > accept_by)
-    if status in ("accepted", "sent") and decide_by is not None:
+    if status in DECIDING_STATUSES and decide_by is not None:
         return Due("作出处理决定", decide_by, today > decide_by)
     return Due("", None, False)
 

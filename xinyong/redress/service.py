@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
@@ -35,7 +35,7 @@ from xinyong.lists import service as lists_service
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
 from xinyong.records.revise import CORRECTABLE, revise
-from xinyong.redress import files, rules
+from xinyong.redress import files, queues, rules
 from xinyong.redress.models import Objection, ObjectionAttachment, ObjectionEvent
 
 OFFICE_ROLES = ("admin",)  # the credit office (信用办)
@@ -134,47 +134,15 @@ def _visible(who: Principal):
 
 def queue(session: Session, who: Principal, *, status: str | None = None, today: date | None = None,
           limit: int = QUEUE_LIMIT) -> list[Objection]:
-    """The cases ``who`` sees — ``status`` one of :data:`rules.STATUSES`, ``"open"`` for those
-    still to be handled, or all — overdue first, then by the date the next step is due, the
-    finished ones last (newest first)."""
-    day = today or _today()
-    q = select(Objection)
-    cond = _visible(who)
-    if cond is not None:
-        q = q.where(cond)
-    if status == "open":
-        q = q.where(Objection.status.in_(rules.OPEN_STATUSES))
-    elif status:
-        if status not in rules.STATUSES:
-            raise InvalidInput(f"未知的异议状态“{status}”", f"unknown status {status!r}", field="status")
-        q = q.where(Objection.status == status)
-    cases = list(session.scalars(q.order_by(Objection.id.desc()).limit(limit)))
-
-    def order(c: Objection):
-        d = due(c, day)
-        if d.due is None:
-            return (2, 0, -c.id)
-        return (0 if d.overdue else 1, d.due.toordinal(), c.id)
-
-    return sorted(cases, key=order)
+    """The cases ``who`` sees (``status``, ``"open"`` or all): overdue first, then by the date
+    the next step is due, the finished ones last (newest first)."""
+    return queues.queue(session, Objection, rules, _visible(who), status=status, day=today or _today(), limit=limit,
+                        what="异议")
 
 
 def counts(session: Session, who: Principal, today: date | None = None) -> dict[str, int]:
-    """Cases by status in ``who``'s view, plus ``overdue`` (open and past their deadline)."""
-    day = today or _today()
-    cond = _visible(who)
-    q = select(Objection.status, func.count()).group_by(Objection.status)
-    if cond is not None:
-        q = q.where(cond)
-    out = {s: 0 for s in rules.STATUSES}
-    out.update({s: n for s, n in session.execute(q)})
-    open_q = select(Objection.status, Objection.accept_due, Objection.decide_due).where(
-        Objection.status.in_(rules.OPEN_STATUSES))
-    if cond is not None:
-        open_q = open_q.where(cond)
-    out["overdue"] = sum(1 for s, a, d in session.execute(open_q) if rules.current_due(s, a, d, day).overdue)
-    out["open"] = sum(out[s] for s in rules.OPEN_STATUSES)
-    return out
+    """Cases by status in ``who``'s view, plus ``open`` and ``overdue`` (open and past their deadline)."""
+    return queues.counts(session, Objection, rules, _visible(who), today or _today())
 
 
 # --- filing ----------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""The office's queue and its counts, one definition for every redress case (objections, repairs):
+both kinds carry ``status``, ``accept_due`` and ``decide_due`` and a rules module that names its
+statuses, its open ones and those that wait for a decision, so the ordering (overdue first, then
+by the date the next step is due, finished cases last) and the overdue count are written once.
+
+The overdue count is one SQL statement: a case is overdue when it waits for acceptance past
+``accept_due`` or waits for a decision past ``decide_due`` — the same rule as the rules
+modules' ``current_due``, which the per-case views use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from types import ModuleType
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.core.errors import InvalidInput
+
+
+def queue(session: Session, model, rules: ModuleType, cond, *, status: str | None, day: date, limit: int,
+          what: str) -> list:
+    """The cases under ``cond`` (``status``, ``"open"`` or all; ``what`` names the kind in the
+    error for an unknown status): overdue first, then by the date the next step is due, the
+    finished ones last (newest first)."""
+    q = select(model)
+    if cond is not None:
+        q = q.where(cond)
+    if status == "open":
+        q = q.where(model.status.in_(rules.OPEN_STATUSES))
+    elif status:
+        if status not in rules.STATUSES:
+            raise InvalidInput(f"未知的{what}状态“{status}”", f"unknown status {status!r}", field="status")
+        q = q.where(model.status == status)
+    cases = list(session.scalars(q.order_by(model.id.desc()).limit(limit)))
+    due: Callable = rules.current_due
+
+    def order(c):
+        d = due(c.status, c.accept_due, c.decide_due, day)
+        if d.due is None:
+            return (2, 0, -c.id)
+        return (0 if d.overdue else 1, d.due.toordinal(), c.id)
+
+    return sorted(cases, key=order)
+
+
+def overdue_clause(model, rules: ModuleType, day: date):
+    """SQL: the case waits for a step whose deadline has passed (``current_due(...).overdue``)."""
+    return or_(and_(model.status == "filed", model.accept_due < day),
+               and_(model.status.in_(rules.DECIDING_STATUSES), model.decide_due.is_not(None), model.decide_due < day))
+
+
+def counts(session: Session, model, rules: ModuleType, cond, day: date) -> dict[str, int]:
+    """Cases by status under ``cond``, plus ``open`` and ``overdue``: two grouped statements."""
+    q = select(model.status, func.count()).group_by(model.status)
+    late = select(func.count()).select_from(model).where(overdue_clause(model, rules, day))
+    if cond is not None:
+        q, late = q.where(cond), late.where(cond)
+    out = {s: 0 for s in rules.STATUSES}
+    out.update({s: n for s, n in session.execute(q)})
+    out["overdue"] = session.scalar(late) or 0
+    out["open"] = sum(out[s] for s in rules.OPEN_STATUSES)
+    return out
