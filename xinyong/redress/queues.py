@@ -62,3 +62,18 @@ def counts(session: Session, model, rules: ModuleType, cond, day: date) -> dict[
     out["overdue"] = session.scalar(late) or 0
     out["open"] = sum(out[s] for s in rules.OPEN_STATUSES)
     return out
+
+
+def due_on_clause(model, rules: ModuleType, day: date):
+    """SQL: the case's next step is due exactly on ``day``."""
+    return or_(and_(model.status == "filed", model.accept_due == day),
+               and_(model.status.in_(rules.DECIDING_STATUSES), model.decide_due == day))
+
+
+def daily(session: Session, model, rules: ModuleType, day: date) -> dict:
+    """What the daily run reports of one kind of case: those past their deadline (the first 100
+    ids) and those due today. Deadlines are computed, never stored as a flag, so nothing
+    changes and a second run gives the same answer."""
+    overdue = list(session.scalars(select(model.id).where(overdue_clause(model, rules, day)).order_by(model.id)))
+    due_today = session.scalar(select(func.count()).select_from(model).where(due_on_clause(model, rules, day))) or 0
+    return {"changed": 0, "overdue": len(overdue), "due_today": due_today, "overdue_ids": overdue[:100]}

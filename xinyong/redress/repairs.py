@@ -371,14 +371,5 @@ def _revoke(session: Session, who: Principal, case: Repair, day: date, reasons: 
 
 
 def daily(session: Session, today: date) -> dict:
-    """Open repair cases past their deadline and due today: computed, so nothing changes."""
-    rows = session.execute(select(Repair.id, Repair.status, Repair.accept_due, Repair.decide_due)
-                           .where(Repair.status.in_(rules.OPEN_STATUSES)))
-    overdue, due_today = [], []
-    for cid, status, accept_by, decide_by in rows:
-        d = rules.current_due(status, accept_by, decide_by, today)
-        if d.overdue:
-            overdue.append(cid)
-        elif d.due == today:
-            due_today.append(cid)
-    return {"changed": 0, "overdue": len(overdue), "due_today": len(due_today), "overdue_ids": overdue[:100]}
+    """Open repairs past their deadline and due today (:func:`xinyong.redress.queues.daily`)."""
+    return queues.daily(session, Repair, rules, today)

@@ -449,20 +449,8 @@ def _apply(session: Session, who: Principal, case: Objection, outcome: str, reas
 
 
 def daily(session: Session, today: date) -> dict:
-    """What the daily run reports of objections on ``today``: the open cases past their
-    deadline and those due today, by region. Deadlines are computed, never stored as a flag, so
-    this changes nothing and a second run gives the same answer."""
-    rows = session.execute(select(Objection.id, Objection.status, Objection.accept_due, Objection.decide_due,
-                                  Objection.region_code).where(Objection.status.in_(rules.OPEN_STATUSES)))
-    overdue: list[int] = []
-    due_today: list[int] = []
-    for cid, status, accept_by, decide_by, _region in rows:
-        d = rules.current_due(status, accept_by, decide_by, today)
-        if d.overdue:
-            overdue.append(cid)
-        elif d.due == today:
-            due_today.append(cid)
-    return {"changed": 0, "overdue": len(overdue), "due_today": len(due_today), "overdue_ids": overdue[:100]}
+    """Open objections past their deadline and due today (:func:`xinyong.redress.queues.daily`)."""
+    return queues.daily(session, Objection, rules, today)
 
 
 def files_limit_bytes() -> int:
