@@ -17,7 +17,7 @@ from xinyong.evaluation.cli import app as evaluate_app
 from xinyong.jobs.cli import app as jobs_app
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
-from xinyong.records.cli import import_command, template_command
+from xinyong.records.cli import import_command, records_app, template_command
 from xinyong.subjects.cli import app as keys_app
 from xinyong.subjects.cli import designations_app
 from xinyong.supervision.cli import app as supervision_app
@@ -30,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(designations_app, name="designations")
 app.command("import")(import_command)
 app.command("template")(template_command)
+app.add_typer(records_app, name="records")
 app.command("demo")(demo_command)
 app.add_typer(lists_app, name="lists")
 app.command("check")(check_command)

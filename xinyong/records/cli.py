@@ -85,3 +85,52 @@ def template_command(
         raise typer.Exit(2)
     write_template(policy, cat, output)
     console.print(f"[green]✓[/green] 已生成《{cat.name}》导入模板：{output}")
+
+
+records_app = typer.Typer(help="Stored records: recompute their periods after a policy change.", no_args_is_help=True)
+
+
+@records_app.command("recompute")
+def recompute_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only say which records would change; write nothing"),
+    category: list[str] = typer.Option([], "--category", "-c", help="Only this category (code); may repeat"),
+    user: str = typer.Option("cli", help="Who recomputes (kept on every changed record)"),
+) -> None:
+    """Recompute every stored record's display period, repair date and retention under the
+    active policy (set-based). Changed records keep their old state as a version; the lists
+    are then brought up to date for today. Exit 0: done (or nothing to change); 2: bad input."""
+    from rich.table import Table
+
+    from xinyong.core import clock, daily
+    from xinyong.records.recompute import recompute
+
+    try:
+        with session_scope() as session:
+            result = recompute(session, dry_run=dry_run, by=user, categories=category or None)
+            listed = None
+            if not dry_run and result.changed:
+                job = next((j for j in daily.registered() if j.name == "lists.refresh"), None)
+                listed = job.run(session, clock.today()) if job else None
+            if dry_run:
+                session.rollback()
+    except ValueError as exc:
+        console.print(f"[red]✗ 没有这个记录类别：{exc}[/red]")
+        raise typer.Exit(2) from None
+    table = Table(title=f"按政策版本 {result.policy_version_id} 重算公示期" + ("（试算，未写入）" if dry_run else ""))
+    for col in ("类别", "严重程度", "记录数", "需改" if dry_run else "已改"):
+        table.add_column(col, justify="right" if col in ("记录数", "需改", "已改") else "left")
+    for g in result.groups:
+        if g.records:
+            table.add_row(g.category_name, g.severity, str(g.records), str(g.changed))
+    Console(soft_wrap=True).print(table)
+    for g in result.groups:
+        for s in g.samples:
+            console.print(f"  记录 {s['record_id']}（{g.category_name}）：公示截止 {s['display_until'][0]} → "
+                          f"{s['display_until'][1]}，可修复 {s['repair_from'][0]} → {s['repair_from'][1]}，"
+                          f"保存至 {s['retention_until'][0]} → {s['retention_until'][1]}")
+    for key, n in result.unknown_categories.items():
+        console.print(f"[yellow]现行政策没有 {key} 的公示期规则：{n} 条记录未改动[/yellow]")
+    verb = "需改" if dry_run else "已改"
+    console.print(f"共 {result.records} 条记录，{verb} {result.changed} 条。")
+    if listed is not None:
+        console.print(f"名单已按今日更新：{dict(listed)}")
