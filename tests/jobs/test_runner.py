@@ -182,10 +182,25 @@ def test_a_second_process_leaves_at_once_while_the_run_is_held(engine, own_jobs)
     if engine.dialect.name != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's")
     with engine.connect() as other:
-        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": service.ADVISORY_LOCK})
+        other.execute(text(f"SELECT pg_advisory_lock({service._LOCK_KEY})"))
         other.commit()
         result = service.run_daily(DAY, by="test", engine=engine)
         assert result.busy and [o.state for o in result.outcomes] == ["busy"] and calls == []
-        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": service.ADVISORY_LOCK})
+        other.execute(text(f"SELECT pg_advisory_unlock({service._LOCK_KEY})"))
         other.commit()
     assert service.run_daily(DAY, by="test", engine=engine).outcomes[0].state == "done" and calls == [DAY]
+
+
+def test_the_lock_is_the_schemas_own(engine, own_jobs):
+    """Two platforms in schemas of one database (or two test runs side by side) each take their
+    own lock: another schema's running daily run does not make this one leave."""
+    calls = counter(own_jobs)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    with engine.connect() as other:
+        other.execute(text("SELECT pg_advisory_lock(hashtextextended('xinyong.jobs:' || 'another_schema', 0))"))
+        other.commit()
+        result = service.run_daily(DAY, by="test", engine=engine)
+        assert not result.busy and calls == [DAY]
+        other.execute(text("SELECT pg_advisory_unlock(hashtextextended('xinyong.jobs:' || 'another_schema', 0))"))
+        other.commit()

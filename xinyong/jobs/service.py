@@ -45,7 +45,10 @@ CAPABILITIES = (
     "accounts", "audit", "subjects", "catalog", "records", "commitments", "lists", "checks", "push",
     "redress", "supervision", "evaluation", "monitoring", "disclosure", "exchange",
 )
-ADVISORY_LOCK = 0x78696E79_6A6F6273 & 0x7FFFFFFFFFFFFFFF  # "xinyjobs": the run's PostgreSQL advisory lock
+# The run's PostgreSQL advisory lock. Advisory locks are one space per database, so the key is
+# taken from the schema the platform lives in: two platforms (or two test runs) in schemas of one
+# database do not wait on each other's daily run, while the servers of one platform do.
+_LOCK_KEY = "hashtextextended('xinyong.jobs:' || current_schema(), 0)"
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -128,13 +131,13 @@ def _run_lock(engine: Engine) -> Iterator[bool]:
         yield True
         return
     with engine.connect() as conn:
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK}).scalar())
+        got = bool(conn.execute(text(f"SELECT pg_try_advisory_lock({_LOCK_KEY})")).scalar())
         conn.commit()
         try:
             yield got
         finally:
             if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK})
+                conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"))
                 conn.commit()
 
 
