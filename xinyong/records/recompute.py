@@ -186,51 +186,56 @@ def recompute(session: Session, *, dry_run: bool = False, by: str = "system",
     known = {c.code for c in policy.catalog.categories}
     if unknown_asked := wanted - known:
         raise ValueError(f"unknown categories: {sorted(unknown_asked)}")
+    # how many records each category and severity holds: one grouped read, no facts looked at
+    held: dict[tuple[str, str], int] = {}
+    for code, severity, n in session.execute(
+            select(Record.category_code, Record.severity, func.count())
+            .group_by(Record.category_code, Record.severity)):
+        key = (code, severity if severity not in (None, "") else "default")
+        held[key] = held.get(key, 0) + n
     groups: list[GroupResult] = []
     for category in policy.catalog.categories:
         if wanted and category.code not in wanted:
             continue
         for key, rule in category.display_period.items():
+            total = held.pop((category.code, key), 0)
+            group = GroupResult(category.code, category.name, key, total, 0)
+            groups.append(group)
+            if not total:
+                continue
             e = expressions(sql, category, rule, accepted)
             of_group = and_(Record.category_code == category.code, _of_severity(key))
             differs = or_(Record.display_until != e.display_until,
                           Record.repair_from.is_distinct_from(e.repair_from),
                           Record.retention_until != e.retention_until)
-            total, changed = session.execute(
-                select(func.count(), func.count(case((differs, 1)))).where(of_group)).one()
-            group = GroupResult(category.code, category.name, key, total, changed)
-            groups.append(group)
-            if not changed:
-                continue
             if dry_run:
+                group.changed = session.scalar(select(func.count()).where(of_group, differs))
                 rows = session.execute(
                     select(Record.id, Record.display_until, e.display_until, Record.repair_from, e.repair_from,
                            Record.retention_until, e.retention_until)
-                    .where(of_group, differs).order_by(Record.id).limit(SAMPLE))
+                    .where(of_group, differs).order_by(Record.id).limit(SAMPLE)) if group.changed else []
                 group.samples = [
                     {"record_id": r[0], "display_until": (_day(r[1]), _day(r[2])),
                      "repair_from": (_day(r[3]), _day(r[4])), "retention_until": (_day(r[5]), _day(r[6]))}
                     for r in rows]
                 continue
-            # the state before, as every change keeps it (records.revise does one row the same way)
+            # the state before, as every change keeps it (records.revise does one row the same way);
+            # the rows it copies are the rows that change, so its count is the group's
             kept = [getattr(Record, c) for c in VERSIONED_COLUMNS]
-            session.execute(insert(RecordVersion).from_select(
+            # (counted from RETURNING: a driver need not give an INSERT … SELECT's row count)
+            group.changed = len(session.execute(insert(RecordVersion).from_select(
                 ["record_id", "version", *VERSIONED_COLUMNS, "valid_from", "superseded_at"],
                 select(Record.id, Record.version, *kept, Record.changed_at, literal(now))
-                .where(of_group, differs)))
-            session.execute(
-                update(Record).where(of_group, differs).values(
-                    display_until=e.display_until, repair_from=e.repair_from, retention_until=e.retention_until,
-                    version=Record.version + 1, policy_version_id=vid, changed_by=by[:100], changed_at=now)
-                .execution_options(synchronize_session=False))
+                .where(of_group, differs)).returning(RecordVersion.record_id)).all())
+            if group.changed:
+                session.execute(
+                    update(Record).where(of_group, differs).values(
+                        display_until=e.display_until, repair_from=e.repair_from, retention_until=e.retention_until,
+                        version=Record.version + 1, policy_version_id=vid, changed_by=by[:100], changed_at=now)
+                    .execution_options(synchronize_session=False))
     # records no group above looked at: a category the policy no longer has, or a severity its
     # category no longer has; they keep their periods and are named in the result
-    looked_at = or_(*(and_(Record.category_code == c.code, or_(*(_of_severity(k) for k in c.display_period)))
-                      for c in policy.catalog.categories if not wanted or c.code in wanted))
-    unknown = {f"{code}/{sev or 'default'}": n for code, sev, n in session.execute(
-        select(Record.category_code, Record.severity, func.count())
-        .where(~looked_at, Record.category_code.in_(sorted(wanted)) if wanted else True)
-        .group_by(Record.category_code, Record.severity)).all()}
+    unknown = {} if wanted else {f"{code}/{sev}": n for (code, sev), n in sorted(held.items())}
     result = RecomputeResult(vid, dry_run, groups, unknown)
     if not dry_run:
         log_event(session, who=by, action="recompute", entity="records", after=result.summary())
