@@ -391,3 +391,18 @@ def test_public_statistics_by_region_and_body_one_statement_each(session, world,
     assert q.count == 2
     assert [(r["key"], r["total"], r["substantiated"]) for r in by_region] == [("330100", 2, 1), ("330106", 1, 0)]
     assert by_body[0]["name"] == world.bureau.name and by_body[0]["total"] == 2 and by_body[0]["replied"] == 1
+
+
+def test_overdue_complaints_appear_on_the_supervisors_board(session, world):
+    from xinyong.supervision import service as supervision
+
+    late, _ = _file(session, world)
+    _file(session, world, day=date(2026, 2, 27))  # not yet due on 2 March
+    _file(session, body="宁波某局", region="330200")
+    day = date(2026, 3, 2)
+    board = supervision.board(session, region="330100", year=2026, today=day)
+    assert board.complaints_overdue == 1 and [(c.id, c.days) for c in board.complaints] == [(late.id, 2)]
+    assert supervision.board(session, region=None, year=2026, today=day).complaints_overdue == 2
+    complaints.daily(session, day)  # escalated to the province: still overdue-free until its new deadline
+    session.commit()
+    assert supervision.board(session, region="330000", year=2026, today=day).complaints_overdue == 0

@@ -107,7 +107,7 @@ def stats(session: SessionDep, who: Anyone) -> StatsOut:
                     by_body=[StatRow(**r) for r in complaints.stats_by_body(session)])
 
 
-@router.get("/complaints/template", tags=[TAG], summary="下载 12345 热线工单导入模板",
+@router.get("/complaints/template.xlsx", tags=[TAG], summary="下载 12345 热线工单导入模板",
             description="XLSX 模板：中文表头（必填列红色，附填写说明），失信行为和投诉对象类型为下拉选项。不含个人信息。",
             response_class=Response, responses=error_responses(401, 403))
 def template(session: SessionDep, who: Office) -> Response:
