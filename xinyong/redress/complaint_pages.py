@@ -106,8 +106,8 @@ def _track(request, session, code: str, *, error: str | None = None, status_code
     t = None
     try:
         t = track_out(session, complaints.by_code(session, code))
-    except XinyongError as exc:
-        error, status_code = exc.zh, exc.status_code
+    except XinyongError as exc:  # a wrong code is an answer on the page (the API says 404)
+        error = exc.zh
     return render(request, "redress/complaints_track.html", {
         "active": "/complaints/new", "tabs": TABS, "t": t, "code": code if t else "", "error": error,
         "ratings": rules.RATINGS,
