@@ -176,3 +176,85 @@ CASES += [
     Case("POST", "/repairs/{id}/steps", params=lambda w, where: {"id": _repair(w, where)},
          form=lambda w, where: {"action": "accept"}, expect=expect(403, public=401, admin=303), out=NONE_OUT),
 ]
+
+
+# --- complaints (投诉举报) ---------------------------------------------------------------------
+# Filing, tracking, rating and the statistics are public (every caller alike). A complaint "in"
+# is routed to the matrix reporter's department in Hangzhou (so the department and the credit
+# office of the region reply); one "out" goes to Ningbo's credit office. Each state-changing call
+# gets a fresh complaint.
+
+EVERYONE = expect(200, public=200)
+HANDLERS = only(("admin", "reporter"))
+COMPLAINT_REGION = {"in": "330100", "out": "330200"}
+
+
+def _complaint(w, where, steps=()) -> int:
+    from xinyong.accounts.models import User
+    from xinyong.accounts.principal import PUBLIC, cli_principal
+    from xinyong.redress import complaints
+
+    c, code = complaints.file_complaint(w.db, PUBLIC, target_kind="gov_body", body_name="矩阵测试局",
+                                        behaviour="gov_arrears_to_enterprises", account="矩阵测试",
+                                        region=COMPLAINT_REGION[where])
+    if where == "in":
+        c.department_code = w.db.get(User, w.users["reporter"]).department_code
+        c.department_name = "矩阵测试部门"
+    for step in steps:
+        complaints.take_step(w.db, cli_principal("matrix"), c.id, step, finding="substantiated", reply="矩阵测试")
+    w.db.commit()
+    w._once[f"complaint-code-{c.id}"] = code
+    return c.id
+
+
+def _complaint_code(w, where, steps=()) -> str:
+    case_id = _complaint(w, where, steps)
+    return w._once[f"complaint-code-{case_id}"]
+
+
+def _kept_complaint(w, where) -> int:
+    return w.once(f"complaint-{where}", lambda: _complaint(w, where))
+
+
+def _filing_json(w, where) -> dict:
+    return {"target_kind": "gov_body", "body_name": "矩阵测试局", "behaviour": "gov_arrears_to_enterprises",
+            "account": "矩阵测试", "region": COMPLAINT_REGION[where]}
+
+
+def _complaint_step(step: str, before=(), body=None, ok=HANDLERS) -> Case:
+    return Case("POST", f"/api/v1/complaints/{{id}}/{step}", params=lambda w, where: {"id": _complaint(w, where, before)},
+                json=lambda w, where: body or {}, expect=ok, out=NONE_OUT)
+
+
+CASES += [
+    Case("POST", "/api/v1/complaints", json=_filing_json, expect=expect(201, public=201)),
+    Case("POST", "/api/v1/complaints/track", json=lambda w, where: {"code": _complaint_code(w, where)}, expect=EVERYONE),
+    Case("POST", "/api/v1/complaints/rate",
+         json=lambda w, where: {"code": _complaint_code(w, where, ["reply"]), "rating": "satisfied"}, expect=EVERYONE),
+    Case("GET", "/api/v1/complaints/stats", expect=EVERYONE),
+    Case("GET", "/api/v1/complaints/template.xlsx", expect=ADMIN),
+    Case("POST", "/api/v1/complaints/import", expect=only(("admin",), 422), note="no file: 422 once admitted"),
+    Case("GET", "/api/v1/complaints", expect=HANDLERS),
+    Case("GET", "/api/v1/complaints/{id}", params=lambda w, where: {"id": _kept_complaint(w, where)}, expect=HANDLERS,
+         out=NONE_OUT),
+    _complaint_step("reply", body={"finding": "partly", "reply": "矩阵测试"}),
+    _complaint_step("reject", body={"reasons": "矩阵测试"}),
+    _complaint_step("close", ["reply"], ok=ADMIN),
+    _complaint_step("record", ["reply"], body={"decision_no": "矩阵测试"}, ok=only(("admin",), 422)),
+    Case("GET", "/complaints/new", expect=EVERYONE),
+    Case("POST", "/complaints/new", form=lambda w, where: {**_filing_json(w, where), "anonymous": "1"},
+         expect=expect(201, public=201)),
+    Case("GET", "/complaints/track", expect=EVERYONE),
+    Case("POST", "/complaints/track", form=lambda w, where: {"code": _complaint_code(w, where)}, expect=EVERYONE),
+    Case("POST", "/complaints/track/rate",
+         form=lambda w, where: {"code": _complaint_code(w, where, ["reply"]), "rating": "satisfied"}, expect=EVERYONE),
+    Case("GET", "/complaints/stats", expect=EVERYONE),
+    Case("GET", "/complaints", expect=HANDLERS),
+    Case("GET", "/complaints/import", expect=ADMIN),
+    Case("POST", "/complaints/import", expect=only(("admin",), 422), note="no file: 422 once admitted"),
+    Case("GET", "/complaints/{id}", params=lambda w, where: {"id": _kept_complaint(w, where)}, expect=HANDLERS,
+         out=NONE_OUT),
+    Case("POST", "/complaints/{id}/steps", params=lambda w, where: {"id": _complaint(w, where)},
+         form=lambda w, where: {"action": "reply", "finding": "partly", "reply": "矩阵测试"},
+         expect=only(("admin", "reporter"), 303), out=NONE_OUT),
+]

@@ -202,7 +202,7 @@ def test_the_boards_figures(session, engine, count_queries):
     _fixture(session)
     with count_queries(engine) as q:
         b = service.board(session, region="330100", year=2026, today=DAY)
-    assert q.count == 3  # counts and rates per region, the overdue replies, the latest appraisals
+    assert q.count == 4  # counts and rates per region, the overdue replies, the latest appraisals, overdue complaints
     assert [r.region_code for r in b.regions] == ["330106", "330102"]  # the most overdue replies first
     xh, sc = b.regions
     assert xh.counts == {"inspections": 1, "proposals": 4, "judicial": 3, "appraisals": 1, "ratings": 0}
@@ -228,7 +228,7 @@ def test_the_boards_figures(session, engine, count_queries):
     assert [(a.body_name, a.score) for a in whole.appraisals] == [("西湖区人民政府", 91.0), ("上城区人民政府", 88.0)]
 
 
-def test_the_board_stays_three_statements_with_more_rows(session, engine, count_queries):
+def test_the_board_stays_four_statements_with_more_rows(session, engine, count_queries):
     _fixture(session)
     bodies = [gov(session, f"县{i}人民政府", "330106") for i in range(30)]
     service.import_rows(session, "appraisals", [{"body_code": b.code, "year": 2026, "score": 60 + i}
@@ -236,7 +236,7 @@ def test_the_board_stays_three_statements_with_more_rows(session, engine, count_
     session.commit()
     with count_queries(engine) as q:
         b = service.board(session, region="330100", year=2026, today=DAY)
-    assert q.count == 3 and len(b.appraisals) == 32  # 30 new, 西湖 2026, 上城 2025
+    assert q.count == 4 and len(b.appraisals) == 32  # 30 new, 西湖 2026, 上城 2025
 
 
 def test_listing_is_scoped_to_the_readers_region(session):

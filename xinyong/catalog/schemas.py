@@ -780,6 +780,19 @@ class CommitmentKindList(Strict):
         return next((k for k in self.kinds if code_or_name in (k.code, k.name)), None)
 
 
+# --- complaints.yaml ---------------------------------------------------------------------
+
+
+class ComplaintPolicy(Strict):
+    """投诉举报 (complaints about government dishonesty): the behaviours the public may complain
+    of and the working-day deadlines of the handling (76号 三(三); 浙 政务 二(二)3)."""
+
+    reply_workdays: int = Field(15, ge=1, le=60, description="转办后答复的期限（工作日）")
+    escalated_reply_workdays: int = Field(10, ge=1, le=60, description="逾期提级督办后答复的期限（工作日）")
+    rate_workdays: int = Field(10, ge=1, le=60, description="答复后申请人评价的期限（工作日）")
+    behaviours: list[str] = Field(default_factory=list, description="可投诉的政务失信行为（behaviours.yaml 的代码）")
+
+
 # --- the whole set -----------------------------------------------------------------------
 
 FILES: dict[str, type[BaseModel]] = {
@@ -791,8 +804,9 @@ FILES: dict[str, type[BaseModel]] = {
     "holidays.yaml": HolidayList,
     "evaluation.yaml": EvaluationList,
     "commitment_kinds.yaml": CommitmentKindList,
+    "complaints.yaml": ComplaintPolicy,
 }
-OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml"}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -806,6 +820,7 @@ class PolicySet(BaseModel):
     holidays: HolidayList = HolidayList()
     evaluation: EvaluationList = EvaluationList()
     commitment_kinds: CommitmentKindList = CommitmentKindList()
+    complaints: ComplaintPolicy = ComplaintPolicy()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 

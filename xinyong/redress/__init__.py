@@ -1,6 +1,6 @@
 """Redress (异议、信用修复、投诉举报、从轻减轻): the ways back that every policy text pairs with
-punishment. This release holds objections (异议) and credit repair (信用修复); complaints and
-leniency follow in the same package."""
+punishment. This release holds objections (异议), credit repair (信用修复) and complaints about
+government dishonesty (投诉举报); leniency follows in the same package."""
 
 from xinyong.core import daily as _daily  # noqa: E402
 
@@ -28,3 +28,17 @@ def _daily_repairs(session, day):
 
 
 _daily.register("redress.repairs", "信用修复处理期限", _daily_repairs, order=51)
+
+
+def _daily_complaints(session, day):
+    """The day's complaints: those past their reply deadline go to the superior region (set-based,
+    once: the new deadline is after today), and a note of what is still overdue and due today."""
+    from xinyong.redress.complaints import daily
+
+    seen = daily(session, day)
+    return {"escalated": seen["escalated"],
+            "note": f"投诉逾期未答复 {seen['overdue']} 件，今日到期 {seen['due_today']} 件"}
+
+
+_daily.register("redress.complaints", "投诉举报逾期提级督办", _daily_complaints, order=52,
+                counts={"escalated": "逾期提级督办"})

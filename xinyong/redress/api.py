@@ -198,3 +198,8 @@ def close(session: SessionDep, who: Office, audit: AuditDep, id: CaseId, body: S
 from xinyong.redress.repair_api import router as _repair_router  # noqa: E402
 
 router.include_router(_repair_router)
+
+# Complaints (投诉举报): their routes live in their own module, under the same prefix.
+from xinyong.redress.complaint_api import router as _complaint_router  # noqa: E402
+
+router.include_router(_complaint_router)

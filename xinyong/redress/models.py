@@ -183,3 +183,81 @@ class RepairAttachment(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (Index("ix_repair_attachments_repair_id", "repair_id"),)
+
+
+# --- complaints (投诉举报) ----------------------------------------------------------------------
+
+
+class Complaint(Base):
+    """One complaint about government dishonesty (投诉举报), filed on the public form or imported
+    from a 12345-hotline work order.
+
+    It names a body (``body_id`` where the platform knows it, always ``body_name``) or an official
+    (``official_name``, with the body that employs him), a behaviour of the policy's list, and what
+    happened. ``region_code`` and ``department_code`` are where it is routed now: the body's
+    department where the platform has one, else the credit office of the region; an escalation
+    moves ``region_code`` to the superior region. The complainant is named or anonymous; either
+    way it follows the case by its tracking code, of which only a keyed hash is kept
+    (``tracking_hash``). The complainant's name and telephone are never shown in full."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))  # web (网上投诉) / hotline (12345 热线)
+    hotline_no: Mapped[str | None] = mapped_column(String(40), unique=True)  # 12345 工单编号
+    tracking_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    complainant_name: Mapped[str | None] = mapped_column(String(100))
+    complainant_phone: Mapped[str | None] = mapped_column(String(20))
+    target_kind: Mapped[str] = mapped_column(String(14))  # gov_body / public_servant
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    body_name: Mapped[str] = mapped_column(String(200))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    official_name: Mapped[str | None] = mapped_column(String(100))
+    behaviour_code: Mapped[str] = mapped_column(String(60))
+    account: Mapped[str] = mapped_column(Text)  # what happened
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    origin_region: Mapped[str] = mapped_column(String(6))  # the region it was first routed to
+    region_code: Mapped[str] = mapped_column(String(6))  # the region handling it now
+    department_code: Mapped[str | None] = mapped_column(String(18))
+    department_name: Mapped[str | None] = mapped_column(String(200))
+    filed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    reply_due: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    replied_by: Mapped[str | None] = mapped_column(String(100))
+    finding: Mapped[str | None] = mapped_column(String(16))  # substantiated / partly / unsubstantiated
+    reply: Mapped[str | None] = mapped_column(Text)
+    rate_due: Mapped[date | None] = mapped_column(Date)
+    rating: Mapped[str | None] = mapped_column(String(14))  # satisfied / basically / unsatisfied
+    rating_note: Mapped[str | None] = mapped_column(Text)
+    rated_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_complaints_status_region", "status", "region_code"),
+        Index("ix_complaints_body_id", "body_id"),
+        Index("ix_complaints_reply_due", "reply_due"),
+    )
+
+
+class ComplaintEvent(Base):
+    """One step of a complaint: filed, routed, escalated, replied, rejected, rated, closed, recorded."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    on: Mapped[date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_complaint_events_complaint_id", "complaint_id"),)

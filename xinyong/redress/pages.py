@@ -172,3 +172,8 @@ def step_submit(
 from xinyong.redress.repair_pages import router as _repair_router  # noqa: E402
 
 router.include_router(_repair_router)
+
+# Complaints (投诉举报): their pages live in their own module.
+from xinyong.redress.complaint_pages import router as _complaint_router  # noqa: E402
+
+router.include_router(_complaint_router)

@@ -20,10 +20,12 @@ from xinyong.core.errors import InvalidInput
 
 
 def queue(session: Session, model, rules: ModuleType, cond, *, status: str | None, day: date, limit: int,
-          what: str) -> list:
+          what: str, due_of: Callable | None = None) -> list:
     """The cases under ``cond`` (``status``, ``"open"`` or all; ``what`` names the kind in the
     error for an unknown status): overdue first, then by the date the next step is due, the
-    finished ones last (newest first)."""
+    finished ones last (newest first). ``due_of(case, day)`` gives a case's
+    :class:`~xinyong.redress.rules.Due` where its deadlines are not ``accept_due`` and
+    ``decide_due`` (complaints: ``reply_due``)."""
     q = select(model)
     if cond is not None:
         q = q.where(cond)
@@ -34,10 +36,10 @@ def queue(session: Session, model, rules: ModuleType, cond, *, status: str | Non
             raise InvalidInput(f"未知的{what}状态“{status}”", f"unknown status {status!r}", field="status")
         q = q.where(model.status == status)
     cases = list(session.scalars(q.order_by(model.id.desc()).limit(limit)))
-    due: Callable = rules.current_due
+    due: Callable = due_of or (lambda c, d: rules.current_due(c.status, c.accept_due, c.decide_due, d))
 
     def order(c):
-        d = due(c.status, c.accept_due, c.decide_due, day)
+        d = due(c, day)
         if d.due is None:
             return (2, 0, -c.id)
         return (0 if d.overdue else 1, d.due.toordinal(), c.id)
@@ -51,10 +53,12 @@ def overdue_clause(model, rules: ModuleType, day: date):
                and_(model.status.in_(rules.DECIDING_STATUSES), model.decide_due.is_not(None), model.decide_due < day))
 
 
-def counts(session: Session, model, rules: ModuleType, cond, day: date) -> dict[str, int]:
-    """Cases by status under ``cond``, plus ``open`` and ``overdue``: two grouped statements."""
+def counts(session: Session, model, rules: ModuleType, cond, day: date, *, overdue=None) -> dict[str, int]:
+    """Cases by status under ``cond``, plus ``open`` and ``overdue``: two grouped statements.
+    ``overdue``: the SQL of an overdue case where it is not :func:`overdue_clause`'s."""
     q = select(model.status, func.count()).group_by(model.status)
-    late = select(func.count()).select_from(model).where(overdue_clause(model, rules, day))
+    late = select(func.count()).select_from(model).where(overdue if overdue is not None
+                                                         else overdue_clause(model, rules, day))
     if cond is not None:
         q, late = q.where(cond), late.where(cond)
     out = {s: 0 for s in rules.STATUSES}
@@ -70,10 +74,13 @@ def due_on_clause(model, rules: ModuleType, day: date):
                and_(model.status.in_(rules.DECIDING_STATUSES), model.decide_due == day))
 
 
-def daily(session: Session, model, rules: ModuleType, day: date) -> dict:
+def daily(session: Session, model, rules: ModuleType, day: date, *, overdue=None, due_on=None) -> dict:
     """What the daily run reports of one kind of case: those past their deadline (the first 100
     ids) and those due today. Deadlines are computed, never stored as a flag, so nothing
-    changes and a second run gives the same answer."""
-    overdue = list(session.scalars(select(model.id).where(overdue_clause(model, rules, day)).order_by(model.id)))
-    due_today = session.scalar(select(func.count()).select_from(model).where(due_on_clause(model, rules, day))) or 0
+    changes and a second run gives the same answer. ``overdue`` and ``due_on``: the SQL where a
+    kind's deadlines are not :func:`overdue_clause`'s and :func:`due_on_clause`'s."""
+    late = overdue if overdue is not None else overdue_clause(model, rules, day)
+    today_ = due_on if due_on is not None else due_on_clause(model, rules, day)
+    overdue = list(session.scalars(select(model.id).where(late).order_by(model.id)))
+    due_today = session.scalar(select(func.count()).select_from(model).where(today_)) or 0
     return {"changed": 0, "overdue": len(overdue), "due_today": due_today, "overdue_ids": overdue[:100]}

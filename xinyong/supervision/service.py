@@ -551,6 +551,19 @@ class OverdueReply:
 
 
 @dataclass
+class OverdueComplaint:
+    """A complaint about government dishonesty (投诉举报) past its reply deadline."""
+
+    id: int
+    body_name: str
+    region_code: str
+    status: str
+    escalations: int
+    reply_due: date
+    days: int
+
+
+@dataclass
 class Appraisal:
     body_name: str
     region_code: str
@@ -566,6 +579,8 @@ class Board:
     regions: list[RegionFigures]
     overdue: list[OverdueReply]
     appraisals: list[Appraisal]
+    complaints: list[OverdueComplaint] = field(default_factory=list)
+    complaints_overdue: int = 0  # all of them, the list shows the first COMPLAINTS_SHOWN
 
     @property
     def totals(self) -> dict[str, int]:
@@ -583,6 +598,7 @@ class Board:
 
 OVERDUE_SHOWN = 100
 APPRAISALS_SHOWN = 100
+COMPLAINTS_SHOWN = 50
 
 
 def _count(cond) -> Any:
@@ -595,7 +611,9 @@ def board(session: Session, *, region: str | None, year: int, today: date) -> Bo
     the inputs of each kind that year, the judicial suggestions unanswered past their deadline on
     ``today`` (whatever their year), the shares of NPC suggestions and CPPCC proposals handled on
     time, adopted and satisfied; the overdue replies themselves, the longest overdue first; and
-    each body's latest appraisal score up to ``year``. Three statements, each set-based."""
+    each body's latest appraisal score up to ``year``; and the complaints about government
+    dishonesty waiting for a reply past their deadline (:mod:`xinyong.redress.complaints`, whether
+    escalated or not), with their number. Four statements, each set-based."""
     t = SupervisionInput
     scope = _scope(region)
     overdue_cond = and_(t.kind == "judicial", t.done_on.is_(None), t.deadline < today)
@@ -626,4 +644,25 @@ def board(session: Session, *, region: str | None, year: int, today: date) -> Bo
         .join(Subject, Subject.id == latest.c.body_id).where(latest.c.rn == 1)
         .order_by(latest.c.score.desc(), Subject.name).limit(APPRAISALS_SHOWN)).all()
     appraisals = [Appraisal(r[0], r[1], r[2], float(r[3]), r[4]) for r in scored]
-    return Board(year=year, today=today, regions=figures, overdue=overdue, appraisals=appraisals)
+    complaints, complaints_total = overdue_complaints(session, region, today)
+    return Board(year=year, today=today, regions=figures, overdue=overdue, appraisals=appraisals,
+                 complaints=complaints, complaints_overdue=complaints_total)
+
+
+def overdue_complaints(session: Session, region: str | None, today: date) -> tuple[list[OverdueComplaint], int]:
+    """The complaints waiting for a reply past their deadline within ``region`` (where they are
+    handled now), the longest overdue first, and their total: one statement (the total as a
+    window count over the same rows)."""
+    from xinyong.redress.complaints import overdue_clause
+    from xinyong.redress.models import Complaint
+
+    cond = overdue_clause(today)
+    if region:
+        cond = and_(cond, Complaint.region_code.like(regions.scope_prefix(region) + "%"))
+    rows = session.execute(
+        select(Complaint.id, Complaint.body_name, Complaint.region_code, Complaint.status, Complaint.escalations,
+               Complaint.reply_due, func.count().over().label("n"))
+        .where(cond).order_by(Complaint.reply_due, Complaint.id).limit(COMPLAINTS_SHOWN)).all()
+    shown = [OverdueComplaint(r[0], r[1], r[2], r[3], r[4], r[5], (today - r[5]).days) for r in rows]
+    return shown, int(rows[0].n) if rows else 0
+
