@@ -468,6 +468,21 @@ def rates_by_body(session: Session, who: Principal, *, subject_id: int | None = 
                  r.withdrawn or 0) for r in session.execute(q)]
 
 
+def rates_by_month(session: Session, who: Principal, subject_id: int, *, months: int = 24) -> list[Rate]:
+    """A body's fulfilment over time: per month in which outcomes were recorded (``status_on``),
+    the kept and broken commitments of that month and their rate; the last ``months`` months
+    that had any. One ``GROUP BY``."""
+    from sqlalchemy import String, cast
+
+    month = func.substr(cast(Commitment.status_on, String), 1, 7)
+    q = (_scope(select(month.label("month"), *_counts()), who)
+         .where(Commitment.subject_id == subject_id, Commitment.status.in_(("fulfilled", "breached")),
+                Commitment.status_on.is_not(None))
+         .group_by(month).order_by(month.desc()).limit(months))
+    rows = list(session.execute(q))[::-1]
+    return [Rate(r.month, r.month, r.total, r.fulfilled or 0, r.breached or 0, 0, 0) for r in rows]
+
+
 def public_list(session: Session, *, kind: str | None = None, limit: int = 100,
                 offset: int = 0) -> list[tuple[Commitment, Subject]]:
     """What the public may see: commitments whose 公开类型 is 可向社会公开 and not withdrawn,
