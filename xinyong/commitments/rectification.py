@@ -14,7 +14,8 @@ rectifies it within a deadline; the persons mainly responsible answer for it. He
   notes and evidence and asks for acceptance; the credit office returns or closes it. Each step
   is an event of the task and an audit entry with the state before and after.
 - **Escalation** (:func:`escalate`): a task not closed past its deadline is reported once to the
-  superior body (the body's ``parent``; the region above where it has none): one ``UPDATE``.
+  superior body (the body's ``parent``; the region above where it has none): one ``UPDATE …
+  RETURNING`` and one batched insert of its events.
 - **Responsible persons** (:func:`person_records`): for an escalated task, the persons the body
   had *registered* (designations, never post titles) in the roles the policy names on the day
   of the act the record describes get a record of the policy's category through the records'
@@ -26,6 +27,7 @@ The caller commits.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,7 +67,7 @@ def policy_of(session: Session) -> RectificationPolicy:
 
 def open_tasks(session: Session, today: date, *, batch_id: int | None = None) -> int:
     """Open a task for every record of a rectification category on a government body that has
-    none yet (only those a batch wrote or touched, with ``batch_id``). Two statements: the
+    none yet (only those a batch wrote, with ``batch_id``). Two statements: the
     tasks, then their "opened" events. Returns how many were opened."""
     policy = policy_of(session)
     if not policy.categories:
@@ -78,25 +80,22 @@ def open_tasks(session: Session, today: date, *, batch_id: int | None = None) ->
          .where(Subject.kind == "gov_body", Record.polarity == "dishonest", Record.status == "active",
                 Record.category_code.in_(policy.categories), ~has_task))
     if batch_id is not None:
-        q = q.where(or_(Record.batch_id == batch_id, Record.last_batch_id == batch_id))
-    opened = session.execute(
+        q = q.where(Record.batch_id == batch_id)  # indexed; what a batch did not write, the daily run finds
+    opened = list(session.scalars(
         insert(Rectification).from_select(
             ["record_id", "body_id", "region_code", "category_code", "act_date", "opened_on", "due_on", "status",
-             "persons_done", "created_at", "updated_at"], q)
-    ).rowcount or 0
-    if opened:
-        _events_for(session, Rectification.opened_on == today, "opened", today, DAILY_USER,
-                    f"政务失信记录形成，限 {policy.deadline_workdays} 个工作日内书面说明并整改")
-    return opened
+             "persons_done", "created_at", "updated_at"], q).returning(Rectification.id)))
+    _events(session, opened, "opened", today, DAILY_USER,
+            f"政务失信记录形成，限 {policy.deadline_workdays} 个工作日内书面说明并整改")
+    return len(opened)
 
 
-def _events_for(session: Session, where, action: str, on: date, by: str, note: str) -> int:
-    """One event per task matching ``where`` that lacks an event of ``action``: one statement."""
-    has = exists().where(RectificationEvent.rectification_id == Rectification.id, RectificationEvent.action == action)
-    q = select(Rectification.id, literal(action), literal(on), literal(by), literal(note), literal(utcnow())) \
-        .where(where, ~has)
-    return session.execute(insert(RectificationEvent).from_select(
-        ["rectification_id", "action", "on", "by", "note", "at"], q)).rowcount or 0
+def _events(session: Session, task_ids: list[int], action: str, on: date, by: str, note: str) -> None:
+    """One event per task a statement just changed (its ``RETURNING`` ids): one batched insert."""
+    if task_ids:
+        at = utcnow()
+        session.execute(insert(RectificationEvent), [
+            {"rectification_id": i, "action": action, "on": on, "by": by, "note": note, "at": at} for i in task_ids])
 
 
 def on_import(session: Session, batch_id: int) -> None:
@@ -267,7 +266,7 @@ def _region_above(code):
 
 def escalate(session: Session, today: date) -> int:
     """Report every task still open past its deadline (and the policy's grace in working days)
-    to the superior body, once: one ``UPDATE`` and one statement of events."""
+    to the superior body, once: one ``UPDATE … RETURNING`` and one batched insert of events."""
     policy = policy_of(session)
     cutoff = rules.escalation_cutoff(today, policy.escalate_after_workdays)
     body = aliased(Subject)
@@ -276,16 +275,13 @@ def escalate(session: Session, today: date) -> int:
     parent_region = (select(superior.region_code).join(body, body.parent_id == superior.id)
                      .where(body.id == Rectification.body_id).scalar_subquery())
     due = and_(Rectification.status.in_(rules.OPEN), Rectification.due_on < cutoff, Rectification.escalated_on.is_(None))
-    n = session.execute(
+    escalated = list(session.scalars(
         update(Rectification).where(due).values(
             escalated_on=today, escalated_to_id=parent_id,
             escalated_region=func.coalesce(parent_region, _region_above(Rectification.region_code)),
-            updated_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount or 0
-    if n:
-        _events_for(session, Rectification.escalated_on == today, "escalated", today, DAILY_USER,
-                    "逾期未完成整改，报告上级机关")
-    return n
+            updated_at=utcnow()).returning(Rectification.id).execution_options(synchronize_session=False)))
+    _events(session, escalated, "escalated", today, DAILY_USER, "逾期未完成整改，报告上级机关")
+    return len(escalated)
 
 
 def write_person_records(session: Session, today: date) -> dict[str, int]:
@@ -345,13 +341,14 @@ def write_person_records(session: Session, today: date) -> dict[str, int]:
                                user=DAILY_USER, defaults=Defaults(today=today))
         counts["persons"] = result.new + result.updated + result.unchanged
         counts["rejected"] = result.rejected
-    tasks = sorted({r.id for r in found})
+    per_task = Counter(r.id for r in found)
     session.execute(update(Rectification).where(waiting).values(persons_done=True)
                     .execution_options(synchronize_session=False))
-    if tasks:
-        session.add_all([RectificationEvent(rectification_id=t, action="persons", on=today, by=DAILY_USER,
-                                            note="按失信行为发生之日在任的登记身份认定责任人，写入其信用记录",
-                                            count=sum(1 for r in found if r.id == t), at=utcnow()) for t in tasks])
+    if per_task:
+        at = utcnow()
+        session.execute(insert(RectificationEvent), [
+            {"rectification_id": t, "action": "persons", "on": today, "by": DAILY_USER, "count": n, "at": at,
+             "note": "按失信行为发生之日在任的登记身份认定责任人，写入其信用记录"} for t, n in sorted(per_task.items())])
     return counts
 
 
