@@ -53,6 +53,27 @@ def fresh(w, where):
     return {"commitment_id": _commitment(w, where)}
 
 
+def _task(w, where) -> int:
+    """A rectification task on the "in" (杭州) or "out" (宁波) enterprise record: the access rule
+    reads the task's region only."""
+    from xinyong.commitments.rectification_models import Rectification
+
+    def make() -> int:
+        firm = _enterprise(w, where)
+        t = Rectification(record_id=w.record("enterprise", where), body_id=firm.id, region_code=firm.region_code,
+                          category_code="admin_penalty", act_date=date(2026, 1, 5), opened_on=date(2026, 1, 6),
+                          due_on=date(2030, 1, 1), status="open", persons_done=False)
+        w.db.add(t)
+        w.db.commit()
+        return t.id
+
+    return w.once(f"rectification:{where}", make)
+
+
+def task(w, where):
+    return {"task_id": _task(w, where)}
+
+
 def region(w, where):
     return {"region": w.region(where)}
 
@@ -71,6 +92,17 @@ CASES = [
     Case("POST", "/commitments", expect=only(REGISTRARS, 422), note="no file: 422 once admitted"),
     Case("POST", "/commitments/{commitment_id}/status", params=fresh,
          form=lambda w, where: {"status": "fulfilled", "reason": "按期补齐"}, expect=only(REGISTRARS, 303), out=NOBODY),
+    Case("GET", "/api/v1/rectifications", expect=only((*OFFICIALS, "subject")),
+         note="a subject sees only its own body's tasks"),
+    Case("GET", "/api/v1/rectifications/board", expect=only(OFFICIALS)),
+    Case("GET", "/api/v1/rectifications/{task_id}", params=task, expect=only(OFFICIALS), out=NOBODY),
+    Case("POST", "/api/v1/rectifications/{task_id}/steps", params=task,
+         json=lambda w, where: {"step": "progress", "note": "矩阵测试进展"}, expect=only(("admin",)), out=NOBODY,
+         note="the body itself or the credit office; the matrix subject is a person, not the body"),
+    Case("GET", "/commitments/rectifications", expect=only(OFFICIALS)),
+    Case("GET", "/commitments/rectifications/{task_id}", params=task, expect=only(OFFICIALS), out=NOBODY),
+    Case("POST", "/commitments/rectifications/{task_id}/steps", params=task,
+         form=lambda w, where: {"step": "progress", "note": "矩阵测试进展"}, expect=only(("admin",), 303), out=NOBODY),
     Case("GET", "/commitments/bodies/{ref}", params=lambda w, where: {"ref": w.ref("enterprise", where)},
          expect=only(OFFICIALS), out=NOBODY),
 ]

@@ -21,13 +21,17 @@ from xinyong.subjects.models import Subject
 DAY = date(2026, 12, 2)
 
 # measured on the generator in one module (seed 5, scale 0.002, 2026-12-02), then again when the
-# catalog gained 行政处罚's 涉及的其他自然人 (the demo writes a column for every fact, so its files moved)
+# catalog gained 行政处罚's 涉及的其他自然人 (the demo writes a column for every fact, so its files moved);
+# then the promises phase (xinyong.demo.promises) appended commitments, their 112 breach records
+# (606 → 718: the digest moved with them; the subjects and the records before them are unchanged)
+# and the rectification tasks the records on government bodies open
 COUNTS = {
-    "audit_chain_head": 1, "audit_entries": 444, "subjects": 2755, "designations": 40,
-    "import_batches": 418, "posts": 40, "records": 606, "subject_grades": 20, "checks": 18, "list_entries": 21,
-    "record_persons": 4, "check_hits": 22, "list_entry_events": 27,
+    "audit_chain_head": 1, "audit_entries": 1130, "audit_entry_subjects": 107, "subjects": 2755, "designations": 40,
+    "import_batches": 421, "posts": 40, "records": 718, "subject_grades": 20, "checks": 18, "list_entries": 21,
+    "record_persons": 4, "check_hits": 22, "list_entry_events": 27, "commitments": 360, "rectifications": 119,
+    "rectification_events": 291,
 }
-DIGEST = "9ec241f990a265976a9974ba73400167f73b570ef5b85bd27ebf44caa05a3ac9"
+DIGEST = "d622d413c49db19896131e7f86998c0dc5c1b55169fa7af0f98b23da35588fb7"
 
 
 def _fingerprint(session) -> tuple[dict[str, int], str]:
@@ -52,3 +56,14 @@ def test_the_same_seed_builds_the_same_province(session):
         counts, digest = _fingerprint(session)
     assert counts == COUNTS
     assert digest == DIGEST
+    # every county has commitments, some kept and some broken, and the board has tasks at every stage
+    from xinyong.commitments.models import Commitment
+    from xinyong.commitments.rectification_models import Rectification
+    from xinyong.core import regions
+
+    counties = {r.code for r in regions.all_regions() if r.level == "county"}
+    with_commitments = set(session.scalars(select(Commitment.region_code).distinct()))
+    assert counties <= with_commitments
+    assert {"fulfilled", "breached", "in_force"} <= set(session.scalars(select(Commitment.status).distinct()))
+    assert {"open", "explained", "submitted", "closed"} <= set(session.scalars(select(Rectification.status).distinct()))
+    assert session.scalar(select(func.count()).select_from(Rectification).where(Rectification.escalated_on.is_not(None)))

@@ -140,7 +140,8 @@ def test_the_whole_path_with_deadlines_audit_and_every_refused_step(session, wor
     case = file(session, world)
     assert (case.status, case.accept_due) == ("filed", date(2026, 2, 24))  # across the Spring Festival
     assert case.commitment_text == rules.COMMITMENT_TEXT and case.commitment_signed_on == DAY
-    assert case in repairs.pending_commitments(session)  # the hook for the commitments capability
+    # the commitments capability's hook turned the signed commitment into a commitment of the register
+    assert case.commitment_id is not None and case not in repairs.pending_commitments(session)
     assert {a.kind for a in repairs.attachments(session, case.id)} == {"performance", "payment"}
     with refused(InvalidInput, "已有修复申请正在办理"):
         file(session, world)
@@ -267,3 +268,22 @@ def test_the_commitment_hook_sees_each_new_application(session, world, monkeypat
     monkeypatch.setattr(repairs, "commitment_hooks", [lambda s, case: seen.append((case.id, case.commitment_text))])
     case = file(session, world)
     assert seen == [(case.id, rules.COMMITMENT_TEXT)] and rules.COMMITMENT_KIND == "信用修复"
+
+
+def test_the_signed_commitment_becomes_a_repair_commitment_in_the_register(session, world):
+    from xinyong.commitments.models import Commitment
+    from xinyong.commitments.rules import validate_code
+
+    case = file(session, world)
+    assert case.commitment_id is not None
+    c = session.get(Commitment, case.commitment_id)
+    assert (c.kind, c.subject_id, c.status, c.made_on, c.content, c.due_on) == (
+        "credit_repair", world["firm"].id, "in_force", DAY, rules.COMMITMENT_TEXT, None)
+    assert validate_code(c.code) == c.code and c.code.startswith(f"{case.region_code}{DAY:%Y%m%d}9")
+    assert (c.accepting_code, c.disclosure) == (case.department_code, "limited")
+    assert repairs.pending_commitments(session) == []
+    # a second filing the same day in the same region takes the next serial
+    rec2 = record(session, world["firm"], "admin_penalty", "general", decided=DECIDED, days_shown=365)
+    with frozen_today(DAY):
+        second = file(session, world, record_id=rec2.id)
+    assert int(session.get(Commitment, second.commitment_id).code[14:]) == int(c.code[14:]) + 1

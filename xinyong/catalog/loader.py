@@ -125,6 +125,7 @@ def load_dir(directory: Path) -> tuple[PolicySet | None, list[Problem]]:
         **({"evaluation": parsed["evaluation.yaml"]} if "evaluation.yaml" in parsed else {}),
         **({"commitment_kinds": parsed["commitment_kinds.yaml"]} if "commitment_kinds.yaml" in parsed else {}),
         **({"complaints": parsed["complaints.yaml"]} if "complaints.yaml" in parsed else {}),
+        **({"rectification": parsed["rectification.yaml"]} if "rectification.yaml" in parsed else {}),
     )
     return policy, []
 

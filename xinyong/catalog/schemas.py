@@ -791,6 +791,27 @@ class ComplaintPolicy(Strict):
     escalated_reply_workdays: int = Field(10, ge=1, le=60, description="逾期提级督办后答复的期限（工作日）")
     rate_workdays: int = Field(10, ge=1, le=60, description="答复后申请人评价的期限（工作日）")
     behaviours: list[str] = Field(default_factory=list, description="可投诉的政务失信行为（behaviours.yaml 的代码）")
+# --- rectification.yaml --------------------------------------------------------------------
+
+
+class PersonalRecord(Strict):
+    """The record a responsible person of a body gets when the body's rectification is overdue
+    (76号 四(三): 对造成政务失信行为的主要负责人依法依规追究责任)."""
+
+    category: str = Field(min_length=1, description="写入的信用记录类别（catalog.yaml 中的代码）")
+    roles: list[Literal["legal_rep", "principal", "financial_head"]] = Field(
+        min_length=1, description="按失信行为发生之日在任的登记身份认定责任人（不按职务名称推定）")
+    facts: dict[str, str] = Field(default_factory=dict, description="记录的固定事实项（类别 facts 的 key → 值）")
+
+
+class RectificationPolicy(Strict):
+    """限期整改 (76号 四(三); 浙 政务 二(一)5): which records on a government body open a task,
+    the deadline in working days, and what an overdue task brings."""
+
+    categories: list[str] = Field(default_factory=list, description="在政府机构名下形成后开启限期整改的失信记录类别")
+    deadline_workdays: int = Field(20, ge=1, le=250, description="整改期限（工作日，自开启次日起算）")
+    escalate_after_workdays: int = Field(0, ge=0, le=250, description="逾期多少个工作日后报告上级机关（0：逾期次日）")
+    personal_record: PersonalRecord | None = Field(None, description="逾期上报时责任人的信用记录；不填则不写")
 
 
 # --- the whole set -----------------------------------------------------------------------
@@ -806,7 +827,9 @@ FILES: dict[str, type[BaseModel]] = {
     "commitment_kinds.yaml": CommitmentKindList,
     "complaints.yaml": ComplaintPolicy,
 }
-OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml"}
+    "rectification.yaml": RectificationPolicy,
+}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml", "rectification.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -821,6 +844,7 @@ class PolicySet(BaseModel):
     evaluation: EvaluationList = EvaluationList()
     commitment_kinds: CommitmentKindList = CommitmentKindList()
     complaints: ComplaintPolicy = ComplaintPolicy()
+    rectification: RectificationPolicy = RectificationPolicy()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 

@@ -143,3 +143,9 @@ def rates(session: SessionDep, who: Official,
     found = service.rates_by_region(session, who) if by == "region" else service.rates_by_body(session, who)
     return [RateOut(key=str(r.key), name=r.name, total=r.total, fulfilled=r.fulfilled, breached=r.breached,
                     in_force=r.in_force, withdrawn=r.withdrawn, rate=r.rate) for r in found]
+
+
+# 限期整改 lives in its own modules; its routes are served with the commitments'
+from xinyong.commitments.rectification_api import router as _rectification_router  # noqa: E402
+
+router.include_router(_rectification_router)

@@ -68,3 +68,8 @@ class Commitment(Base):
         Index("ix_commitments_subject_id", "subject_id"),
         Index("ix_commitments_status_due", "status", "due_on"),
     )
+
+
+# the rectification tables live in their own module; imported here so that the package's models
+# are all known wherever the commitments' are (Alembic, tests)
+from xinyong.commitments import rectification_models as _rectification_models  # noqa: E402, F401

@@ -23,7 +23,13 @@ from starlette.responses import Response
 from xinyong.accounts.access import allow, ensure_region
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
-from xinyong.commitments import rules, service
+from xinyong.commitments import (
+    rectification,
+    rectification_api,
+    rectification_pages,
+    rules,
+    service,
+)
 from xinyong.commitments.models import DISCLOSURES, STATUSES, Commitment
 from xinyong.core import regions
 from xinyong.core.clock import today
@@ -169,9 +175,22 @@ def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Offic
     if service.log_view(session, who, found, "查阅信用主体的信用承诺", request_id=audit.request_id, ip=audit.ip):
         session.commit()
     counts = {k: sum(1 for c, _s in found if c.status == k) for k in STATUSES}
+    monthly = service.rates_by_month(session, who, subject.id)
+    open_tasks = rectification.search(session, who, today=day, body_id=subject.id, status="pending", limit=100)
     return render(request, "commitments/body.html", {
+        "status_chart": {"labels": list(STATUSES.values()), "values": [counts[k] for k in STATUSES],
+                         "name": "信用承诺"},
+        "rate_chart": {"labels": [m.name for m in monthly], "type": "line", "percent": True, "name": "履约率",
+                       "values": [None if m.rate is None else round(m.rate * 100, 1) for m in monthly]},
+        "monthly": [{"month": m.name, "fulfilled": m.fulfilled, "breached": m.breached, "rate": _percent(m.rate)}
+                    for m in monthly],
+        "tasks": rectification_pages.rows(open_tasks, rectification_api.category_names(session), day),
         "active": "/commitments", "subject": subject, "subject_name": shown.subject_name(subject),
         "rows": _rows(found, {k.code: k.name for k in kinds.kinds}, kinds.list_kinds, day), "counts": counts,
         "statuses": STATUSES, "rate": _percent(rules.rate(counts["fulfilled"], counts["breached"])),
         "overdue": sum(1 for c, _s in found if rules.is_overdue(c.status, c.due_on, day)),
     })
+
+
+# 限期整改 lives in its own modules; its pages are served with the commitments'
+router.include_router(rectification_pages.router)

@@ -346,6 +346,38 @@ def _create(session: Session, values: dict, who: Principal, request_id: str | No
     return c
 
 
+# --- a signed repair commitment ------------------------------------------------------------------
+
+REPAIR_KIND = "credit_repair"  # commitment_kinds.yaml: 信用修复承诺
+REPAIR_SERIAL_FROM = 900_000  # serials of commitments taken from repairs: 900001 on, apart from those typed in
+
+
+def from_repair(session: Session, *, repair_id: int, subject_id: int, region_code: str, category_name: str,
+                text: str, signed_on: date, department_name: str, department_code: str,
+                by: str = "system") -> Commitment:
+    """The commitment a subject signed when it applied for credit repair, as a commitment of kind
+    信用修复承诺 (the repair's hook calls this; the caller commits). Its code: the region of the
+    record, the day it was signed, the next serial from 900001 of that region and day. It is in
+    force without a due date; a breach is reported (:func:`change_status`) and becomes a record
+    of 违背信用承诺 like any other. Audited as a creation."""
+    prefix = f"{region_code}{signed_on:%Y%m%d}"
+    last = session.scalar(select(func.max(Commitment.code)).where(
+        Commitment.code.like(prefix + "%"), Commitment.code >= f"{prefix}{REPAIR_SERIAL_FROM + 1:06d}"))
+    serial = int(last[14:]) + 1 if last else REPAIR_SERIAL_FROM + 1
+    c = Commitment(
+        code=f"{prefix}{serial:06d}", kind=REPAIR_KIND, subject_id=subject_id, region_code=region_code,
+        matter=f"申请信用修复（{category_name}记录，修复申请 {repair_id}）"[:200], content=text,
+        liability="违背承诺的，撤销修复决定，原失信信息按最长期限公示，并记入违背信用承诺信用记录",
+        accepting_unit=department_name[:200], accepting_code=department_code, disclosure="limited",
+        made_on=signed_on, due_on=None, status="in_force", created_by=by[:100],
+    )
+    session.add(c)
+    session.flush()
+    log_event(session, who=by, action="create", entity="commitment", entity_id=c.id, subject_id=subject_id,
+              after={**shown(c), "repair_id": repair_id})
+    return c
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -434,6 +466,21 @@ def rates_by_body(session: Session, who: Principal, *, subject_id: int | None = 
     q = q.group_by(Commitment.subject_id, Subject.name).order_by(func.count().desc(), Commitment.subject_id).limit(limit)
     return [Rate(r.subject_id, r.name, r.total, r.fulfilled or 0, r.breached or 0, r.in_force or 0,
                  r.withdrawn or 0) for r in session.execute(q)]
+
+
+def rates_by_month(session: Session, who: Principal, subject_id: int, *, months: int = 24) -> list[Rate]:
+    """A body's fulfilment over time: per month in which outcomes were recorded (``status_on``),
+    the kept and broken commitments of that month and their rate; the last ``months`` months
+    that had any. One ``GROUP BY``."""
+    from sqlalchemy import String, cast
+
+    month = func.substr(cast(Commitment.status_on, String), 1, 7)
+    q = (_scope(select(month.label("month"), *_counts()), who)
+         .where(Commitment.subject_id == subject_id, Commitment.status.in_(("fulfilled", "breached")),
+                Commitment.status_on.is_not(None))
+         .group_by(month).order_by(month.desc()).limit(months))
+    rows = list(session.execute(q))[::-1]
+    return [Rate(r.month, r.month, r.total, r.fulfilled or 0, r.breached or 0, 0, 0) for r in rows]
 
 
 def public_list(session: Session, *, kind: str | None = None, limit: int = 100,

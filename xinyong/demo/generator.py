@@ -54,6 +54,7 @@ from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
 from xinyong.demo.persons import PersonsPhase
+from xinyong.demo.promises import build_promises
 from xinyong.demo.records import RecordsPhase
 from xinyong.demo.servants import ServantsPhase
 from xinyong.subjects import identity
@@ -195,6 +196,9 @@ def build_demo(
         ("enterprises", gen.build_enterprises), ("records", lambda: gen.build_records(commit)),
         ("joint", lambda: gen.summary.joint.update(build_joint(session, scale=scale, seed=seed, today=gen.today,
                                                                 progress=progress))),
+        # after every other phase, with its own random stream: the province before it stays as it was
+        ("promises", lambda: gen.summary.promises.update(build_promises(session, scale=scale, seed=seed,
+                                                                        today=gen.today))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()

@@ -42,3 +42,28 @@ def _daily_complaints(session, day):
 
 _daily.register("redress.complaints", "投诉举报逾期提级督办", _daily_complaints, order=52,
                 counts={"escalated": "逾期提级督办"})
+def _repair_commitment(session, case):
+    """A filed repair's signed commitment becomes a commitment of kind 信用修复承诺 in the
+    register (xinyong.commitments, above this package), once: the case names it."""
+    from xinyong.catalog import service as catalog_service
+    from xinyong.commitments.service import from_repair
+
+    if case.commitment_id is not None:
+        return
+    category = catalog_service.active_version(session)[1].category(case.category_code)
+    c = from_repair(session, repair_id=case.id, subject_id=case.subject_id, region_code=case.region_code,
+                    category_name=category.name if category else case.category_code, text=case.commitment_text,
+                    signed_on=case.commitment_signed_on, department_name=case.department_name,
+                    department_code=case.department_code, by=case.filed_by)
+    case.commitment_id = c.id
+    session.flush()
+
+
+def _register_repair_commitments() -> None:
+    from xinyong.redress import repairs
+
+    if _repair_commitment not in repairs.commitment_hooks:
+        repairs.commitment_hooks.append(_repair_commitment)
+
+
+_register_repair_commitments()

@@ -1,5 +1,6 @@
 /* Bar charts for elements with a data-chart attribute:
-   {"labels": [...], "values": [...], "name": "记录数", "horizontal": false} */
+   {"labels": [...], "values": [...], "name": "记录数", "horizontal": false}
+   "type": "line" draws a line instead; "percent": true reads the values as percentages (0-100). */
 (function () {
   "use strict";
   function draw(el) {
@@ -8,6 +9,7 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     var cat = { type: "category", data: spec.labels, axisLabel: { interval: 0 } };
     var val = { type: "value", minInterval: 1 };
+    if (spec.percent) { val.max = 100; val.axisLabel = { formatter: "{value}%" }; }
     if (spec.horizontal) { cat.inverse = true; } else { cat.axisLabel.rotate = spec.labels.length > 8 ? 30 : 0; }
     chart.setOption({
       color: ["#1d4e89"],
@@ -15,7 +17,7 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: spec.horizontal ? val : cat,
       yAxis: spec.horizontal ? cat : val,
-      series: [{ type: "bar", name: spec.name || "", data: spec.values, barMaxWidth: 28,
+      series: [{ type: spec.type === "line" ? "line" : "bar", name: spec.name || "", data: spec.values, barMaxWidth: 28,
                  label: { show: true, position: spec.horizontal ? "right" : "top" } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
