@@ -110,7 +110,6 @@ def grant_code(
                                       scope=scope or [], valid_until=until, max_reads=int(max_reads),
                                       request_id=audit.request_id, ip=audit.ip)
     except XinyongError as exc:
-        session.rollback()
         return _my_page(request, session, policy, who, error=exc.zh, form=form, status_code=exc.status_code)
     session.commit()
     return _my_page(request, session, policy, who, granted=granted)
@@ -152,7 +151,6 @@ def query(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone,
         reading = authorization.read(session, policy.policy, policy.version_id, code, reader_name=reader,
                                      purpose=purpose, request_id=audit.request_id, ip=audit.ip)
     except XinyongError as exc:
-        session.rollback()
         return _query_page(request, policy, error=exc.zh, form=form, status_code=exc.status_code)
     page = _query_page(request, policy, reading=reading, form=form)
     session.commit()
@@ -170,7 +168,6 @@ def query_report(request: Request, session: SessionDep, policy: PolicyDep, who: 
         issued = authorization.issue_report(session, policy.policy, policy.version_id, code, reader_name=reader,
                                             purpose=purpose, request_id=audit.request_id, ip=audit.ip)
     except XinyongError as exc:
-        session.rollback()
         return _query_page(request, policy, error=exc.zh, form={"code": code, "reader": reader, "purpose": purpose},
                            status_code=exc.status_code)
     session.commit()

@@ -50,7 +50,6 @@ def oidc_start(request: Request, session: SessionDep, who: Anyone,
     try:
         url = oidc.begin(session, _safe_next(next))
     except XinyongError as exc:
-        session.rollback()
         return _refused(request, exc)
     session.commit()
     return RedirectResponse(url, status_code=303)
