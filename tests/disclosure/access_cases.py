@@ -35,3 +35,59 @@ CASES = [
          query=lambda w, where: {"code": "ABCDEFGH"}, expect=PUBLIC, note="an unknown number is an answer, not an error"),
     Case("POST", "/api/v1/reports/verify", expect=_every(422, public=422), note="no file: 422 for anyone"),
 ]
+
+
+# --- authorized query (授权查询) and the single sign-on -------------------------------------------
+#
+# The person's pages are his own (role subject); the third party's query is public — the code is
+# the credential — so every caller gets the same answer with a valid code. Revoking the matrix
+# code would end it for the cases after it, so the revoke case has a code of its own.
+
+from datetime import date, datetime, timedelta  # noqa: E402
+
+_CODE = "MATRXCDEAAAA2222"
+_SUBJECT_ONLY = {who: 200 if who == "subject" else 401 if who == "public" else 403 for who in WHO}
+
+
+def _code(w, *, code: str, key: str) -> int:
+    def make() -> int:
+        from xinyong.disclosure.authorization import hash_code
+        from xinyong.disclosure.authorization_models import AuthorizationCode
+
+        row = AuthorizationCode(
+            subject_id=w.subject_ids["in"], user_id=w.users["subject"], code_hash=hash_code(code), prefix=code[:4],
+            recipient="矩阵银行", purpose="授权核查", scope=["records:行政管理信息", "lists", "report"],
+            expires_at=datetime(2099, 1, 1), max_reads=10_000, reads_used=0, created_at=datetime(2026, 1, 1))
+        w.db.add(row)
+        w.db.commit()
+        return row.id
+
+    return w.once(key, make)
+
+
+def _query(w, where):
+    _code(w, code=_CODE, key="auth-code")
+    return {"code": _CODE, "reader": "矩阵银行", "purpose": "授权核查"}
+
+
+def _grant(w, where):
+    return {"recipient": "矩阵银行", "purpose": "授权核查", "scope": "lists",
+            "valid_until": (date.today() + timedelta(days=5)).isoformat(), "max_reads": "3"}
+
+
+CASES += [
+    Case("GET", "/my/credit", expect=_SUBJECT_ONLY),
+    Case("GET", "/my/authorizations", expect=_SUBJECT_ONLY),
+    Case("POST", "/my/authorizations", form=_grant, expect=_SUBJECT_ONLY),
+    Case("POST", "/my/authorizations/{code_id}/revoke",
+         params=lambda w, where: {"code_id": _code(w, code="REVKCDEAAAA22222", key="auth-revoke")},
+         expect={**_SUBJECT_ONLY, "subject": 303}, note="revoking again changes nothing: 303 each time"),
+    Case("GET", "/authorized-query", expect=PUBLIC),
+    Case("POST", "/authorized-query", form=_query, expect=PUBLIC, note="the code is the credential"),
+    Case("POST", "/authorized-query/report", form=_query, expect=PUBLIC),
+    Case("POST", "/api/v1/authorized-query", json=_query, expect=PUBLIC),
+    Case("POST", "/api/v1/authorized-query/report", json=_query, expect=PUBLIC),
+    Case("GET", "/login/oidc", expect=_every(422, public=422), note="not configured in the matrix: a page saying so"),
+    Case("GET", "/login/oidc/callback", query=lambda w, where: {"code": "x", "state": "unknown"},
+         expect=_every(422, public=422), note="not configured in the matrix: a page saying so"),
+]

@@ -16,6 +16,7 @@ ACTION_NAMES = {
     "password_changed": "修改密码", "totp_enrolled": "启用动态验证码", "totp_reset": "重置动态验证码",
     "token_issued": "签发 API 令牌", "token_revoked": "吊销 API 令牌", "refused": "越权或违规操作被拒",
     "download": "下载文件",
+    "revoke": "撤销",
     "daily_job": "每日任务", "daily_job_failed": "每日任务失败", "daily_trigger": "手动运行每日任务",
 }
 WHAT_NAMES = {
@@ -28,9 +29,10 @@ WHAT_NAMES = {
     "published_list_export": "公示名单导出", "commitments_export": "信用承诺导出",
     "daily_run": "每日任务",
     "credit_report": "信用报告",
+    "authorization_code": "授权码", "authorized_query": "授权查询",
 }
 # How a request reached the platform (audit_entries.via).
-VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众"}
+VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众", "code": "授权码", "oidc": "统一身份认证"}
 
 
 class EntryOut(BaseModel):

@@ -220,6 +220,39 @@ class Settings(BaseSettings):
     )
     report_verify_window_seconds: int = Field(600, ge=10, description="Window of the report verification limit.")
 
+    # --- disclosure: authorized queries and OpenID Connect login (docs/disclosure.md, docs/deployment.md) ---
+    authorization_max_days: int = Field(
+        90, ge=1, le=366, description="Longest validity a person may give an authorization code (days from today).")
+    authorization_max_reads: int = Field(
+        50, ge=1, le=10_000, description="Most reads a person may allow on one authorization code.")
+    authorized_query_per_ip: int = Field(
+        20, ge=1, le=10_000, description="Reads (and guesses) with an authorization code one address may make per "
+        "AUTHORIZED_QUERY_WINDOW_SECONDS; codes are 80-bit random, this stops bulk trying.")
+    authorized_query_window_seconds: int = Field(600, ge=10, description="Window of the authorized query limit.")
+    oidc_enabled: bool = Field(
+        False, description="Offer login through an OpenID Connect identity provider (the province's single sign-on) "
+        "besides the password and TOTP; needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_REDIRECT_URL.")
+    oidc_issuer: str | None = Field(
+        None, max_length=300, description="The provider's issuer URL; its /.well-known/openid-configuration is read, "
+        "and every ID token's `iss` must equal it exactly.")
+    oidc_client_id: str | None = Field(None, max_length=200, description="This platform's client id at the provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="The client secret (sent with HTTP Basic to the token endpoint); empty: a public client "
+        "that relies on PKCE alone.")
+    oidc_redirect_url: str = Field(
+        "http://127.0.0.1:8000/login/oidc/callback", max_length=300,
+        description="The callback address registered at the provider (this platform's /login/oidc/callback).")
+    oidc_scopes: str = Field("openid profile", max_length=200, description="Scopes asked for (must include openid).")
+    oidc_identity_claim: str = Field(
+        "id_number", max_length=100, description="The ID-token claim holding the person's identity number "
+        "(公民身份号码); it is matched to a subject user linked to that person.")
+    oidc_display_name: str = Field(
+        "浙江政务服务网统一身份认证", max_length=100, description="The provider's name on the login button.")
+    oidc_login_ttl_seconds: int = Field(
+        600, ge=60, le=3600, description="How long a started provider login may take before its state is refused.")
+    oidc_http_timeout_seconds: float = Field(
+        10, ge=1, le=60, description="Timeout of each call to the provider (discovery, keys, token).")
+
     # --- the daily jobs (docs/deployment.md, 每日任务) ---
     daily_enabled: bool = Field(
         True,

@@ -130,3 +130,8 @@ def verify_upload(request: Request, session: SessionDep, who: Anyone,
     limit_verifications(request, who)
     data = read_upload(file)
     return VerificationOut.of(service.verify_pdf(session, data))
+
+
+from xinyong.disclosure.authorization_api import router as _authorization_router  # noqa: E402
+
+router.include_router(_authorization_router)  # 授权查询: xinyong.disclosure.authorization_api

@@ -99,3 +99,10 @@ def verify_upload_page(request: Request, session: SessionDep, who: Anyone,
     limit_verifications(request, who)
     result = service.verify_pdf(session, read_upload(file))
     return _verify_page(request, result)
+
+
+from xinyong.disclosure.authorization_pages import router as _authorization_router  # noqa: E402
+from xinyong.disclosure.oidc_pages import router as _oidc_router  # noqa: E402
+
+router.include_router(_authorization_router)  # 授权查询: xinyong.disclosure.authorization_pages
+router.include_router(_oidc_router)  # 统一身份认证登录: xinyong.disclosure.oidc_pages

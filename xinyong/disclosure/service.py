@@ -22,8 +22,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -100,6 +101,8 @@ def issue(
     reveal: bool = False,
     request_id: str | None = None,
     ip: str | None = None,
+    file_out: Callable[[date], CreditFileOut] | None = None,
+    scoped: Callable[[ReportContext], list] | None = None,
 ) -> Issued:
     """One report on ``subject`` for ``who``: ``full`` when the reader sees the file in full (the
     subject itself, an official whose region covers it), else what the public may read.
@@ -112,8 +115,10 @@ def issue(
         raise InvalidInput("查询目的不能超过 200 字", "the purpose is longer than 200 characters", field="purpose")
     now = clock.now()
     day = clock.today()
-    file = files.credit_file(session, subject, public=not full, on=day)
-    out = CreditFileOut.build(file, policy, policy_version_id)
+    if file_out is not None:
+        out = file_out(day)
+    else:
+        out = CreditFileOut.build(files.credit_file(session, subject, public=not full, on=day), policy, policy_version_id)
     shown = {"name": out.subject.name, "code": out.subject.code}
     reveal = reveal and subject.is_natural  # an organisation's name and code are public: nothing to reveal
     if reveal:
@@ -128,7 +133,7 @@ def issue(
         issuer=get_settings().report_issuer, verify_url=verify_link(number, code),
         verify_page=get_settings().report_verify_url,
     )
-    data = pdf_render.render(head, fill(ctx))
+    data = pdf_render.render(head, scoped(ctx) if scoped is not None else fill(ctx))
     digest = hashlib.sha256(data).hexdigest()
     row = IssuedReport(
         number=number, code=code, sha256=digest, size=len(data), subject_id=subject.id,
