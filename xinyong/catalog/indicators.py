@@ -191,6 +191,15 @@ class Scale(_Strict):
     max: float = 1000
 
 
+class Reference(_Strict):
+    """A published spread of grades the model's own is set beside in its review (RULES.md,
+    "Evaluation and grades": Zhejiang's 2018 results per subject type)."""
+
+    source: str
+    shares: dict[str, float] = Field(default_factory=dict, description="grade code → share; empty: not banded")
+    note: str = ""
+
+
 class IndicatorSystem(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -204,6 +213,7 @@ class IndicatorSystem(_Strict):
     grades: list[Grade] = Field(min_length=1, description="From the lowest up")
     basis: list[str] = Field(default_factory=list)
     notes: str = ""
+    reference: list[Reference] = Field(default_factory=list, description="Published grade spreads to compare with")
 
     def indicators(self) -> list[tuple[Dimension, Indicator]]:
         return [(d, i) for d in self.dimensions for i in d.indicators]
@@ -314,3 +324,10 @@ def check_evaluation(evaluation: EvaluationList, catalog, behaviours) -> Iterato
         codes = [g.code for g in system.grades]
         if len(set(codes)) != len(codes):
             yield FILE, gp, "a grade code appears twice"
+        for ri, ref in enumerate(system.reference):
+            rp = (*sp, "reference", str(ri), "shares")
+            unknown = sorted(set(ref.shares) - set(codes))
+            if unknown:
+                yield FILE, rp, f"unknown grade {', '.join(unknown)}"
+            elif ref.shares and abs(sum(ref.shares.values()) - 1) > 0.01:
+                yield FILE, rp, f"the shares sum to {sum(ref.shares.values()):g}, not 1"
