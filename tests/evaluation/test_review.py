@@ -108,3 +108,20 @@ def test_an_unknown_run_or_an_early_outcome_day_is_refused(session):
     with pytest.raises(InvalidInput) as exc:
         review.build_review(session, run.run_id, outcome_until=date(2026, 1, 1), user="test")
     assert "早于" in exc.value.zh
+
+
+def test_the_review_command(app_env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from xinyong.cli import app
+    from xinyong.evaluation import cli
+
+    monkeypatch.setattr(cli.console, "width", 200)
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", "run", "--system", "supervision", "--as-of", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["evaluate", "review", "1", "--outcome-until", "2026-11-30"])
+    assert result.exit_code == 0, result.output
+    assert "评价批次 1 的模型复核" in result.output and "没有上一批次可比" in result.output
+    result = runner.invoke(app, ["evaluate", "review", "9", "--outcome-until", "2026-11-30"])
+    assert result.exit_code == 1 and "评价批次 9 不存在" in result.output
