@@ -157,9 +157,12 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     list_aggs: list[str] = []
     input_aggs: list[str] = []
     raw: dict[str, str] = {}
+    decays: dict[float, str] = {}  # half-life → the column of rec holding 0.5^(age / half-life)
 
     def agg(f: RecordFilter, name: str, value: str) -> str:
-        expr = f"SUM(CASE WHEN {_filter_sql(f, as_of)} THEN {value} ELSE 0 END) AS {name}"
+        cond = _filter_sql(f, as_of)
+        what = "COUNT(*)" if value == "1" else f"SUM({value})"
+        expr = f"{what} FILTER (WHERE {cond}) AS {name}" if cond != "1 = 1" else f"{what} AS {name}"
         (rep_aggs if f.by == "reporter" else subj_aggs).append(expr)
         src = "ar" if f.by == "reporter" else "asub"
         return f"COALESCE({src}.{name}, 0)"
@@ -169,7 +172,7 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         if ind.kind == "count":
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', '1')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "recency":
-            decay = f"POWER({_num(0.5)}, CAST(age_days AS DOUBLE) / {_num(ind.half_life_days)})"  # type: ignore[arg-type]
+            decay = decays.setdefault(float(ind.half_life_days), f"dec{len(decays)}")  # type: ignore[arg-type]
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', f'{_recency_weight(ind)} * {decay}')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "rate":
             num = agg(ind.records, f"a_{c}", "1")  # type: ignore[arg-type]
@@ -188,7 +191,9 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         "subj AS (SELECT id AS subject_id, kind, region_code, code, code_cipher FROM subjects "
         f"WHERE {_in('kind', list(system.subject_kinds))})",
         "rec AS (SELECT subject_id, department_code, category_code, polarity, severity, decision_date, "
-        f"{dialect.days('decision_date', d)} AS age_days, "
+        + "".join(f"POWER({_num(0.5)}, CAST({dialect.days('decision_date', d)} AS DOUBLE) / {_num(hl)}) AS {col}, "
+                  for hl, col in decays.items())
+        +
         f"{dialect.days('decision_date', 'CAST(first_seen AS DATE)')} AS lag_days FROM records "
         f"WHERE {_in('status', live)} AND display_until >= {d} AND decision_date <= {d})",
     ]
