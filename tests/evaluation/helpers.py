@@ -41,6 +41,7 @@ class Duck:
         scoring.duckdb_schema(self.con)
         self.next_record = 1
         self.next_entry = 1
+        self.next_input = 1
 
     def subject(self, sid: int, kind: str = "person", code: str | None = None, identity: bool = True,
                 region: str = "330106") -> int:
@@ -63,6 +64,16 @@ class Duck:
         self.con.execute("INSERT INTO list_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [self.next_entry, sid, kind, basis, record_id, status, start, until])
         self.next_entry += 1
+
+    def input(self, body: int, kind: str, *, year: int = 2026, category: str | None = None,
+              issued: date | None = None, deadline: date | None = None, done: date | None = None,
+              on_time: bool | None = None, adopted: bool | None = None, satisfied: bool | None = None,
+              score: float | None = None) -> None:
+        """A supervision input about a government body (xinyong.supervision's one table)."""
+        self.con.execute("INSERT INTO supervision_inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [self.next_input, kind, body, year, category, issued, deadline, done, on_time, adopted,
+                          satisfied, score])
+        self.next_input += 1
 
     def score(self, sys: IndicatorSystem, as_of: date = AS_OF) -> dict[int, dict]:
         from xinyong.evaluation import scoring

@@ -148,6 +148,16 @@ def _mixed(db: Duck) -> None:
                       department=f"G{9 + k % 4}", received_days=k * 4)
     db.entry(2)
     db.entry(10)
+    for body in (9, 10, 11):  # supervision inputs about three of the four bodies
+        db.input(body, "inspections", category="考核", score=70 + body, issued=date(2026, 1, 15))
+        db.input(body, "inspections", category="督查", year=2025)
+        db.input(body, "proposals", category="人大代表建议", deadline=date(2026, 3, 1), done=date(2026, 2, 1 + body),
+                 satisfied=body % 2 == 0)
+        db.input(body, "proposals", category="政协提案", on_time=body != 10, adopted=True)
+        db.input(body, "judicial", issued=date(2026, 1, 1), deadline=date(2026, 2, 1),
+                 done=None if body == 11 else date(2026, 1, 20 + body))
+        db.input(body, "appraisals", score=80.5 + body)
+        db.input(body, "ratings", score=None if body == 9 else 90.0)
 
 
 def test_the_default_systems_score_by_the_reference_rules():

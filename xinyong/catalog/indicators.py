@@ -16,7 +16,10 @@ An indicator is one of four kinds, each computed set-based by :mod:`xinyong.eval
 - ``recency``: a sum over matching records of a severity weight halved every ``half_life_days``
   since the decision, so an old penalty weighs less than a new one;
 - ``flag``: 1 or 0 — on a list now (``list``), or holding a verified identity number
-  (``identity``).
+  (``identity``);
+- ``supervision``: over the supervision inputs about a government body (上级督查考核, 人大建议
+  政协提案, 司法建议, 万人评议, 第三方评价; :mod:`xinyong.supervision`): how many, the mean
+  score, the share handled on time / adopted / satisfied, or how many missed their deadline.
 
 The shape is checked here (pydantic); what spans files (a category or list that must exist,
 weights that sum to 1, cut-offs in order) by :func:`check_evaluation`, called from
@@ -57,6 +60,37 @@ class RecordFilter(_Strict):
     reported_within_days: int | None = Field(None, ge=0)
 
 
+# The supervision inputs an indicator may read (xinyong.supervision.models.KINDS) and the
+# categories two of them carry (its CATEGORIES); a test holds the two equal. Stated here because
+# the policy files are checked below the supervision package.
+SUPERVISION_KINDS = ("inspections", "proposals", "judicial", "appraisals", "ratings")
+SUPERVISION_CATEGORIES = {"inspections": ("督查", "考核"), "proposals": ("人大代表建议", "政协提案")}
+
+
+class SupervisionFilter(_Strict):
+    """Which supervision inputs a ``supervision`` indicator reads and what it makes of them.
+    Only rows about the body, of a year up to the cut-off's (and issued on or before the cut-off
+    where the row carries a date), count.
+
+    ``measure``: ``count`` — how many rows; ``mean_score`` — the mean of their scores (评议得分,
+    考核得分, 第三方得分); ``share`` — the share of rows whose ``field`` is yes among those where
+    it was filled in (``on_time`` falls back to 办结日期 ≤ 办理期限 where not filled in);
+    ``missed`` — how many had a deadline before the cut-off and were not done by it (answered
+    late or not at all). ``mean_score`` and ``share`` need the indicator's ``if_missing``."""
+
+    kinds: list[Literal["inspections", "proposals", "judicial", "appraisals", "ratings"]] = Field(min_length=1)
+    categories: list[str] = Field(default_factory=list, description="督查/考核, 人大代表建议/政协提案; empty: any")
+    years: int | None = Field(None, ge=1, description="Rows of the cut-off's year and the N-1 before it")
+    measure: Literal["count", "mean_score", "share", "missed"]
+    field: Literal["on_time", "adopted", "satisfied"] | None = None
+
+    @model_validator(mode="after")
+    def _field_for_share(self) -> SupervisionFilter:
+        if (self.measure == "share") != (self.field is not None):
+            raise ValueError("a share names its field (on_time, adopted, satisfied), and only a share does")
+        return self
+
+
 class Normalise(_Strict):
     """Maps a raw value onto [0, 1], 1 the best. ``minmax``: linear between fixed caps ``lo`` and
     ``hi`` (never the data's own minimum and maximum, so a score does not move because someone
@@ -82,9 +116,10 @@ class Indicator(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     weight: float = Field(gt=0, le=1, description="Share of its dimension; a dimension's weights sum to 1")
-    kind: Literal["count", "rate", "recency", "flag"]
+    kind: Literal["count", "rate", "recency", "flag", "supervision"]
     records: RecordFilter | None = Field(None, description="count, recency; a rate's numerator")
     of: RecordFilter | None = Field(None, description="A rate's denominator")
+    inputs: SupervisionFilter | None = Field(None, description="supervision: the inputs read and the measure")
     half_life_days: float | None = Field(None, gt=0, description="recency: a record weighs half after so many days")
     severity_weights: dict[str, float] = Field(
         default_factory=dict, description="recency: weight per severity code; others weigh default_weight"
@@ -92,7 +127,8 @@ class Indicator(_Strict):
     default_weight: float = Field(1.0, ge=0)
     flag: Literal["list", "identity"] | None = None
     list: str | None = Field(None, description="flag: the list kind (blacklist, redlist, watchlist)")
-    if_missing: float | None = Field(None, ge=0, le=1, description="rate: the normalised value when nothing to divide by")
+    if_missing: float | None = Field(
+        None, ge=0, le=1, description="rate, mean_score, share: the normalised value when nothing to divide by")
     normalise: Normalise
     assumption: str = Field("", description="What is assumed and awaits confirmation ([待核实])")
 
@@ -113,8 +149,21 @@ class Indicator(_Strict):
             raise ValueError("only a flag indicator has flag or list")
         if self.kind != "recency" and (self.severity_weights or self.half_life_days is not None):
             raise ValueError("only a recency indicator has half_life_days or severity_weights")
-        if self.kind != "rate" and (self.of is not None or self.if_missing is not None):
-            raise ValueError("only a rate indicator has of or if_missing")
+        if self.kind == "supervision":
+            if self.inputs is None:
+                raise ValueError("a supervision indicator names its inputs")
+            if self.records is not None:
+                raise ValueError("a supervision indicator reads inputs, not records")
+            needs = self.inputs.measure in ("mean_score", "share")
+            if needs != (self.if_missing is not None):
+                raise ValueError("a mean_score or share names if_missing (the value when there is nothing to "
+                                 "average), and only those do")
+        elif self.inputs is not None:
+            raise ValueError("only a supervision indicator has inputs")
+        if self.kind != "rate" and self.of is not None:
+            raise ValueError("only a rate indicator has of")
+        if self.kind not in ("rate", "supervision") and self.if_missing is not None:
+            raise ValueError("only a rate (or a supervision mean or share) has if_missing")
         return self
 
     def filters(self) -> list[RecordFilter]:
@@ -142,6 +191,15 @@ class Scale(_Strict):
     max: float = 1000
 
 
+class Reference(_Strict):
+    """A published spread of grades the model's own is set beside in its review (RULES.md,
+    "Evaluation and grades": Zhejiang's 2018 results per subject type)."""
+
+    source: str
+    shares: dict[str, float] = Field(default_factory=dict, description="grade code → share; empty: not banded")
+    note: str = ""
+
+
 class IndicatorSystem(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -155,6 +213,7 @@ class IndicatorSystem(_Strict):
     grades: list[Grade] = Field(min_length=1, description="From the lowest up")
     basis: list[str] = Field(default_factory=list)
     notes: str = ""
+    reference: list[Reference] = Field(default_factory=list, description="Published grade spreads to compare with")
 
     def indicators(self) -> list[tuple[Dimension, Indicator]]:
         return [(d, i) for d in self.dimensions for i in d.indicators]
@@ -225,6 +284,16 @@ def check_evaluation(evaluation: EvaluationList, catalog, behaviours) -> Iterato
                 yield from check_normalise(ind.normalise, (*ip, "normalise"))
                 if ind.flag == "list" and ind.list not in lists:
                     yield FILE, (*ip, "list"), f"unknown list {ind.list!r}"
+                if ind.inputs is not None:
+                    if "gov_body" not in system.subject_kinds:
+                        yield FILE, (*ip, "inputs"), ("supervision inputs concern government bodies, "
+                                                      "none of the subjects this system scores")
+                    allowed = {c for k in ind.inputs.kinds for c in SUPERVISION_CATEGORIES.get(k, ())}
+                    for ci, cat in enumerate(ind.inputs.categories):
+                        if cat not in allowed:
+                            yield FILE, (*ip, "inputs", "categories", str(ci)), (
+                                f"unknown category {cat!r} for {', '.join(ind.inputs.kinds)} "
+                                f"(known: {', '.join(sorted(allowed)) or 'none'})")
                 for sev in ind.severity_weights:
                     if sev not in severities:
                         yield FILE, (*ip, "severity_weights", sev), f"unknown severity {sev!r}"
@@ -255,3 +324,10 @@ def check_evaluation(evaluation: EvaluationList, catalog, behaviours) -> Iterato
         codes = [g.code for g in system.grades]
         if len(set(codes)) != len(codes):
             yield FILE, gp, "a grade code appears twice"
+        for ri, ref in enumerate(system.reference):
+            rp = (*sp, "reference", str(ri), "shares")
+            unknown = sorted(set(ref.shares) - set(codes))
+            if unknown:
+                yield FILE, rp, f"unknown grade {', '.join(unknown)}"
+            elif ref.shares and abs(sum(ref.shares.values()) - 1) > 0.01:
+                yield FILE, rp, f"the shares sum to {sum(ref.shares.values()):g}, not 1"

@@ -67,3 +67,44 @@ def runs(limit: int = typer.Option(20, help="How many of the newest runs")) -> N
                           f"{r.started_at:%Y-%m-%d %H:%M:%S}",
                           f"{r.finished_at:%Y-%m-%d %H:%M:%S}" if r.finished_at else "")
     console.print(table)
+
+
+@app.command("review")
+def review_cmd(
+    run_id: int = typer.Argument(..., help="The evaluation run to review"),
+    outcome_until: str = typer.Option(None, "--outcome-until",
+                                      help="Outcomes (later serious dishonesty) known up to YYYY-MM-DD (default today)"),
+    user: str = typer.Option("cli", help="Who makes the review (kept with it)"),
+) -> None:
+    """Review a run's model: distributions, grade shares per city, PSI against the previous run,
+    AUC/KS of the expert score and of a fitted WOE + logistic regression; stored with the run."""
+    from xinyong.core.clock import today
+    from xinyong.core.errors import XinyongError
+    from xinyong.evaluation import review
+
+    day = date.fromisoformat(outcome_until) if outcome_until else today()
+    try:
+        with session_scope() as session:
+            r = review.build_review(session, run_id, outcome_until=day, user=user)
+            rep = r.report
+            console.print(f"[green]✓[/green] 评价批次 {run_id} 的模型复核：{r.subjects} 个主体，"
+                          f"结果观察至 {day.isoformat()}")
+            console.print("等级分布：" + "，".join(f"{g['name']} {g['count']}（{100 * (g['share'] or 0):.1f}%）"
+                                                  for g in reversed(rep["grades"])))
+            if r.previous_run_id:
+                console.print(f"稳定性（对比批次 {r.previous_run_id}）：PSI {r.psi:.4f}，{review.psi_words(r.psi)}")
+            else:
+                console.print("稳定性：没有上一批次可比")
+            out = rep["outcome"]
+            if r.auc is None:
+                console.print(f"区分度：后续严重失信 {out['bad']} 个，不足 {review.MIN_OUTCOMES} 个，不计算")
+            else:
+                console.print(f"区分度：后续严重失信 {out['bad']} 个；专家权重 AUC {r.auc:.3f}，KS {r.ks:.3f}")
+                if r.fitted_auc is not None:
+                    f = out["fitted"]
+                    console.print(f"数据拟合（WOE 分箱 + 逻辑回归，留出 {f['test']} 个）：AUC {r.fitted_auc:.3f}，"
+                                  f"KS {r.fitted_ks:.3f}；同一留出样本上专家权重 AUC "
+                                  f"{f['expert_on_test']['auc']:.3f}，KS {f['expert_on_test']['ks']:.3f}")
+    except XinyongError as exc:
+        console.print(f"[red]✗[/red] {exc.zh}")
+        raise typer.Exit(1) from None

@@ -15,8 +15,8 @@ is computed here in Python and written in as a literal. A test holds DuckDB to t
 rules of :mod:`xinyong.evaluation.rules`, and (where pyspark and Java are present) Spark local
 mode to DuckDB.
 
-The statement reads three of the platform's tables — ``subjects``, ``records``,
-``list_entries`` — by their own names and columns, so the DuckDB path copies them from the
+The statement reads four of the platform's tables — ``subjects``, ``records``,
+``list_entries``, ``supervision_inputs`` — by their own names and columns, so the DuckDB path copies them from the
 database (:func:`load_platform`) and the Spark path reads a Parquet export of the same copy
 (:func:`export_parquet`) or, on a cluster, the same tables through JDBC. It is set-based: one
 pass over the records grouped by subject, one over list entries, joined to the subjects —
@@ -34,7 +34,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from xinyong.catalog.indicators import Indicator, IndicatorSystem, Normalise, RecordFilter
+from xinyong.catalog.indicators import (
+    Indicator,
+    IndicatorSystem,
+    Normalise,
+    RecordFilter,
+    SupervisionFilter,
+)
 from xinyong.records.periods import add_months
 
 
@@ -53,7 +59,7 @@ DUCKDB = Dialect("duckdb")
 SPARK = Dialect("spark")
 DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
 
-TABLES = ("subjects", "records", "list_entries")
+TABLES = ("subjects", "records", "list_entries", "supervision_inputs")
 
 
 def _num(v: float) -> str:
@@ -87,6 +93,37 @@ def _filter_sql(f: RecordFilter, as_of: date) -> str:
     return " AND ".join(conds)
 
 
+def _inputs_filter_sql(f: SupervisionFilter, as_of: date) -> str:
+    conds = [_in("kind", list(f.kinds)), f"year <= {as_of.year}",
+             f"(issued_on IS NULL OR issued_on <= {_date(as_of)})"]
+    if f.categories:
+        conds.append(_in("category", f.categories))
+    if f.years:
+        conds.append(f"year > {as_of.year - f.years}")
+    return " AND ".join(conds)
+
+
+def _input_aggs(f: SupervisionFilter, c: str, as_of: date) -> tuple[list[str], str]:
+    """(aggregates over ``supervision_inputs`` grouped by body, the raw value over them)."""
+    cond = _inputs_filter_sql(f, as_of)
+    if f.measure == "count":
+        return [f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS a_{c}"], f"CAST(COALESCE(asv.a_{c}, 0) AS DOUBLE)"
+    if f.measure == "missed":
+        d = _date(as_of)
+        late = f"deadline < {d} AND (done_on IS NULL OR done_on > deadline)"
+        return ([f"SUM(CASE WHEN {cond} AND {late} THEN 1 ELSE 0 END) AS a_{c}"],
+                f"CAST(COALESCE(asv.a_{c}, 0) AS DOUBLE)")
+    if f.measure == "mean_score":
+        return [f"AVG(CASE WHEN {cond} THEN score ELSE NULL END) AS a_{c}"], f"CAST(asv.a_{c} AS DOUBLE)"
+    val = f.field
+    if f.field == "on_time":  # 按时办结 where filled in, else done by the deadline
+        val = ("COALESCE(on_time, CASE WHEN done_on IS NOT NULL AND deadline IS NOT NULL "
+               "THEN done_on <= deadline ELSE NULL END)")
+    yes = f"SUM(CASE WHEN {cond} AND {val} IS NOT NULL AND {val} THEN 1 ELSE 0 END) AS a_{c}"
+    known = f"SUM(CASE WHEN {cond} AND {val} IS NOT NULL THEN 1 ELSE 0 END) AS b_{c}"
+    return [yes, known], f"(CASE WHEN asv.b_{c} > 0 THEN CAST(asv.a_{c} AS DOUBLE) / asv.b_{c} ELSE NULL END)"
+
+
 def _recency_weight(ind: Indicator) -> str:
     if not ind.severity_weights:
         return _num(ind.default_weight)
@@ -118,10 +155,14 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     subj_aggs: list[str] = []  # over records about the subject
     rep_aggs: list[str] = []  # over records the subject reported
     list_aggs: list[str] = []
+    input_aggs: list[str] = []
     raw: dict[str, str] = {}
+    decays: dict[float, str] = {}  # half-life → the column of rec holding 0.5^(age / half-life)
 
     def agg(f: RecordFilter, name: str, value: str) -> str:
-        expr = f"SUM(CASE WHEN {_filter_sql(f, as_of)} THEN {value} ELSE 0 END) AS {name}"
+        cond = _filter_sql(f, as_of)
+        what = "COUNT(*)" if value == "1" else f"SUM({value})"
+        expr = f"{what} FILTER (WHERE {cond}) AS {name}" if cond != "1 = 1" else f"{what} AS {name}"
         (rep_aggs if f.by == "reporter" else subj_aggs).append(expr)
         src = "ar" if f.by == "reporter" else "asub"
         return f"COALESCE({src}.{name}, 0)"
@@ -131,12 +172,15 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         if ind.kind == "count":
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', '1')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "recency":
-            decay = f"POWER({_num(0.5)}, CAST(age_days AS DOUBLE) / {_num(ind.half_life_days)})"  # type: ignore[arg-type]
+            decay = decays.setdefault(float(ind.half_life_days), f"dec{len(decays)}")  # type: ignore[arg-type]
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', f'{_recency_weight(ind)} * {decay}')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "rate":
             num = agg(ind.records, f"a_{c}", "1")  # type: ignore[arg-type]
             den = agg(ind.of, f"b_{c}", "1")  # type: ignore[arg-type]
             raw[c] = f"(CASE WHEN {den} > 0 THEN CAST({num} AS DOUBLE) / {den} ELSE NULL END)"
+        elif ind.kind == "supervision":
+            aggs, raw[c] = _input_aggs(ind.inputs, c, as_of)  # type: ignore[arg-type]
+            input_aggs.extend(aggs)
         elif ind.flag == "list":
             list_aggs.append(f"MAX(CASE WHEN le.list_kind = {_str(ind.list)} THEN 1 ELSE 0 END) AS a_{c}")  # type: ignore[arg-type]
             raw[c] = f"CAST(COALESCE(al.a_{c}, 0) AS DOUBLE)"
@@ -147,7 +191,9 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         "subj AS (SELECT id AS subject_id, kind, region_code, code, code_cipher FROM subjects "
         f"WHERE {_in('kind', list(system.subject_kinds))})",
         "rec AS (SELECT subject_id, department_code, category_code, polarity, severity, decision_date, "
-        f"{dialect.days('decision_date', d)} AS age_days, "
+        + "".join(f"POWER({_num(0.5)}, CAST({dialect.days('decision_date', d)} AS DOUBLE) / {_num(hl)}) AS {col}, "
+                  for hl, col in decays.items())
+        +
         f"{dialect.days('decision_date', 'CAST(first_seen AS DATE)')} AS lag_days FROM records "
         f"WHERE {_in('status', live)} AND display_until >= {d} AND decision_date <= {d})",
     ]
@@ -174,13 +220,18 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         )
         joins.append("LEFT JOIN al ON al.sid = s.subject_id")
 
+    if input_aggs:
+        ctes.append(f"asv AS (SELECT body_id AS sid, {', '.join(input_aggs)} FROM supervision_inputs "
+                    "GROUP BY body_id)")
+        joins.append("LEFT JOIN asv ON asv.sid = s.subject_id")
+
     raw_cols = ", ".join(f"{expr} AS r_{c}" for c, expr in raw.items())
     ctes.append(f"rawv AS (SELECT s.subject_id, s.kind, s.region_code, {raw_cols} FROM subj s {' '.join(joins)})")
 
     norm_cols = []
     for _dim, ind in system.indicators():
         n = normalise_sql(f"r_{ind.code}", ind.normalise)
-        if ind.kind == "rate":
+        if ind.if_missing is not None:
             n = f"(CASE WHEN r_{ind.code} IS NULL THEN {_num(ind.if_missing)} ELSE {n} END)"  # type: ignore[arg-type]
         norm_cols.append(f"{n} AS n_{ind.code}")
     ctes.append(f"normv AS (SELECT rawv.*, {', '.join(norm_cols)} FROM rawv)")
@@ -222,6 +273,10 @@ COLUMNS = {
     "list_entries": {"id": "BIGINT", "subject_id": "BIGINT", "list_kind": "VARCHAR", "basis": "VARCHAR",
                      "record_id": "BIGINT", "status": "VARCHAR", "effective_from": "DATE",
                      "listed_until": "DATE"},
+    "supervision_inputs": {"id": "BIGINT", "kind": "VARCHAR", "body_id": "BIGINT", "year": "INTEGER",
+                           "category": "VARCHAR", "issued_on": "DATE", "deadline": "DATE", "done_on": "DATE",
+                           "on_time": "BOOLEAN", "adopted": "BOOLEAN", "satisfied": "BOOLEAN",
+                           "score": "DOUBLE"},
 }
 
 
@@ -238,8 +293,10 @@ def load_platform(session, con, chunk: int = 50_000, progress=None) -> None:
     from xinyong.lists.models import ListEntry
     from xinyong.records.models import Record
     from xinyong.subjects.models import Subject
+    from xinyong.supervision.models import SupervisionInput
 
-    models = {"subjects": Subject, "records": Record, "list_entries": ListEntry}
+    models = {"subjects": Subject, "records": Record, "list_entries": ListEntry,
+              "supervision_inputs": SupervisionInput}
     duckdb_schema(con)
     for name, cols in COLUMNS.items():
         t = models[name].__table__

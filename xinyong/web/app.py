@@ -346,6 +346,7 @@ def create_app() -> FastAPI:
     app.include_router(home_router)
     for router in _routers("pages"):
         app.include_router(router)
+    app.include_router(importlib.import_module("xinyong.evaluation.review_pages").router)  # 模型复核
 
     @app.get(
         f"{API_PREFIX}/openapi.json",
