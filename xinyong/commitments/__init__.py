@@ -24,3 +24,5 @@ _daily.register(
     "commitments.breaches", "信用承诺违诺认定", _breaches, order=30,
     counts={"due": "待认定违诺", "breached": "新认定违诺", "records": "违诺信用记录", "rejected": "记录被退回"},
 )
+
+from xinyong.commitments import obligations as _obligations  # noqa: E402,F401  registers the obligations' daily work
