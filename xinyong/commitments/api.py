@@ -143,3 +143,8 @@ def rates(session: SessionDep, who: Official,
     found = service.rates_by_region(session, who) if by == "region" else service.rates_by_body(session, who)
     return [RateOut(key=str(r.key), name=r.name, total=r.total, fulfilled=r.fulfilled, breached=r.breached,
                     in_force=r.in_force, withdrawn=r.withdrawn, rate=r.rate) for r in found]
+
+
+from xinyong.commitments.obligations.api import router as _obligations_router  # noqa: E402
+
+router.include_router(_obligations_router)

@@ -175,3 +175,8 @@ def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Offic
         "statuses": STATUSES, "rate": _percent(rules.rate(counts["fulfilled"], counts["breached"])),
         "overdue": sum(1 for c, _s in found if rules.is_overdue(c.status, c.due_on, day)),
     })
+
+
+from xinyong.commitments.obligations.pages import router as _obligations_pages  # noqa: E402
+
+router.include_router(_obligations_pages)

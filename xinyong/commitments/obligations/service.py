@@ -926,15 +926,6 @@ def daily_ppp_breaches(session: Session, today: date) -> dict[str, int]:
     return {"traced": _rc(traced), "records": written, "rejected": rejected}
 
 
-DAILY_COUNTS = {
-    "obligations.arrears": {"arrears": "新增或变动的拖欠", "cleared": "拖欠已清偿"},
-    "obligations.debt": {"levels": "债务预警等级变动"},
-    "obligations.judgments": {"overdue": "逾期状态变动", "reported": "报告上级", "records": "失信被执行人记录",
-                              "rejected": "记录被退回"},
-    "obligations.ppp": {"traced": "追溯到责任人", "records": "PPP项目违约记录", "rejected": "记录被退回"},
-}
-
-
 # --- counts and export --------------------------------------------------------------------------
 
 
