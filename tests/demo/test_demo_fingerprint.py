@@ -26,6 +26,8 @@ COUNTS = {
     "audit_chain_head": 1, "audit_entries": 444, "subjects": 2755, "designations": 40,
     "import_batches": 418, "posts": 40, "records": 606, "subject_grades": 20, "checks": 18, "list_entries": 21,
     "record_persons": 4, "check_hits": 22, "list_entry_events": 27,
+    "obl_agreements": 217, "obl_contracts": 360, "obl_debts": 180, "obl_ppp_projects": 131, "obl_judgments": 281,
+    "obl_ppp_breaches": 43, "obl_ppp_holders": 567,
 }
 DIGEST = "9ec241f990a265976a9974ba73400167f73b570ef5b85bd27ebf44caa05a3ac9"
 

@@ -181,3 +181,18 @@ def test_a_listed_body_is_reported_to_its_superior_and_written_as_a_debtor_recor
     assert session.scalar(select(Judgment).where(Judgment.id == j.id)).status == "removed"
     assert service.daily_judgments(session, TODAY + timedelta(days=1))["records"] == 0
 
+
+
+def test_body_summary_gives_the_figures_of_one_body(session, bureau):
+    from xinyong.commitments.obligations.summary import body_summary
+
+    _import(session, "contracts", [h.contract(bureau, amount="100", paid_amount="40", paid_on="2026-03-20")])
+    _import(session, "debts", [h.debt(bureau, balance="1000", resources="1000")])
+    _import(session, "ppp", [h.ppp(bureau)])
+    _import(session, "judgments", [h.judgment(bureau, listed_on="2026-01-15")])
+    service.daily_judgments(session, TODAY)
+    s = body_summary(session, bureau.id)
+    assert (s.contracts, s.arrears_contracts, s.arrears_amount) == (1, 1, Decimal("60"))
+    assert (s.ppp_projects, s.judgments_listed, s.judgments_overdue) == (1, 1, 1)
+    assert (s.debt_ratio, s.debt_level) == (Decimal("1.0000"), "orange")
+    assert s.chart["values"] == [60.0]

@@ -78,7 +78,7 @@ def _table(session, key: str, found: list[tuple], level_names: dict[str, str]) -
     """The rows as the page shows them; persons' names masked. Also the persons shown."""
     person_ids = [o.person_id for o, _p in found if key == "ppp_holders"] + \
                  [o.holder_id for o, _p in found if key == "ppp_breaches" and o.holder_id]
-    names = dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(person_ids))).tuples()) \
+    names = dict(session.execute(select(Subject.id, Subject.name).where(Subject.id.in_(person_ids))).tuples().all()) \
         if person_ids else {}
     rows = []
     for obj, other in found:
@@ -140,7 +140,7 @@ def board(request: Request, session: SessionDep, who: Official) -> Response:
     latest = (select(Debt.body_id, func.max(Debt.as_of).label("as_of")).group_by(Debt.body_id).subquery())
     levels_q = (select(Debt.level, func.count()).join(latest, (latest.c.body_id == Debt.body_id)
                                                        & (latest.c.as_of == Debt.as_of)).group_by(Debt.level))
-    levels = dict(session.execute(service._scoped(levels_q, Debt.region_code, who)).tuples())
+    levels = dict(session.execute(service._scoped(levels_q, Debt.region_code, who)).tuples().all())
     policy = service.policy_rules(session)
     listed = service.search(session, "judgments", who, limit=50)
     return render(request, "obligations/board.html", {

@@ -76,7 +76,7 @@ def body_summary(session: Session, body_id: int) -> BodySummary:
         .where(Agreement.body_id == body_id)).one()
     out.agreements, out.agreements_in_force, out.agreements_changed = a[0], a[1] or 0, a[2] or 0
     out.ppp_stages = dict(session.execute(
-        select(PppProject.stage, func.count()).where(PppProject.body_id == body_id).group_by(PppProject.stage)).tuples())
+        select(PppProject.stage, func.count()).where(PppProject.body_id == body_id).group_by(PppProject.stage)).tuples().all())
     out.ppp_projects = sum(out.ppp_stages.values())
     out.ppp_breaches = session.scalar(
         select(func.count()).select_from(PppBreach).join(PppProject, PppProject.id == PppBreach.project_id)
