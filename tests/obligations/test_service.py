@@ -196,3 +196,22 @@ def test_body_summary_gives_the_figures_of_one_body(session, bureau):
     assert (s.ppp_projects, s.judgments_listed, s.judgments_overdue) == (1, 1, 1)
     assert (s.debt_ratio, s.debt_level) == (Decimal("1.0000"), "orange")
     assert s.chart["values"] == [60.0]
+
+
+def test_a_listed_body_loses_honours_eligibility_until_removed(session, bureau):
+    from xinyong.checks import service as checks
+
+    _import(session, "judgments", [h.judgment(bureau, listed_on="2026-01-15")])
+    service.daily_judgments(session, TODAY)
+
+    def honours() -> set[str]:
+        result = checks.check_one(session, scenario="awards", code=bureau.code, purpose="评优评先", who=WHO, on=TODAY)
+        return {hit.measure.code for hit in result.hits}
+
+    assert "gov_honour_disqualification" in honours()
+    j = session.scalar(select(Judgment))
+    service.close_judgment(session, j.id, to="removed", on=TODAY, who=WHO, today=TODAY)
+    service.daily_judgments(session, TODAY)
+    later = TODAY + timedelta(days=1)
+    result = checks.check_one(session, scenario="awards", code=bureau.code, purpose="评优评先", who=WHO, on=later)
+    assert "gov_honour_disqualification" not in {hit.measure.code for hit in result.hits}
