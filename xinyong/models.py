@@ -5,6 +5,7 @@ from xinyong.audit import models as audit_models  # noqa: F401
 from xinyong.catalog import models as catalog_models  # noqa: F401
 from xinyong.checks import models as checks_models  # noqa: F401
 from xinyong.commitments import models as commitments_models  # noqa: F401
+from xinyong.commitments.obligations import models as obligations_models  # noqa: F401
 from xinyong.core import work as core_work  # noqa: F401
 from xinyong.disclosure import authorization_models as disclosure_authorization_models  # noqa: F401
 from xinyong.disclosure import models as disclosure_models  # noqa: F401

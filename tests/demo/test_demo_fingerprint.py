@@ -30,6 +30,8 @@ COUNTS = {
     "import_batches": 421, "posts": 40, "records": 718, "subject_grades": 20, "checks": 18, "list_entries": 21,
     "record_persons": 4, "check_hits": 22, "list_entry_events": 27, "commitments": 360, "rectifications": 119,
     "rectification_events": 291,
+    "obl_agreements": 217, "obl_contracts": 360, "obl_debts": 180, "obl_ppp_projects": 131, "obl_judgments": 281,
+    "obl_ppp_breaches": 43, "obl_ppp_holders": 567,
 }
 DIGEST = "d622d413c49db19896131e7f86998c0dc5c1b55169fa7af0f98b23da35588fb7"
 

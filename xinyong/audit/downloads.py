@@ -28,6 +28,9 @@ NOT_PERSONAL: dict[str, str] = {
     "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
     "/api/v1/commitments/template.xlsx": "空白信用承诺导入模板",
     "/api/v1/complaints/template.xlsx": "空白 12345 热线工单导入模板：只有表头、填写说明和失信行为清单",
+    "/api/v1/obligations/{register}/template.xlsx": "空白政府履约登记簿导入模板",
+    "/api/v1/obligations/{register}/export.xlsx": "政府机构的履约登记（协议、合同、PPP项目、判决、债务），相对方为企业；"
+                                                 "含个人的PPP责任人和违约不提供导出",
     "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
     "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",
 }

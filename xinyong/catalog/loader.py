@@ -126,6 +126,7 @@ def load_dir(directory: Path) -> tuple[PolicySet | None, list[Problem]]:
         **({"commitment_kinds": parsed["commitment_kinds.yaml"]} if "commitment_kinds.yaml" in parsed else {}),
         **({"complaints": parsed["complaints.yaml"]} if "complaints.yaml" in parsed else {}),
         **({"rectification": parsed["rectification.yaml"]} if "rectification.yaml" in parsed else {}),
+        **({"obligations": parsed["obligations.yaml"]} if "obligations.yaml" in parsed else {}),
     )
     return policy, []
 

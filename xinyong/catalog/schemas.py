@@ -791,6 +791,8 @@ class ComplaintPolicy(Strict):
     escalated_reply_workdays: int = Field(10, ge=1, le=60, description="逾期提级督办后答复的期限（工作日）")
     rate_workdays: int = Field(10, ge=1, le=60, description="答复后申请人评价的期限（工作日）")
     behaviours: list[str] = Field(default_factory=list, description="可投诉的政务失信行为（behaviours.yaml 的代码）")
+
+
 # --- rectification.yaml --------------------------------------------------------------------
 
 
@@ -814,6 +816,56 @@ class RectificationPolicy(Strict):
     personal_record: PersonalRecord | None = Field(None, description="逾期上报时责任人的信用记录；不填则不写")
 
 
+# --- obligations.yaml --------------------------------------------------------------------
+
+
+class PaymentTerm(Strict):
+    """When a contract's price falls due after acceptance (保障中小企业款项支付条例)."""
+
+    sme: bool = Field(description="true: 向中小企业付款；false: 其他合同")
+    days: int = Field(ge=0, description="未约定付款期限的，自验收（交付）合格之日起的天数")
+    max_agreed_days: int | None = Field(None, ge=0, description="约定付款期限的上限（天）；为空则从约定")
+    day_kind: Literal["calendar", "working"] = "calendar"
+    basis: str = ""
+
+
+class DebtLevel(Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    min_ratio: float = Field(ge=0, description="债务率下限（含），1.0 即 100%")
+
+
+class ObligationRules(Strict):
+    """The rules of government obligations (76号 五(一)(二)(四)(五); 保障中小企业款项支付条例)."""
+
+    forbidden_reasons: list[str] = Field(default_factory=lambda: [
+        "换届", "领导人员更替", "领导更替", "领导调整", "领导变动", "负责人更替", "责任人更替", "人员更替",
+        "人事变动", "班子调整", "主要领导变更", "官员更替", "官员变动"])
+    legal_grounds: list[str] = Field(default_factory=lambda: ["国家利益", "公共利益", "其他法定事由"])
+    change_basis: str = ""
+    payment_terms: list[PaymentTerm] = Field(default_factory=lambda: [
+        PaymentTerm(sme=True, days=30, max_agreed_days=60), PaymentTerm(sme=False, days=60)])
+    ppp_stages: list[str] = Field(default_factory=lambda: ["识别", "准备", "采购", "执行", "移交"])
+    debt_levels: list[DebtLevel] = Field(default_factory=lambda: [
+        DebtLevel(code="green", name="绿色", min_ratio=0), DebtLevel(code="yellow", name="黄色", min_ratio=0.8),
+        DebtLevel(code="orange", name="橙色", min_ratio=1.0), DebtLevel(code="red", name="红色", min_ratio=1.2)])
+    debt_basis: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ObligationRules:
+        ratios = [lv.min_ratio for lv in self.debt_levels]
+        if not ratios or ratios[0] != 0 or ratios != sorted(set(ratios)):
+            raise ValueError("debt_levels start at min_ratio 0 and rise strictly")
+        if {t.sme for t in self.payment_terms} != {True, False}:
+            raise ValueError("payment_terms need one term for sme: true and one for sme: false")
+        if len(set(self.ppp_stages)) != len(self.ppp_stages) or not self.ppp_stages:
+            raise ValueError("ppp_stages are distinct and not empty")
+        return self
+
+    def payment_term(self, sme: bool) -> PaymentTerm:
+        return next(t for t in self.payment_terms if t.sme == sme)
+
+
 # --- the whole set -----------------------------------------------------------------------
 
 FILES: dict[str, type[BaseModel]] = {
@@ -826,10 +878,11 @@ FILES: dict[str, type[BaseModel]] = {
     "evaluation.yaml": EvaluationList,
     "commitment_kinds.yaml": CommitmentKindList,
     "complaints.yaml": ComplaintPolicy,
-}
     "rectification.yaml": RectificationPolicy,
+    "obligations.yaml": ObligationRules,
 }
-OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml", "rectification.yaml"}
+OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml", "rectification.yaml",
+                  "obligations.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -845,6 +898,7 @@ class PolicySet(BaseModel):
     commitment_kinds: CommitmentKindList = CommitmentKindList()
     complaints: ComplaintPolicy = ComplaintPolicy()
     rectification: RectificationPolicy = RectificationPolicy()
+    obligations: ObligationRules = ObligationRules()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 

@@ -47,3 +47,4 @@ _daily.register(
     counts={"opened": "新开启整改", "escalated": "逾期报告上级", "persons": "责任人信用记录", "rejected": "记录被退回"},
 )
 _record_hooks.register(_open_rectifications)
+from xinyong.commitments import obligations as _obligations  # noqa: E402,F401  registers the obligations' daily work

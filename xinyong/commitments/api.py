@@ -149,3 +149,6 @@ def rates(session: SessionDep, who: Official,
 from xinyong.commitments.rectification_api import router as _rectification_router  # noqa: E402
 
 router.include_router(_rectification_router)
+from xinyong.commitments.obligations.api import router as _obligations_router  # noqa: E402
+
+router.include_router(_obligations_router)

@@ -83,3 +83,8 @@ def rates(by: str = typer.Option("region", "--by", help="region (per county) or 
     for r in found:
         rate = "—" if r.rate is None else f"{r.rate * 100:.1f}%"
         console.print(f"{r.name}\t共 {r.total}\t已履行 {r.fulfilled}\t已违诺 {r.breached}\t履行中 {r.in_force}\t履约率 {rate}")
+
+
+from xinyong.commitments.obligations.cli import app as _obligations_app  # noqa: E402
+
+app.add_typer(_obligations_app, name="obligations")

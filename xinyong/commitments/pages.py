@@ -194,3 +194,6 @@ def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Offic
 
 # 限期整改 lives in its own modules; its pages are served with the commitments'
 router.include_router(rectification_pages.router)
+from xinyong.commitments.obligations.pages import router as _obligations_pages  # noqa: E402
+
+router.include_router(_obligations_pages)

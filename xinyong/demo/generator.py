@@ -53,6 +53,7 @@ from xinyong.demo.base import (
 from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
+from xinyong.demo.obligations import build_obligations
 from xinyong.demo.persons import PersonsPhase
 from xinyong.demo.promises import build_promises
 from xinyong.demo.records import RecordsPhase
@@ -199,6 +200,8 @@ def build_demo(
         # after every other phase, with its own random stream: the province before it stays as it was
         ("promises", lambda: gen.summary.promises.update(build_promises(session, scale=scale, seed=seed,
                                                                         today=gen.today))),
+        ("obligations", lambda: gen.summary.obligations.update(
+            build_obligations(session, scale=scale, seed=seed, today=gen.today))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()
