@@ -76,6 +76,7 @@ def _my_page(request: Request, session, policy, who: Principal, *, granted: auth
             "scope": authorization.scope_names(policy.policy, r.scope), "until": authorization.shown_until(r),
         } for r in rows],
         "parts": parts, "granted": granted, "error": error, "form": form or {},
+        "granted_until": authorization.shown_until(granted.row) if granted else None,
         "today": today.isoformat(), "default_until": date.fromordinal(today.toordinal() + 30).isoformat(),
         "max_until": date.fromordinal(today.toordinal() + authorization.get_settings().authorization_max_days).isoformat(),
         "max_reads": authorization.get_settings().authorization_max_reads,
