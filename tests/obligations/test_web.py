@@ -127,3 +127,12 @@ def test_pages_template_and_export(client, world):
     e = client.get("/api/v1/obligations/contracts/export.xlsx", headers=bearer("auditor"))
     assert e.status_code == 200 and load_workbook(io.BytesIO(e.content)).active.max_row == 2
     assert client.get("/api/v1/obligations/ppp_holders/export.xlsx", headers=bearer("admin")).status_code == 422
+
+
+def test_the_bodys_promise_keeping_page_shows_its_obligations(client, world):
+    b = world.bureau
+    upload(client, "debts", [h.debt(b, balance="1300", resources="1000")])
+    login_as(client, "admin")
+    page = client.get(f"/commitments/bodies/{b.code}")
+    assert page.status_code == 200, page.text
+    assert "政府履约" in page.text and "130.0%" in page.text and "红色" in page.text

@@ -31,6 +31,7 @@ from xinyong.commitments import (
     service,
 )
 from xinyong.commitments.models import DISCLOSURES, STATUSES, Commitment
+from xinyong.commitments.obligations.summary import body_summary
 from xinyong.core import regions
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput, XinyongError
@@ -185,6 +186,8 @@ def body_page(request: Request, session: SessionDep, audit: AuditDep, who: Offic
         "monthly": [{"month": m.name, "fulfilled": m.fulfilled, "breached": m.breached, "rate": _percent(m.rate)}
                     for m in monthly],
         "tasks": rectification_pages.rows(open_tasks, rectification_api.category_names(session), day),
+        # a government body's obligations (政府履约: contracts and arrears, PPP, judgments, debt)
+        "obligations": body_summary(session, subject.id) if subject.kind == "gov_body" else None,
         "active": "/commitments", "subject": subject, "subject_name": shown.subject_name(subject),
         "rows": _rows(found, {k.code: k.name for k in kinds.kinds}, kinds.list_kinds, day), "counts": counts,
         "statuses": STATUSES, "rate": _percent(rules.rate(counts["fulfilled"], counts["breached"])),
