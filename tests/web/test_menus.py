@@ -13,7 +13,7 @@ from xinyong.web.app import create_app
 
 # What each role must find in its menu (the pages of its daily work).
 EXPECTED = {
-    None: {"首页", "信用主体查询", "政策清单", "信用名单", "报告核验", "信用承诺公示"},
+    None: {"首页", "信用主体查询", "政策清单", "信用名单", "报告核验", "信用承诺公示", "信用评价"},
     "admin": {"联合奖惩核查", "核查统计", "推送监测", "名单管理", "异议处理", "信用修复审核", "系统管理", "督查看板"},
     "reporter": {"数据报送", "实时推送"},
     "checker": {"联合奖惩核查", "实时推送"},

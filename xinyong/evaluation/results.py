@@ -1,0 +1,213 @@
+"""Reading the runs' results: the latest run of a system, its grade distribution, the rankings
+and the grade map of governments by city and county, and one subject's score with the
+contributions that explain it in plain Chinese.
+
+Every read is a fixed number of statements whatever the number of subjects (a GROUP BY, a
+ranked SELECT of the governments of one level); the map and the rankings read only government
+bodies (政府机构 named 人民政府), the bodies whose credit a region's evaluation is about.
+Who may read which result is the web layer's rule (docs/evaluation.md, 谁能看到评价结果):
+governments' results are the credit office's, the supervisors' and the auditors', and everyone's
+where the system's ``publish`` says so; persons' scores only the credit office's, masked, and
+every such read is in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog.indicators import Indicator, IndicatorSystem
+from xinyong.core import regions
+from xinyong.evaluation.models import EvaluationRun, EvaluationScore
+from xinyong.subjects.models import Subject
+
+GOVERNMENT_SUFFIX = "人民政府"
+LEVELS = {"city": "设区市", "county": "县（市、区）"}
+
+
+def latest_run(session: Session, system_code: str) -> EvaluationRun | None:
+    """The newest finished run of the system (``None`` before the first)."""
+    return session.scalar(select(EvaluationRun)
+                          .where(EvaluationRun.system_code == system_code, EvaluationRun.status == "done")
+                          .order_by(EvaluationRun.id.desc()).limit(1))
+
+
+@dataclass
+class GradeShare:
+    code: str
+    name: str
+    count: int
+    share: float
+
+
+def distribution(session: Session, run: EvaluationRun, system: IndicatorSystem) -> list[GradeShare]:
+    """How many subjects the run put in each grade (every grade of the system, the best first)."""
+    got = dict(session.execute(select(EvaluationScore.grade, func.count())
+                               .where(EvaluationScore.run_id == run.id).group_by(EvaluationScore.grade)).all())
+    total = sum(got.values()) or 1
+    return [GradeShare(g.code, g.name, got.get(g.code, 0), got.get(g.code, 0) / total)
+            for g in reversed(system.grades)]
+
+
+def _level_of(code: str) -> str | None:
+    if code.endswith("0000"):
+        return None
+    return "city" if code.endswith("00") else "county"
+
+
+@dataclass
+class Ranked:
+    rank: int
+    subject_id: int
+    name: str
+    region_code: str
+    region_name: str
+    city_name: str
+    score: float
+    grade: str
+    grade_name: str
+    dimensions: dict[str, float]
+
+
+def rankings(session: Session, run: EvaluationRun, system: IndicatorSystem, level: str,
+             scope: str | None = None) -> list[Ranked]:
+    """The governments of a level (``city``: 设区市人民政府, ``county``: 县（市、区）人民政府)
+    within ``scope`` (a region code, ``None``: the province), best score first; equal scores
+    share a rank. One statement."""
+    s = EvaluationScore
+    q = (select(s.subject_id, Subject.name, Subject.region_code, s.score, s.grade, s.dimensions)
+         .join(Subject, Subject.id == s.subject_id)
+         .where(s.run_id == run.id, Subject.kind == "gov_body", Subject.name.like(f"%{GOVERNMENT_SUFFIX}")))
+    if level == "city":
+        q = q.where(Subject.region_code.like("%00"), ~Subject.region_code.like("%0000"))
+    else:
+        q = q.where(~Subject.region_code.like("%00"))
+    if scope:
+        q = q.where(Subject.region_code.like(regions.scope_prefix(scope) + "%"))
+    rows = session.execute(q.order_by(s.score.desc(), Subject.region_code)).all()
+    out: list[Ranked] = []
+    for i, (sid, name, code, score, grade, dims) in enumerate(rows):
+        rank = out[-1].rank if out and abs(out[-1].score - score) < 1e-9 else i + 1
+        out.append(Ranked(rank, sid, name, code, regions.name_of(code), regions.name_of(regions.city_of(code)),
+                          score, grade, system.grade_name(grade), dims or {}))
+    return out
+
+
+def map_data(ranked_cities: list[Ranked], ranked_counties: list[Ranked], system: IndicatorSystem) -> dict:
+    """What the grade map draws: each county (and each city, for a map of cities) by its
+    government's score, and the grade bands as the map's legend (ECharts ``visualMap`` pieces)."""
+    bands = []
+    grades = system.grades
+    for i, g in enumerate(grades):
+        top = grades[i + 1].min if i + 1 < len(grades) else system.scale.max
+        band = {"min": g.min, "label": f"{g.name}（{g.min:g}–{top:g}）"}
+        if i + 1 < len(grades):
+            band["lt"] = top
+        else:
+            band["max"] = top
+        bands.append(band)
+    return {
+        "counties": [{"name": r.region_name, "code": r.region_code, "value": round(r.score, 1),
+                      "grade": r.grade_name, "body": r.name} for r in ranked_counties],
+        "cities": [{"name": r.region_name, "code": r.region_code, "value": round(r.score, 1),
+                    "grade": r.grade_name, "body": r.name} for r in ranked_cities],
+        "pieces": bands,
+        "min": system.scale.min,
+        "max": system.scale.max,
+    }
+
+
+# --- one subject's score -------------------------------------------------------------------------
+
+
+@dataclass
+class Explained:
+    system: IndicatorSystem
+    run: EvaluationRun
+    score: float
+    grade: str
+    grade_name: str
+    dimensions: list[tuple[str, str, float]]  # (code, name, score on the scale)
+    sentences: list[str]
+    history: list[tuple[EvaluationRun, float, str]] = field(default_factory=list)
+    radar: dict = field(default_factory=dict)
+
+
+def latest_score(session: Session, subject_id: int, system_code: str) -> tuple[EvaluationRun, EvaluationScore] | None:
+    """The subject's score in the newest finished run of the system that scored it."""
+    row = session.execute(
+        select(EvaluationRun, EvaluationScore)
+        .join(EvaluationScore, EvaluationScore.run_id == EvaluationRun.id)
+        .where(EvaluationScore.subject_id == subject_id, EvaluationRun.system_code == system_code,
+               EvaluationRun.status == "done")
+        .order_by(EvaluationRun.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def history(session: Session, subject_id: int, system_code: str, limit: int = 12) -> list[tuple[EvaluationRun, float, str]]:
+    rows = session.execute(
+        select(EvaluationRun, EvaluationScore.score, EvaluationScore.grade)
+        .join(EvaluationScore, EvaluationScore.run_id == EvaluationRun.id)
+        .where(EvaluationScore.subject_id == subject_id, EvaluationRun.system_code == system_code,
+               EvaluationRun.status == "done")
+        .order_by(EvaluationRun.id.desc()).limit(limit)
+    ).all()
+    return [(r, s, g) for r, s, g in rows]
+
+
+def _raw_words(ind: Indicator, raw: float | None) -> str:
+    """An indicator's raw value as a reader says it."""
+    if ind.kind == "flag":
+        if ind.flag == "identity":
+            return "身份信息已核验" if raw else "身份信息未核验"
+        return "是" if raw else "否"
+    if raw is None:
+        return "无可计算的数据"
+    if ind.kind == "count":
+        return f"{raw:g} 条"
+    if ind.kind == "rate":
+        return f"{100 * raw:.1f}%"
+    return f"按严重程度和时间衰减折合 {raw:.2f} 条"
+
+
+def sentences(system: IndicatorSystem, contributions: dict) -> list[str]:
+    """The contributions in plain Chinese, the indicators that cost the most points first: each
+    says what was found, the points it gave and the most it could give."""
+    span = system.scale.max - system.scale.min
+    items = []
+    for dim, ind in system.indicators():
+        c = contributions.get(ind.code)
+        if c is None:
+            continue
+        full = span * dim.weight * ind.weight
+        lost = full - float(c["points"])
+        items.append((lost, dim, ind, c, full))
+    items.sort(key=lambda x: -x[0])
+    out = []
+    for lost, dim, ind, c, full in items:
+        found = _raw_words(ind, c.get("raw"))
+        if lost < 0.05:
+            out.append(f"“{dim.name}”中的“{ind.name}”：{found}，得满分 {full:.1f} 分。")
+        else:
+            out.append(f"“{dim.name}”中的“{ind.name}”：{found}，得 {float(c['points']):.1f} 分，"
+                       f"满分 {full:.1f} 分，扣 {lost:.1f} 分。")
+    return out
+
+
+def explain(session: Session, subject_id: int, system: IndicatorSystem) -> Explained | None:
+    found = latest_score(session, subject_id, system.code)
+    if found is None:
+        return None
+    run, score = found
+    dims = [(d.code, d.name, float((score.dimensions or {}).get(d.code, 0.0))) for d in system.dimensions]
+    radar = {"indicators": [{"name": n, "max": system.scale.max} for _, n, _ in dims],
+             "values": [round(v, 1) for _, _, v in dims], "name": f"{system.name} · 各维度得分"}
+    return Explained(system, run, score.score, score.grade, system.grade_name(score.grade), dims,
+                     sentences(system, score.contributions or {}), history(session, subject_id, system.code), radar)
+
+
+def systems_for(kind: str, systems: list[IndicatorSystem]) -> list[IndicatorSystem]:
+    return [s for s in systems if kind in s.subject_kinds]
