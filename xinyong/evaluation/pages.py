@@ -24,7 +24,7 @@ from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.masking import mask_name
 from xinyong.core.templating import add_nav, render
 from xinyong.evaluation import access, results, service
-from xinyong.evaluation.models import ENGINES, RUN_STATUSES
+from xinyong.evaluation.models import RUN_STATUSES
 
 router = APIRouter(include_in_schema=False)
 add_nav("信用评价", "/evaluation", order=34)
@@ -32,6 +32,7 @@ add_nav("信用评价", "/evaluation", order=34)
 Official = Annotated[Principal, allow(*access.OFFICIALS)]
 Anyone = Annotated[Principal, allow(public=True)]
 RANKED = 20  # rows of each ranking on the overview (the API gives them all)
+ENGINE_WORDS = {"duckdb": "嵌入式引擎", "spark": "分布式引擎"}  # the engines' own names are in docs/evaluation.md
 
 
 def grade_chart(shares: list[results.GradeShare], name: str) -> dict:
@@ -52,7 +53,7 @@ def overview(request: Request, session: SessionDep, who: Anyone,
     spec = access.system_or_404(systems, system) if system else default
     run = results.latest_run(session, spec.code)
     ctx = {"active": "/evaluation", "tab": "overview", "systems": systems, "spec": spec, "run": run,
-           "official": access.is_official(who), "engines": ENGINES, "shares": [], "cities": [], "counties": [],
+           "official": access.is_official(who), "engines": ENGINE_WORDS, "shares": [], "cities": [], "counties": [],
            "map": None, "ranked": RANKED}
     if run:
         shares = results.distribution(session, run, spec)
@@ -69,7 +70,7 @@ def overview(request: Request, session: SessionDep, who: Anyone,
             description="各指标体系的评价批次：版本、数据截止日、引擎、状态、主体数和等级变化数。")
 def runs_page(request: Request, session: SessionDep, who: Official) -> Response:
     return render(request, "evaluation/runs.html", {
-        "active": "/evaluation", "tab": "runs", "runs": service.list_runs(session, 100), "engines": ENGINES,
+        "active": "/evaluation", "tab": "runs", "runs": service.list_runs(session, 100), "engines": ENGINE_WORDS,
         "statuses": RUN_STATUSES, "official": True})
 
 
