@@ -130,3 +130,13 @@ def test_the_overview_runs_as_many_statements_whatever_the_governments(client, c
     more = statements(30)
     assert more == few
     assert few <= 6, few
+
+
+def test_the_home_page_shows_the_grade_map_once_a_run_exists(client):
+    logout(client)
+    assert "尚未进行政府公共信用评价" in client.get("/").text
+    assert "地图将在后续版本提供" not in client.get("/").text
+    with session_scope() as s:
+        _people(s)
+    html = client.get("/").text
+    assert "政府公共信用评价等级地图" in html and "尚未进行" not in html

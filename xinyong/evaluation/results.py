@@ -211,3 +211,37 @@ def explain(session: Session, subject_id: int, system: IndicatorSystem) -> Expla
 
 def systems_for(kind: str, systems: list[IndicatorSystem]) -> list[IndicatorSystem]:
     return [s for s in systems if kind in s.subject_kinds]
+
+
+# --- the home page's map ------------------------------------------------------------------------
+
+_HOME: dict[str, tuple[float, dict | None]] = {}
+HOME_SECONDS = 60.0
+
+
+def home_map(session: Session, systems: list[IndicatorSystem]) -> dict | None:
+    """The grade map of the first published system that scores government bodies, from its
+    latest run (``None`` before one), remembered for a minute per database — the home page's
+    cost stays one statement — and forgotten when a run finishes (:func:`forget_home_map`)."""
+    import time
+
+    spec = next((s for s in systems if s.publish and "gov_body" in s.subject_kinds), None)
+    if spec is None:
+        return None
+    key = f"{session.get_bind().url}|{spec.code}"
+    now = time.monotonic()
+    hit = _HOME.get(key)
+    if hit and now - hit[0] < HOME_SECONDS:
+        return hit[1]
+    run = latest_run(session, spec.code)
+    data = None
+    if run is not None:
+        counties = rankings(session, run, spec, "county")
+        data = {**map_data([], counties, spec), "system": spec.name, "run_id": run.id,
+                "as_of": run.as_of.isoformat(), "code": spec.code}
+    _HOME[key] = (now, data)
+    return data
+
+
+def forget_home_map() -> None:
+    _HOME.clear()
