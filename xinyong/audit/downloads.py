@@ -26,6 +26,8 @@ NOT_PERSONAL: dict[str, str] = {
     "/designations/template.xlsx": "空白任职与登记身份导入模板",
     "/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
     "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/supervision/{kind}/export.xlsx": "政务诚信监督信息：被监督的是政府机构和部门（名称、统一社会信用代码公开），没有自然人的列",
+    "/api/v1/supervision/{kind}/export.xlsx": "政务诚信监督信息：被监督的是政府机构和部门（名称、统一社会信用代码公开），没有自然人的列",
     "/api/v1/commitments/template.xlsx": "空白信用承诺导入模板",
     "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
     "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",

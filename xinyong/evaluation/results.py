@@ -71,27 +71,36 @@ class Ranked:
     dimensions: dict[str, float]
 
 
-def rankings(session: Session, run: EvaluationRun, system: IndicatorSystem, level: str,
+def rankings(session: Session, run: EvaluationRun, system: IndicatorSystem, level: str | None,
              scope: str | None = None) -> list[Ranked]:
     """The governments of a level (``city``: 设区市人民政府, ``county``: 县（市、区）人民政府)
     within ``scope`` (a region code, ``None``: the province), best score first; equal scores
-    share a rank. One statement."""
+    share a rank. ``level`` ``None``: both, each ranked among its own. One statement."""
     s = EvaluationScore
     q = (select(s.subject_id, Subject.name, Subject.region_code, s.score, s.grade, s.dimensions)
          .join(Subject, Subject.id == s.subject_id)
          .where(s.run_id == run.id, Subject.kind == "gov_body", Subject.name.like(f"%{GOVERNMENT_SUFFIX}")))
     if level == "city":
         q = q.where(Subject.region_code.like("%00"), ~Subject.region_code.like("%0000"))
-    else:
+    elif level == "county":
         q = q.where(~Subject.region_code.like("%00"))
+    else:  # both levels, each ranked on its own (what the board reads in one statement)
+        q = q.where(~Subject.region_code.like("%0000"))
     if scope:
         q = q.where(Subject.region_code.like(regions.scope_prefix(scope) + "%"))
     rows = session.execute(q.order_by(s.score.desc(), Subject.region_code)).all()
     out: list[Ranked] = []
-    for i, (sid, name, code, score, grade, dims) in enumerate(rows):
-        rank = out[-1].rank if out and abs(out[-1].score - score) < 1e-9 else i + 1
-        out.append(Ranked(rank, sid, name, code, regions.name_of(code), regions.name_of(regions.city_of(code)),
-                          score, grade, system.grade_name(grade), dims or {}))
+    last: dict[str, Ranked] = {}
+    seen: dict[str, int] = {}
+    for sid, name, code, score, grade, dims in rows:
+        lv = _level_of(code) or "city"
+        seen[lv] = seen.get(lv, 0) + 1
+        prev = last.get(lv)
+        rank = prev.rank if prev and abs(prev.score - score) < 1e-9 else seen[lv]
+        r = Ranked(rank, sid, name, code, regions.name_of(code), regions.name_of(regions.city_of(code)),
+                   score, grade, system.grade_name(grade), dims or {})
+        last[lv] = r
+        out.append(r)
     return out
 
 
@@ -245,3 +254,40 @@ def home_map(session: Session, systems: list[IndicatorSystem]) -> dict | None:
 
 def forget_home_map() -> None:
     _HOME.clear()
+
+
+# --- the supervisor's board ---------------------------------------------------------------------
+
+BOARD_ROWS = 20
+
+
+def board_sections(session: Session, region: str | None) -> list[dict]:
+    """The supervisor's board's rankings (:mod:`xinyong.supervision.hooks`): for each system that
+    scores government bodies, its latest run's city and county governments within ``region``, the
+    best first (the first :data:`BOARD_ROWS` of each)."""
+    from xinyong.catalog.service import active_version
+
+    _, policy = active_version(session)
+    out = []
+    for spec in policy.evaluation.systems:
+        if "gov_body" not in spec.subject_kinds:
+            continue
+        run = latest_run(session, spec.code)
+        if run is None:
+            out.append({"title": f"{spec.name}排名", "headers": [], "rows": [], "link": f"/evaluation?system={spec.code}",
+                        "note": "尚未评价。"})
+            continue
+        both = rankings(session, run, spec, None, region)
+        for level, words in LEVELS.items():
+            ranked = [r for r in both if _level_of(r.region_code) == level]
+            if not ranked:
+                continue
+            out.append({
+                "title": f"{spec.name}：{words}人民政府排名",
+                "headers": ["名次", "单位", "地区", "得分", "等级"],
+                "rows": [[r.rank, r.name, r.region_name, f"{r.score:.1f}", r.grade_name] for r in ranked[:BOARD_ROWS]],
+                "link": f"/evaluation?system={spec.code}",
+                "note": f"第 {run.id} 批评价，数据截止 {run.as_of.isoformat()}；共 {len(ranked)} 个"
+                        + (f"，列出前 {BOARD_ROWS} 个。" if len(ranked) > BOARD_ROWS else "。"),
+            })
+    return out
