@@ -36,10 +36,11 @@ CHUNK = 5_000  # rows per executemany statement
 IMPORT_ROWS = 20_000  # rows per import_source call (a department's batch is split beyond it)
 YEARS_BACK = 6
 
-PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint")
+PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint", "oversight")
 PHASE_NAMES = {
     "bodies": "政府机构", "persons": "自然人", "servants": "公务人员", "enterprises": "企业", "records": "信用记录",
     "joint": "名单与核查",
+    "oversight": "监督与信用评价",
 }
 LEVELS = ("province", "city", "county")
 
@@ -82,6 +83,7 @@ class DemoSummary:
     seconds: float = 0.0
     phase_seconds: dict[str, float] = field(default_factory=dict)
     joint: dict[str, int] = field(default_factory=dict)  # list entries, grades, checks (xinyong.demo.joint)
+    oversight: dict[str, int] = field(default_factory=dict)  # supervision inputs, evaluation runs (xinyong.demo.oversight)
 
 
 # --- subjects in memory ---------------------------------------------------------------------------
