@@ -98,6 +98,6 @@ def build_oversight(session: Session, *, seed: int, today: date, progress=None) 
         if progress:
             progress("oversight", len(rows), None)
     for code in SYSTEMS:
-        run = evaluation.run_evaluation(session, code, as_of=today, user="demo")
+        run = evaluation.run_evaluation(session, code, as_of=today, user="示例数据")
         out[f"evaluation_{code}"] = run.subjects
     return out
