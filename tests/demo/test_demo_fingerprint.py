@@ -26,12 +26,15 @@ DAY = date(2026, 12, 2)
 # (606 → 718: the digest moved with them; the subjects and the records before them are unchanged)
 # and the rectification tasks the records on government bodies open
 COUNTS = {
-    "audit_chain_head": 1, "audit_entries": 1130, "audit_entry_subjects": 107, "subjects": 2755, "designations": 40,
-    "import_batches": 421, "posts": 40, "records": 718, "subject_grades": 20, "checks": 18, "list_entries": 21,
+    "audit_chain_head": 1, "audit_entries": 1738, "audit_entry_subjects": 107, "subjects": 2755, "designations": 40,
+    "import_batches": 421, "posts": 40, "records": 718, "subject_grades": 2633, "checks": 18, "list_entries": 21,
     "record_persons": 4, "check_hits": 22, "list_entry_events": 27, "commitments": 360, "rectifications": 119,
     "rectification_events": 291,
     "obl_agreements": 217, "obl_contracts": 360, "obl_debts": 180, "obl_ppp_projects": 131, "obl_judgments": 281,
     "obl_ppp_breaches": 43, "obl_ppp_holders": 567,
+    # the oversight phase (xinyong.demo.oversight): six inputs for each of the 101 city and county
+    # governments (each an audit entry), a run of government and of personal, their grades in force
+    "supervision_inputs": 606, "evaluation_runs": 2, "evaluation_scores": 2613,
 }
 DIGEST = "d622d413c49db19896131e7f86998c0dc5c1b55169fa7af0f98b23da35588fb7"
 

@@ -48,6 +48,8 @@ CASES = [
     Case("GET", "/supervision/{kind}", params=lambda w, where: KIND, expect=only(READERS)),
     Case("GET", "/supervision/{kind}", params=lambda w, where: {"kind": "proposals"}, expect=only(READERS)),
     Case("GET", "/supervision/{kind}/template.xlsx", params=lambda w, where: KIND, expect=only(WRITERS)),
+    Case("GET", "/supervision/{kind}/export.xlsx", params=lambda w, where: KIND, expect=only(READERS)),
+    Case("GET", "/api/v1/supervision/{kind}/export.xlsx", params=lambda w, where: KIND, expect=only(READERS)),
     Case("POST", "/supervision/{kind}", params=lambda w, where: KIND, form=lambda w, where: {},
          expect=only(WRITERS, 422), note="no file: 422 once admitted"),
 ]

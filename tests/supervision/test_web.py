@@ -147,4 +147,38 @@ def test_the_board_page_runs_as_many_statements_whatever_the_rows(client, bodies
     assert client.post("/api/v1/supervision/judicial", json={"rows": rows}).json()["created"] == 26
     login_as(client, "supervisor")
     client.get("/supervision")
-    assert statements() == few == 5, few  # the session and its user, then the board's four
+    # the session and its user, then the board's three, the overdue complaints, the rankings'
+    # policy and latest run, and the page's own look at the policy
+    assert statements() == few == 8, few
+
+
+def test_each_input_exports_as_the_templates_columns_within_the_region(client, bodies):
+    hz, nb = bodies
+    login_as(client, "admin", region="330000")
+    rows = [{"body_code": code, "year": 2026, "source": "某法院", "ref_no": f"（2026）司建{i}号", "issued_on": "2026-01-05",
+             "deadline": "2026-02-05"} for i, code in enumerate((hz, nb))]
+    assert client.post("/api/v1/supervision/judicial", json={"rows": rows}).json()["created"] == 2
+    login_as(client, "supervisor")  # 杭州市
+    for url in ("/supervision/judicial/export.xlsx", "/api/v1/supervision/judicial/export.xlsx"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        ws = load_workbook(io.BytesIO(r.content)).worksheets[0]
+        got = [list(row) for row in ws.iter_rows(values_only=True)]
+        assert got[0][:2] == ["单位统一社会信用代码", "单位名称"] and got[0][-1] == "逾期天数"
+        assert [row[0] for row in got[1:]] == [hz]  # 宁波's row is outside the region
+        assert got[1][-1] == (DAY - date(2026, 2, 5)).days
+    assert "/supervision/judicial/export.xlsx" in client.get("/supervision/judicial").text
+    for kind in ("inspections", "proposals", "appraisals", "ratings"):
+        assert client.get(f"/api/v1/supervision/{kind}/export.xlsx").status_code == 200
+
+
+def test_the_board_ranks_the_governments_once_evaluated(client, bodies):
+    from xinyong.evaluation import service as evaluation
+
+    login_as(client, "supervisor")
+    assert "政府公共信用评价排名" in client.get("/supervision").text  # not yet evaluated
+    with session_scope() as s:
+        evaluation.run_evaluation(s, "government", as_of=date(2026, 6, 30), user="test")
+    html = client.get("/supervision").text
+    assert "县（市、区）人民政府排名" in html and "杭州市西湖区人民政府" in html
+    assert "宁波市海曙区人民政府" not in html.split("人民政府排名", 1)[1]  # the supervisor's region only

@@ -26,6 +26,8 @@ NOT_PERSONAL: dict[str, str] = {
     "/designations/template.xlsx": "空白任职与登记身份导入模板",
     "/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
     "/api/v1/supervision/{kind}/template.xlsx": "空白政务诚信监督信息导入模板",
+    "/supervision/{kind}/export.xlsx": "政务诚信监督信息：被监督的是政府机构和部门（名称、统一社会信用代码公开），没有自然人的列",
+    "/api/v1/supervision/{kind}/export.xlsx": "政务诚信监督信息：被监督的是政府机构和部门（名称、统一社会信用代码公开），没有自然人的列",
     "/api/v1/commitments/template.xlsx": "空白信用承诺导入模板",
     "/api/v1/complaints/template.xlsx": "空白 12345 热线工单导入模板：只有表头、填写说明和失信行为清单",
     "/api/v1/obligations/{register}/template.xlsx": "空白政府履约登记簿导入模板",

@@ -214,6 +214,14 @@ class IndicatorSystem(_Strict):
     basis: list[str] = Field(default_factory=list)
     notes: str = ""
     reference: list[Reference] = Field(default_factory=list, description="Published grade spreads to compare with")
+    publish: bool = Field(
+        False, description="The results of government bodies are published (政府公共信用评价结果公开): "
+                           "anyone may read their scores, rankings and the grade map"
+    )
+    feeds_checks: bool = Field(
+        False, description="The latest run's grades are the grades the checks trigger on (分级管理), "
+                           "in place of grades loaded from a file"
+    )
 
     def indicators(self) -> list[tuple[Dimension, Indicator]]:
         return [(d, i) for d in self.dimensions for i in d.indicators]

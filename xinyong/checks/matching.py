@@ -44,7 +44,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from xinyong.catalog.schemas import Measure, Outcomes, PolicySet, Scenario, TriggerPeriod
 from xinyong.checks import rules
-from xinyong.lists.models import ListEntry, SubjectGrade
+from xinyong.lists.models import ListEntry, SubjectGrade, newest_grade
 from xinyong.lists.service import in_force
 from xinyong.records.models import Record, RecordPerson
 from xinyong.records.periods import add_months
@@ -261,9 +261,7 @@ def _measure_hits(t, measure: Measure, policy: PolicySet, on: date, known_roles:
     grades = sorted({tr.grade for tr in measure.triggers if tr.kind == "grade"})
     if grades:
         g2 = SubjectGrade.__table__.alias("g2")
-        newest = ~exists().where(g2.c.subject_id == SubjectGrade.subject_id,
-                                 or_(g2.c.graded_on > SubjectGrade.graded_on,
-                                     and_(g2.c.graded_on == SubjectGrade.graded_on, g2.c.id > SubjectGrade.id)))
+        newest = newest_grade(SubjectGrade.__table__, g2)
         out.append(select(*head, literal("grade", String(12)).label("via"), cast(null(), Integer).label("source_id"))
                    .select_from(t.join(SubjectGrade, SubjectGrade.subject_id == t.c.target_id))
                    .where(reach, SubjectGrade.grade.in_(grades), newest, answered(today, today)))

@@ -36,10 +36,11 @@ CHUNK = 5_000  # rows per executemany statement
 IMPORT_ROWS = 20_000  # rows per import_source call (a department's batch is split beyond it)
 YEARS_BACK = 6
 
-PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint", "promises", "obligations")
+PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint", "promises", "obligations", "oversight")
 PHASE_NAMES = {
     "bodies": "政府机构", "persons": "自然人", "servants": "公务人员", "enterprises": "企业", "records": "信用记录",
     "joint": "名单与核查", "promises": "信用承诺与限期整改", "obligations": "政府履约",
+    "oversight": "监督与信用评价",
 }
 LEVELS = ("province", "city", "county")
 
@@ -84,6 +85,7 @@ class DemoSummary:
     joint: dict[str, int] = field(default_factory=dict)  # list entries, grades, checks (xinyong.demo.joint)
     promises: dict[str, int] = field(default_factory=dict)  # commitments, rectifications (xinyong.demo.promises)
     obligations: dict[str, int] = field(default_factory=dict)  # government obligations (xinyong.demo.obligations)
+    oversight: dict[str, int] = field(default_factory=dict)  # supervision inputs, evaluation runs (xinyong.demo.oversight)
 
 
 # --- subjects in memory ---------------------------------------------------------------------------

@@ -140,6 +140,12 @@ def _print_summary(summary, seconds: float) -> None:
         table.add_row("名单（按规则 / 按决定）", f"{j.get('rule_listings', 0):,} / {j.get('decisions', 0):,}")
         table.add_row("信用评价等级", f"{j.get('grades', 0):,}")
         table.add_row("核查（含反馈）", f"{j.get('checks', 0):,}")
+    if summary.oversight:
+        table.add_section()
+        o = summary.oversight
+        table.add_row("政务诚信监督信息", f"{sum(v for k, v in o.items() if k.startswith('supervision_')):,}")
+        table.add_row("信用评价（政府 / 个人）",
+                      f"{o.get('evaluation_government', 0):,} / {o.get('evaluation_personal', 0):,}")
     console.print(table)
     phases = "，".join(f"{k} {v:.1f}s" for k, v in summary.phase_seconds.items())
     console.print(f"用时 {seconds:.1f} 秒（{phases}）")

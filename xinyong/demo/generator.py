@@ -54,6 +54,7 @@ from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
 from xinyong.demo.obligations import build_obligations
+from xinyong.demo.oversight import build_oversight
 from xinyong.demo.persons import PersonsPhase
 from xinyong.demo.promises import build_promises
 from xinyong.demo.records import RecordsPhase
@@ -202,6 +203,8 @@ def build_demo(
                                                                         today=gen.today))),
         ("obligations", lambda: gen.summary.obligations.update(
             build_obligations(session, scale=scale, seed=seed, today=gen.today))),
+        ("oversight", lambda: gen.summary.oversight.update(build_oversight(session, seed=seed, today=gen.today,
+                                                                          progress=progress))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()

@@ -116,6 +116,12 @@ def run_evaluation(session: Session, system_code: str, *, as_of: date, engine: s
         if progress:
             progress("store", len(batch), len(rows))
     changes = record_grade_changes(session, run)
+    from xinyong.evaluation.grades import feed_checks
+
+    feed_checks(session, run, system, user)
+    from xinyong.evaluation.results import forget_home_map
+
+    forget_home_map()
     run.subjects, run.grade_changes = len(rows), changes
     run.status, run.finished_at = "done", utcnow()
     session.flush()

@@ -8,9 +8,11 @@ is never deleted: it moves ``proposed`` (拟列入, the subject told and free to
 ``active`` → ``removed`` (or ``withdrawn`` when its statement is accepted), and every move is a
 row in ``list_entry_events``, so the history of a listing can be replayed.
 
-``subject_grades`` is the grade a subject was last given (信用评价等级). The evaluation capability
-will write it when it lands; until then the credit office loads its existing evaluation results
-from a file (``xinyong lists grades FILE``).
+``subject_grades`` is the grade a subject was last given (信用评价等级): loaded from a file by the
+credit office (``xinyong lists grades FILE``, ``origin`` "file") or written by an evaluation run
+of a system that feeds the checks (``origin`` "evaluation": a row for each subject the first run
+grades and for each grade that a later run changes). A subject's grade in force is its latest
+evaluation grade where a run graded it, else its latest loaded grade (:func:`newest_grade`).
 """
 
 from __future__ import annotations
@@ -117,8 +119,29 @@ class SubjectGrade(Base):
     source: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(20), default="file", server_default="file")
 
     __table_args__ = (Index("ix_subject_grades_subject_graded", "subject_id", "graded_on"),)
 
 
-__all__ = ["ListEntry", "ListEntryEvent", "SubjectGrade", "ENTRY_STATUSES", "BASES", "REMOVAL_REASONS"]
+GRADE_ORIGINS = {"file": "文件导入", "evaluation": "信用评价批次"}
+
+
+def newest_grade(g, g2):
+    """SQL condition: row ``g`` of ``subject_grades`` is its subject's grade in force, ``g2`` an
+    alias of the table: no other row of the subject beats it — an evaluation grade beats a
+    loaded one whatever their dates; among rows of one origin the later ``graded_on``, then the
+    higher id, wins. ``g`` and ``g2`` are tables or aliases (their ``.c``)."""
+    from sqlalchemy import and_, exists, or_
+
+    return ~exists().where(
+        g2.c.subject_id == g.c.subject_id,
+        or_(
+            and_(g2.c.origin == "evaluation", g.c.origin != "evaluation"),
+            and_(g2.c.origin == g.c.origin,
+                 or_(g2.c.graded_on > g.c.graded_on, and_(g2.c.graded_on == g.c.graded_on, g2.c.id > g.c.id))),
+        ),
+    )
+
+
+__all__ = ["ListEntry", "ListEntryEvent", "SubjectGrade", "GRADE_ORIGINS", "newest_grade", "ENTRY_STATUSES", "BASES", "REMOVAL_REASONS"]

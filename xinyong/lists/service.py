@@ -28,7 +28,7 @@ from xinyong.core.clock import today as _today
 from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput, NotFound, XinyongError
 from xinyong.lists import hooks, rules
-from xinyong.lists.models import ListEntry, ListEntryEvent, SubjectGrade
+from xinyong.lists.models import ListEntry, ListEntryEvent, SubjectGrade, newest_grade
 from xinyong.records.models import LIVE_STATUSES, ImportBatch, Record
 from xinyong.records.service import displayed
 from xinyong.subjects.identity import lookup_key, lookup_keys
@@ -460,12 +460,19 @@ GRADE_HEADERS = {
 def latest_grades():
     """Subquery (subject_id, grade): the grade each subject was last given."""
     g2 = SubjectGrade.__table__.alias("g2")
-    newest = ~exists().where(
-        g2.c.subject_id == SubjectGrade.subject_id,
-        or_(g2.c.graded_on > SubjectGrade.graded_on,
-            and_(g2.c.graded_on == SubjectGrade.graded_on, g2.c.id > SubjectGrade.id)),
-    )
-    return select(SubjectGrade.subject_id, SubjectGrade.grade).where(newest)
+    return select(SubjectGrade.subject_id, SubjectGrade.grade).where(newest_grade(SubjectGrade.__table__, g2))
+
+
+def record_evaluation_grades(session: Session, rows) -> int:
+    """Write the grades an evaluation run gave (``rows``: a SELECT of subject_id, grade, score,
+    graded_on, source, created_by) as grades in force, set-based; returns the id the rows
+    written come after (for the push of grade changes), so the caller can tell them apart."""
+    before = session.scalar(select(func.max(SubjectGrade.id))) or 0
+    session.execute(insert(SubjectGrade).from_select(
+        ["subject_id", "grade", "score", "graded_on", "source", "created_by", "created_at", "origin"],
+        select(rows.c.subject_id, rows.c.grade, rows.c.score, rows.c.graded_on, rows.c.source, rows.c.created_by,
+               literal(utcnow()), literal("evaluation"))))
+    return before
 
 
 def grade_of(session: Session, subject_ids: list[int]) -> dict[int, str]:

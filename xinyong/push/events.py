@@ -36,7 +36,7 @@ from xinyong.checks.models import Check
 from xinyong.core.clock import today as _today
 from xinyong.core.db import utcnow
 from xinyong.core.settings import get_settings
-from xinyong.lists.models import BASES, REMOVAL_REASONS, ListEntry, ListEntryEvent
+from xinyong.lists.models import BASES, REMOVAL_REASONS, ListEntry, ListEntryEvent, SubjectGrade
 from xinyong.push.common import _pg
 from xinyong.push.models import PUSH_EVENTS, PushMessage, PushSubscription
 from xinyong.records.models import STATUSES, Record, RecordVersion
@@ -322,3 +322,38 @@ def on_records_changed(session: Session, record_ids: Iterable[int]) -> int:
         return 0
     return _record_messages(session, [Record.id.in_(ids), Record.polarity.in_(("dishonest", "honest"))],
                             added=false())
+
+
+def on_grades(session: Session, after_grade_id: int) -> int:
+    """``grade_changed`` for each grade an evaluation run changed: the ``subject_grades`` rows
+    of origin "evaluation" after ``after_grade_id`` whose subject had an evaluation grade before
+    (a subject's first grade is no change), to every department told about the subject. The
+    evaluation capability calls this after it writes the run's grades."""
+    if not session.scalar(select(exists(_watched()))):
+        return 0
+    g = SubjectGrade
+    before = SubjectGrade.__table__.alias("before")
+    previous = (select(before.c.grade).where(before.c.subject_id == g.subject_id, before.c.origin == "evaluation",
+                                             before.c.id < g.id)
+                .order_by(before.c.id.desc()).limit(1).scalar_subquery())
+    events = (
+        select(g.id.label("grade_id"), g.subject_id, g.grade, g.score, g.graded_on, g.source,
+               previous.label("previous_grade"))
+        .where(g.id > after_grade_id, g.origin == "evaluation", g.subject_id.in_(_watched()))
+        .cte("ev")
+    )
+    c = events.c
+    changed = select(events).where(c.previous_grade.is_not(None)).cte("ev_changed")
+    c = changed.c
+    event = literal("grade_changed", String)
+    origin = literal("sg:", String) + cast(c.grade_id, String)
+    payload = {
+        "event": event,
+        "event_name": literal(PUSH_EVENTS["grade_changed"], String),
+        "grade": c.grade,
+        "previous_grade": c.previous_grade,
+        "score": c.score,
+        "graded_on": c.graded_on,
+        "source": c.source,
+    }
+    return _insert_messages(session, changed, event, c.grade_id, origin, payload)

@@ -41,6 +41,7 @@ PUSH_EVENTS = {
     "list_removed": "移出名单",
     "record_added": "新增信用记录",
     "record_status": "信用记录变更",
+    "grade_changed": "信用评价等级变化",
 }
 SUBSCRIPTION_SOURCES = {"explicit": "主动订阅", "checked": "曾核查（自动关注）"}
 

@@ -27,9 +27,9 @@ class PushSubjectOut(BaseModel):
 class PushMessageOut(BaseModel):
     id: int = Field(description="消息编号，按部门递增；下次从 after=此编号 继续取")
     event: str = Field(description="list_included 列入名单 / list_removed 移出名单 / record_added 新增信用记录 / "
-                                   "record_status 信用记录变更")
+                                   "record_status 信用记录变更 / grade_changed 信用评价等级变化")
     event_name: str
-    ref_id: int = Field(description="名单记录编号（名单事件）或信用记录编号（记录事件）")
+    ref_id: int = Field(description="名单记录编号（名单事件）、信用记录编号（记录事件）或评价等级编号（等级事件）")
     subject: PushSubjectOut
     payload: dict[str, Any] = Field(description="名单或记录的要点（中文名称、日期）及该变化触发的奖惩措施（measures）；"
                                                "因曾核查而推送的，check_id 为本部门最近一次核查的编号")

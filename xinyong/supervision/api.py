@@ -18,6 +18,7 @@ from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput
 from xinyong.core.http import XLSX, SessionDep, error_responses, xlsx_response
 from xinyong.supervision import service
+from xinyong.supervision.export import export_bytes
 from xinyong.supervision.schemas import (
     BoardOut,
     ImportOut,
@@ -58,6 +59,17 @@ def board(session: SessionDep, who: Reader,
             responses={**xlsx_response("导入模板 XLSX 文件"), **error_responses(401, 403, 422)})
 def template(who: Writer, kind: Kind) -> Response:
     return Response(service.template_bytes(kind), media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''supervision-{kind}.xlsx"})
+
+
+@router.get("/supervision/{kind}/export.xlsx", tags=[TAG], summary="导出监督信息（XLSX）",
+            description="调用者地区范围内该类监督信息（可按年度），列与导入模板相同，司法建议附逾期天数；至多 10 万行。",
+            response_class=Response,
+            responses={**xlsx_response("监督信息 XLSX 文件"), **error_responses(401, 403, 422)})
+def export(session: SessionDep, who: Reader, kind: Kind,
+           year: Annotated[int | None, Query(ge=2000, le=2100, description="年度")] = None) -> Response:
+    data, _ = export_bytes(session, kind, region=who.region_code, today=today(), year=year)
+    return Response(data, media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''supervision-{kind}.xlsx"})
 
 

