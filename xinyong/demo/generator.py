@@ -51,6 +51,7 @@ from xinyong.demo.base import (
     _cumulate,
 )
 from xinyong.demo.bodies import BodiesPhase
+from xinyong.demo.complaints import build_complaints
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
 from xinyong.demo.persons import PersonsPhase
@@ -195,6 +196,8 @@ def build_demo(
         ("enterprises", gen.build_enterprises), ("records", lambda: gen.build_records(commit)),
         ("joint", lambda: gen.summary.joint.update(build_joint(session, scale=scale, seed=seed, today=gen.today,
                                                                 progress=progress))),
+        ("complaints", lambda: gen.summary.joint.update(build_complaints(session, scale=scale, seed=seed,
+                                                                         today=gen.today))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()
