@@ -100,3 +100,23 @@ def test_the_import_page_names_each_bad_row(client):
     assert "新登记 1 件" in r.text and "第 3 行" in r.text and "失信行为" in r.text
     wrong = client.post("/complaints/import", files={"file": ("工单.pdf", b"%PDF-1.4", "application/pdf")})
     assert wrong.status_code == 422 and "XLSX" in wrong.text
+
+
+def test_the_record_endpoint_takes_the_deciding_unit(client, session):
+    from tests.records.factories import build_world
+
+    world = build_world(session)
+    login_as(client, "admin", "330100")
+    r = client.post("/api/v1/complaints", json={**FORM, "body_name": world.bureau.name, "behaviour": "gov_debt_overdue",
+                                                "anonymous": True})
+    case_id = r.json()["id"]
+    assert client.post(f"/api/v1/complaints/{case_id}/reply",
+                       json={"finding": "substantiated", "reply": "属实"}).status_code == 200
+    body = {"decision_no": "杭信认〔2026〕9号", "facts": {"debt_name": "某专项债", "debt_type": "政府负有偿还责任的债务",
+                                                         "violation_type": "逾期未偿还"}}
+    missing = client.post(f"/api/v1/complaints/{case_id}/record", json=body)
+    assert missing.status_code == 422
+    done = client.post(f"/api/v1/complaints/{case_id}/record",
+                       json={**body, "department_code": world.city_gov.code, "department_name": world.city_gov.name})
+    assert done.status_code == 200, done.text
+    assert done.json()["record_id"] and "record" not in done.json()["steps"]

@@ -51,6 +51,7 @@ from xinyong.demo.base import (
     _cumulate,
 )
 from xinyong.demo.bodies import BodiesPhase
+from xinyong.demo.complaints import build_complaints
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
 from xinyong.demo.obligations import build_obligations
@@ -203,6 +204,8 @@ def build_demo(
                                                                         today=gen.today))),
         ("obligations", lambda: gen.summary.obligations.update(
             build_obligations(session, scale=scale, seed=seed, today=gen.today))),
+        ("complaints", lambda: gen.summary.joint.update(build_complaints(session, scale=scale, seed=seed,
+                                                                         today=gen.today))),
         ("oversight", lambda: gen.summary.oversight.update(build_oversight(session, seed=seed, today=gen.today,
                                                                           progress=progress))),
     ]

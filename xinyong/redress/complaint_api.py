@@ -198,6 +198,7 @@ def close(session: SessionDep, who: Office, audit: AuditDep, id: Id, body: Reaso
              responses=error_responses(401, 403, 404, 422))
 def record(session: SessionDep, who: Office, audit: AuditDep, id: Id, body: RecordIn) -> ComplaintOut:
     c = complaints.make_record(session, who, id, decision_no=body.decision_no, decision_date=body.decision_date,
-                               facts=body.facts, request_id=audit.request_id, ip=audit.ip)
+                               facts=body.facts, department_code=body.department_code,
+                               department_name=body.department_name, request_id=audit.request_id, ip=audit.ip)
     session.commit()
     return out(session, c)

@@ -222,6 +222,8 @@ async def step_submit(request: Request, session: SessionDep, who: Handler, audit
                 facts = {k[5:]: v for k, v in values.items() if k.startswith("fact_") and v.strip()}
                 complaints.make_record(session, who, id, decision_no=values.get("decision_no", ""),
                                        decision_date=date.fromisoformat(when) if when else None, facts=facts,
+                                       department_code=values.get("department_code"),
+                                       department_name=values.get("department_name"),
                                        request_id=audit.request_id, ip=audit.ip)
             else:
                 complaints.take_step(session, who, id, action, reply=values.get("reply"),

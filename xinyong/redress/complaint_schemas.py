@@ -58,6 +58,8 @@ class TrackIn(BaseModel):
 class RecordIn(BaseModel):
     decision_no: str = Field(min_length=1, max_length=100, description="认定文书文号")
     decision_date: date | None = Field(None, description="认定日期（默认今天）")
+    department_code: str | None = Field(None, max_length=18, description="作出认定的单位统一社会信用代码（默认转办部门）")
+    department_name: str | None = Field(None, max_length=200, description="作出认定的单位名称（默认转办部门）")
     facts: dict[str, str] = Field(default_factory=dict, description="该类别信用记录的事实项：项目代码 → 内容")
 
 
