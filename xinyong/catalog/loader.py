@@ -124,6 +124,7 @@ def load_dir(directory: Path) -> tuple[PolicySet | None, list[Problem]]:
         **({"holidays": parsed["holidays.yaml"]} if "holidays.yaml" in parsed else {}),
         **({"evaluation": parsed["evaluation.yaml"]} if "evaluation.yaml" in parsed else {}),
         **({"commitment_kinds": parsed["commitment_kinds.yaml"]} if "commitment_kinds.yaml" in parsed else {}),
+        **({"redress": parsed["redress.yaml"]} if "redress.yaml" in parsed else {}),
     )
     return policy, []
 

@@ -28,3 +28,15 @@ def _daily_repairs(session, day):
 
 
 _daily.register("redress.repairs", "信用修复处理期限", _daily_repairs, order=51)
+
+
+def _register_leniency() -> None:
+    """The checks learn of self-corrections through their hooks (checks sits above redress)."""
+    from xinyong.checks import leniency as _checks_leniency
+    from xinyong.redress import leniency as _leniency
+
+    _checks_leniency.hooks.register(_leniency.corrections_in_force)
+    _checks_leniency.table_hooks.register(_leniency.corrections_table)
+
+
+_register_leniency()
