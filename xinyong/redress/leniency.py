@@ -178,7 +178,7 @@ def record_correction(session: Session, who: Principal, *, record_id: int, kind:
                        evidence_sha256=stored.sha256 if stored else None)
     session.add(c)
     session.flush()
-    log_event(session, who=who, action="self_correction_record", entity="self_correction", entity_id=c.id,
+    log_event(session, who=who, action="correction_record", entity="self_correction", entity_id=c.id,
               subject_id=record.subject_id, before=None, after=_state(c), request_id=request_id, ip=ip)
     return c
 
@@ -197,6 +197,6 @@ def revoke(session: Session, who: Principal, correction_id: int, *, reasons: str
     before = _state(c)
     c.revoked_on, c.revoked_by, c.revoke_reasons = _today(), who.label[:100], text[:MAX_NOTE]
     session.flush()
-    log_event(session, who=who, action="self_correction_revoke", entity="self_correction", entity_id=c.id,
+    log_event(session, who=who, action="correction_revoke", entity="self_correction", entity_id=c.id,
               subject_id=c.subject_id, before=before, after=_state(c), request_id=request_id, ip=ip)
     return c
