@@ -198,3 +198,7 @@ def close(session: SessionDep, who: Office, audit: AuditDep, id: CaseId, body: S
 from xinyong.redress.repair_api import router as _repair_router  # noqa: E402
 
 router.include_router(_repair_router)
+
+from xinyong.redress.leniency_api import router as _leniency_router  # noqa: E402
+
+router.include_router(_leniency_router)

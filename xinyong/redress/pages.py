@@ -172,3 +172,7 @@ def step_submit(
 from xinyong.redress.repair_pages import router as _repair_router  # noqa: E402
 
 router.include_router(_repair_router)
+
+from xinyong.redress.leniency_pages import router as _leniency_router  # noqa: E402
+
+router.include_router(_leniency_router)
