@@ -27,9 +27,10 @@ Steps::
       │                  └──reject──▶ rejected
       └──refuse──▶ refused
 
-Deadlines are working days (:mod:`xinyong.core.workdays`): acceptance within
-:data:`ACCEPT_WITHIN` (local platforms pass a repair on within 3 working days), the decision
-within :data:`DECIDE_WITHIN` of acceptance (信用中国's practice: 10 working days).
+Deadlines are working days (:mod:`xinyong.core.workdays`), their counts policy data
+(``redress.yaml`` ``deadlines``, :mod:`xinyong.redress.deadlines`): acceptance within
+``repair_accept`` (local platforms pass a repair on within 3 working days), the decision within
+``repair_decide`` of acceptance (信用中国's practice: 10 working days).
 """
 
 from __future__ import annotations
@@ -37,13 +38,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from xinyong.catalog.schemas import REPAIR_PROOFS, Category
+from xinyong.catalog.schemas import REPAIR_PROOFS, Category, RedressDeadlines
 from xinyong.core.errors import InvalidInput
 from xinyong.core.workdays import Deadline, add_workdays
 from xinyong.records.periods import add_months
+from xinyong.redress.deadlines import default as default_deadlines
 
-ACCEPT_WITHIN = 3
-DECIDE_WITHIN = 10
 COMMITMENT_KIND = "信用修复"  # the kind of commitment record a signed repair commitment becomes
 
 STATUSES = {
@@ -97,12 +97,12 @@ def allowed_steps(status: str) -> list[str]:
     return [step for step, (froms, _) in TRANSITIONS.items() if status in froms]
 
 
-def accept_due(filed_on: date) -> Deadline:
-    return add_workdays(filed_on, ACCEPT_WITHIN)
+def accept_due(filed_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    return add_workdays(filed_on, (deadlines or default_deadlines()).repair_accept.days)
 
 
-def decide_due(accepted_on: date) -> Deadline:
-    return add_workdays(accepted_on, DECIDE_WITHIN)
+def decide_due(accepted_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    return add_workdays(accepted_on, (deadlines or default_deadlines()).repair_decide.days)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from xinyong.lists.models import ListEntry
 from xinyong.push import service as push
 from xinyong.records.models import Record
 from xinyong.records.revise import revise
-from xinyong.redress import files, queues
+from xinyong.redress import deadlines, files, queues
 from xinyong.redress import repair_rules as rules
 from xinyong.redress.models import Repair, RepairAttachment, RepairEvent
 from xinyong.redress.service import MAX_TEXT, QUEUE_LIMIT, Upload, is_office
@@ -257,7 +257,7 @@ def file_repair(
     if not ev.complete:
         raise InvalidInput(ev.refusal(), "repair conditions not met: " + ",".join(
             c.code for c in ev.blockers + ev.to_prove), field="record_id")
-    accept_by = rules.accept_due(day)
+    accept_by = rules.accept_due(day, deadlines.active(session))
     case = Repair(
         subject_id=record.subject_id, record_id=record.id, region_code=record.region_code,
         department_code=record.department_code, department_name=record.department_name,
@@ -313,7 +313,7 @@ def take_step(
     before = _state(case)
     if step == "accept":
         case.accepted_on = day
-        d = rules.decide_due(day)
+        d = rules.decide_due(day, deadlines.active(session))
         case.decide_due, case.due_provisional = d.due, d.provisional
     elif step in ("refuse", "reject"):
         case.decided_on, case.decided_by, case.outcome_reasons = day, who.label[:100], note
