@@ -239,3 +239,41 @@ CASES += [
     Case("POST", "/self-corrections/{id}/revoke", params=lambda w, where: {"id": _correction(w, where)},
          form=lambda w, where: {"reasons": "矩阵测试"}, expect=only(("admin", "reporter"), 303), out=NONE_OUT),
 ]
+
+
+# --- a repair sent to the record's source department ----------------------------------------------
+
+
+def _sent_repair(w, where) -> int:
+    """A fresh accepted repair of a record the matrix reporter's department reported, sent to it."""
+    from tests.accounts.helpers import department_code
+    from xinyong.accounts.principal import cli_principal
+    from xinyong.redress import repairs
+    from xinyong.redress.models import Repair
+
+    case = w.db.get(Repair, _repair(w, where, ["accept"]))
+    case.department_code = department_code(w.region(where))
+    repairs.take_step(w.db, cli_principal("matrix"), case.id, "send")
+    w.db.commit()
+    return case.id
+
+
+def _accepted_repair(w, where) -> int:
+    from tests.accounts.helpers import department_code
+    from xinyong.redress.models import Repair
+
+    case = w.db.get(Repair, _repair(w, where, ["accept"]))
+    case.department_code = department_code(w.region(where))
+    w.db.commit()
+    return case.id
+
+
+CASES += [
+    Case("POST", "/api/v1/repairs/{id}/send", params=lambda w, where: {"id": _accepted_repair(w, where)},
+         json=lambda w, where: {}, expect=ADMIN, out=NONE_OUT),
+    Case("POST", "/api/v1/repairs/{id}/answer", params=lambda w, where: {"id": _sent_repair(w, where)},
+         json=lambda w, where: {"answer": "confirm"}, expect=only(("reporter",)), out=NONE_OUT),
+    Case("GET", "/department/repairs", expect=only(("reporter",))),
+    Case("POST", "/repairs/{id}/answer", params=lambda w, where: {"id": _sent_repair(w, where)},
+         form=lambda w, where: {"answer": "confirm"}, expect=only(("reporter",), 303), out=NONE_OUT),
+]
