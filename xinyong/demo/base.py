@@ -36,10 +36,10 @@ CHUNK = 5_000  # rows per executemany statement
 IMPORT_ROWS = 20_000  # rows per import_source call (a department's batch is split beyond it)
 YEARS_BACK = 6
 
-PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint")
+PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint", "leniency")
 PHASE_NAMES = {
     "bodies": "政府机构", "persons": "自然人", "servants": "公务人员", "enterprises": "企业", "records": "信用记录",
-    "joint": "名单与核查",
+    "joint": "名单与核查", "leniency": "自我纠错（从轻减轻）",
 }
 LEVELS = ("province", "city", "county")
 

@@ -53,6 +53,7 @@ from xinyong.demo.base import (
 from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
+from xinyong.demo.leniency import build_leniency
 from xinyong.demo.persons import PersonsPhase
 from xinyong.demo.records import RecordsPhase
 from xinyong.demo.servants import ServantsPhase
@@ -195,6 +196,8 @@ def build_demo(
         ("enterprises", gen.build_enterprises), ("records", lambda: gen.build_records(commit)),
         ("joint", lambda: gen.summary.joint.update(build_joint(session, scale=scale, seed=seed, today=gen.today,
                                                                 progress=progress))),
+        # after every phase that makes subjects and records, with its own random stream
+        ("leniency", lambda: gen.summary.joint.update(build_leniency(session, seed=seed, today=gen.today))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()
