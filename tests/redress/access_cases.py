@@ -258,3 +258,104 @@ CASES += [
          form=lambda w, where: {"action": "reply", "finding": "partly", "reply": "矩阵测试"},
          expect=only(("admin", "reporter"), 303), out=NONE_OUT),
 ]
+
+
+# --- self-corrections for leniency (从轻、减轻、免于惩戒) ------------------------------------------
+# The credit office of the record's region and the record's source department (the matrix's
+# reporter is the department of its region, which reported the fresh record) record and revoke;
+# the subject reads its own. Each changing call gets a fresh record or correction.
+
+ACTORS = only(("admin", "reporter"))
+READERS = only(("admin", "reporter", "subject"))
+
+
+def _lenient_record(w, where) -> int:
+    from tests.accounts.helpers import department_code
+    from tests.lists.helpers import record
+    from xinyong.subjects.models import Subject
+
+    r = record(w.db, w.db.get(Subject, w.subject_ids[where]), "admin_penalty", "general")
+    r.department_code = department_code(w.region(where))
+    w.db.commit()
+    return r.id
+
+
+def _correction(w, where) -> int:
+    from tests.redress.helpers import PDF
+    from xinyong.accounts.principal import cli_principal
+    from xinyong.redress import leniency
+
+    c = leniency.record_correction(w.db, cli_principal("matrix"), record_id=_lenient_record(w, where),
+                                   kind="loss_recovered", corrected_on=None, note="矩阵测试",
+                                   evidence=("凭证.pdf", PDF))
+    w.db.commit()
+    return c.id
+
+
+def _kept_correction(w, where) -> int:
+    return w.once(f"correction-{where}", lambda: _correction(w, where))
+
+
+def _correction_form(w, where) -> dict:
+    return {"record_id": _lenient_record(w, where), "kind": "loss_recovered", "note": "矩阵测试"}
+
+
+def _corrected_record(w, where) -> int:
+    from xinyong.redress.models import SelfCorrection
+
+    return w.db.get(SelfCorrection, _kept_correction(w, where)).record_id
+
+
+CASES += [
+    Case("POST", "/api/v1/self-corrections", form=_correction_form, expect=only(("admin", "reporter"), 201),
+         out=NONE_OUT),
+    Case("GET", "/api/v1/self-corrections", query=lambda w, where: {"record_id": _corrected_record(w, where)},
+         expect=READERS, out=NONE_OUT),
+    Case("POST", "/api/v1/self-corrections/{id}/revoke", params=lambda w, where: {"id": _correction(w, where)},
+         json=lambda w, where: {"reasons": "矩阵测试"}, expect=ACTORS, out=NONE_OUT),
+    Case("GET", "/api/v1/self-corrections/{id}/evidence", params=lambda w, where: {"id": _kept_correction(w, where)},
+         expect=READERS, out=NONE_OUT),
+    Case("GET", "/self-corrections", query=lambda w, where: {"record": _corrected_record(w, where)},
+         expect=ACTORS, out=NONE_OUT),
+    Case("POST", "/self-corrections", form=_correction_form, expect=only(("admin", "reporter"), 303), out=NONE_OUT),
+    Case("POST", "/self-corrections/{id}/revoke", params=lambda w, where: {"id": _correction(w, where)},
+         form=lambda w, where: {"reasons": "矩阵测试"}, expect=only(("admin", "reporter"), 303), out=NONE_OUT),
+]
+
+
+# --- a repair sent to the record's source department ----------------------------------------------
+
+
+def _sent_repair(w, where) -> int:
+    """A fresh accepted repair of a record the matrix reporter's department reported, sent to it."""
+    from tests.accounts.helpers import department_code
+    from xinyong.accounts.principal import cli_principal
+    from xinyong.redress import repairs
+    from xinyong.redress.models import Repair
+
+    case = w.db.get(Repair, _repair(w, where, ["accept"]))
+    case.department_code = department_code(w.region(where))
+    repairs.take_step(w.db, cli_principal("matrix"), case.id, "send")
+    w.db.commit()
+    return case.id
+
+
+def _accepted_repair(w, where) -> int:
+    from tests.accounts.helpers import department_code
+    from xinyong.redress.models import Repair
+
+    case = w.db.get(Repair, _repair(w, where, ["accept"]))
+    case.department_code = department_code(w.region(where))
+    w.db.commit()
+    return case.id
+
+
+CASES += [
+    Case("POST", "/api/v1/repairs/{id}/send", params=lambda w, where: {"id": _accepted_repair(w, where)},
+         json=lambda w, where: {}, expect=ADMIN, out=NONE_OUT),
+    Case("POST", "/api/v1/repairs/{id}/answer", params=lambda w, where: {"id": _sent_repair(w, where)},
+         json=lambda w, where: {"answer": "confirm"}, expect=only(("reporter",)), out=NONE_OUT),
+    Case("GET", "/department/repairs", expect=only(("reporter",))),
+    Case("POST", "/repairs/{id}/answer", params=lambda w, where: {"id": _sent_repair(w, where)},
+         form=lambda w, where: {"answer": "confirm"}, expect=only(("reporter",), 303), out=NONE_OUT),
+]

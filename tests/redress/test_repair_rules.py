@@ -118,7 +118,9 @@ def test_every_step_from_every_status(status, step):
 
 def test_the_allowed_paths():
     assert rules.allowed_steps("filed") == ["accept", "refuse"]
-    assert rules.allowed_steps("accepted") == ["approve", "reject"]
+    assert rules.allowed_steps("accepted") == ["send", "approve", "reject"]
+    assert rules.allowed_steps("sent") == ["answer"]
+    assert rules.allowed_steps("answered") == ["approve", "reject"]
     assert rules.allowed_steps("approved") == ["revoke"]
     assert [rules.allowed_steps(s) for s in ("refused", "rejected", "revoked")] == [[], [], []]
     with pytest.raises(InvalidInput):

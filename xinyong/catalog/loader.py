@@ -127,6 +127,7 @@ def load_dir(directory: Path) -> tuple[PolicySet | None, list[Problem]]:
         **({"complaints": parsed["complaints.yaml"]} if "complaints.yaml" in parsed else {}),
         **({"rectification": parsed["rectification.yaml"]} if "rectification.yaml" in parsed else {}),
         **({"obligations": parsed["obligations.yaml"]} if "obligations.yaml" in parsed else {}),
+        **({"redress": parsed["redress.yaml"]} if "redress.yaml" in parsed else {}),
     )
     return policy, []
 

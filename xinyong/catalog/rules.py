@@ -321,6 +321,40 @@ def check_measures(catalog: DataCatalog, measures: MeasureList) -> Iterator[Chec
             yield from check_trigger_scope(catalog, m, ti, trig, tpath)
 
 
+def check_leniency(measures: MeasureList, redress: Any) -> Iterator[Check]:
+    """Leniency for self-correction only where its basis allows it (76号 四(四)；浙 政务 二(一)7：
+    公务员……可从轻或免于实施失信惩戒措施；98号 四(三)：主动履约减少失信损失): it cites that basis; a
+    measure that a law or administrative regulation imposes (restricts_rights) is not softened by a
+    policy document, so its leniency must rest on a law or administrative regulation itself; the
+    kinds are the self-correction kinds of redress.yaml; the persons are those the measure is for;
+    only a mandatory measure can be downgraded to a reference one; rewards are not softened."""
+    known = {k.code for k in redress.self_correction_kinds} if redress is not None else set()
+    for mi, m in enumerate(measures.measures):
+        for li, len_ in enumerate(m.leniency):
+            path = ("measures", str(mi), "leniency", str(li))
+            if m.type != "punish":
+                yield "measures.yaml", path, f"measure {m.code!r} is a reward: leniency softens punishments only"
+            if not len_.basis:
+                yield ("measures.yaml", (*path, "basis"),
+                       f"measure {m.code!r}: leniency cites no basis that allows softening it")
+            elif m.restricts_rights and not any(b.level in STRONG_LEVELS for b in len_.basis):
+                yield ("measures.yaml", (*path, "basis"),
+                       f"measure {m.code!r} rests on a law or administrative regulation (restricts_rights): a "
+                       f"policy document cannot waive, downgrade or shorten it; cite a law or administrative "
+                       f"regulation that allows leniency, or remove it")
+            if len_.effect == "reference" and not m.mandatory:
+                yield ("measures.yaml", (*path, "effect"),
+                       f"measure {m.code!r} is not mandatory: there is nothing to downgrade to reference")
+            for ki, kind in enumerate(len_.kinds):
+                if kind not in known:
+                    yield ("measures.yaml", (*path, "kinds", str(ki)),
+                           f"{kind!r} is not a self_correction_kinds code of redress.yaml")
+            for si, sk in enumerate(len_.subject_kinds):
+                if sk not in m.subject_kinds:
+                    yield ("measures.yaml", (*path, "subject_kinds", str(si)),
+                           f"measure {m.code!r} does not apply to {sk!r}")
+
+
 def check_responsible(measures: MeasureList, catalog: DataCatalog | None = None) -> Iterator[Check]:
     """A measure that reaches persons other than the subject (条例第二十七条; 98号 六(二)) reaches
     them through a stored fact that decides who they are — a registered designation with its
@@ -449,6 +483,7 @@ def cross_check(parsed: dict[str, Any]) -> list[Check]:
     out += check_measures(catalog, parsed["measures.yaml"])
     out += check_listing(parsed["behaviours.yaml"], parsed["measures.yaml"])
     out += check_scenarios(parsed["measures.yaml"], parsed["scenarios.yaml"])
+    out += check_leniency(parsed["measures.yaml"], parsed.get("redress.yaml"))
     if "holidays.yaml" in parsed:
         out += check_holidays(parsed["holidays.yaml"])
     if "evaluation.yaml" in parsed:

@@ -622,6 +622,28 @@ class Trigger(Strict):
         return self.period if isinstance(self.period, TriggerPeriod) else None
 
 
+class Leniency(Strict):
+    """How a recorded self-correction (自我纠错：挽回损失、停止危害、消除影响、按期整改) softens a
+    measure (76号 四(四)；浙 政务 二(一)7：可从轻或免于实施失信惩戒措施；98号 四(三)：主动履约减少失信损失):
+    ``waive`` — not applied (免于实施); ``reference`` — a mandatory measure becomes a reference
+    one (从轻：由必须适用改为审慎参考); ``shorten`` — it ends ``months`` earlier (减轻). ``kinds``
+    are codes of ``redress.yaml`` self_correction_kinds; ``subject_kinds`` whom the basis covers
+    (the texts speak of 公务员 and of persons). The policy check refuses leniency on a measure a law
+    or administrative regulation imposes unless the leniency's own basis is of that rank."""
+
+    effect: Literal["waive", "reference", "shorten"]
+    months: int | None = Field(None, ge=1, description="shorten: by how many months")
+    kinds: list[str] = Field(min_length=1, description="Self-correction kinds that earn it")
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    basis: list[LegalBasis] = Field(default_factory=list, description="The text that allows it")
+
+    @model_validator(mode="after")
+    def _months(self) -> Leniency:
+        if (self.effect == "shorten") != (self.months is not None):
+            raise ValueError("months goes with effect: shorten, and only with it")
+        return self
+
+
 class Measure(Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
@@ -641,6 +663,9 @@ class Measure(Strict):
     outcome: str | None = Field(
         None, description="What the measure does to the case, in its text's words (取消录用资格), "
         "shown with the check's outcome"
+    )
+    leniency: list[Leniency] = Field(
+        default_factory=list, description="How a recorded self-correction softens it, where its basis allows"
     )
 
 
@@ -864,6 +889,54 @@ class ObligationRules(Strict):
 
     def payment_term(self, sme: bool) -> PaymentTerm:
         return next(t for t in self.payment_terms if t.sme == sme)
+# --- redress.yaml ------------------------------------------------------------------------
+
+
+class SelfCorrectionKind(Strict):
+    """A kind of self-correction (自我纠错) the credit office or the source department records
+    against a record, that a measure's ``leniency`` may name."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    basis: str = Field(min_length=1, description="The text that names it")
+
+
+class RedressDeadline(Strict):
+    days: int = Field(ge=1, le=60, description="Working days")
+    basis: str = Field(min_length=1, description="The regulation or rule that gives the count")
+
+
+class RedressDeadlines(Strict):
+    """Working-day counts of the redress workflows, each with its basis."""
+
+    objection_accept: RedressDeadline
+    objection_decide: RedressDeadline
+    objection_at_most: RedressDeadline
+    repair_accept: RedressDeadline
+    repair_decide: RedressDeadline
+    repair_sent: RedressDeadline
+
+    @model_validator(mode="after")
+    def _order(self) -> RedressDeadlines:
+        if self.objection_at_most.days < self.objection_decide.days:
+            raise ValueError("objection_at_most is shorter than objection_decide")
+        return self
+
+
+class RedressPolicy(Strict):
+    self_correction_kinds: list[SelfCorrectionKind] = Field(default_factory=list)
+    deadlines: RedressDeadlines | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> RedressPolicy:
+        codes = [k.code for k in self.self_correction_kinds]
+        dup = {c for c in codes if codes.count(c) > 1}
+        if dup:
+            raise ValueError(f"duplicate self-correction kind code {sorted(dup)[0]}")
+        return self
+
+    def kind(self, code: str) -> SelfCorrectionKind | None:
+        return next((k for k in self.self_correction_kinds if k.code == code), None)
 
 
 # --- the whole set -----------------------------------------------------------------------
@@ -880,9 +953,10 @@ FILES: dict[str, type[BaseModel]] = {
     "complaints.yaml": ComplaintPolicy,
     "rectification.yaml": RectificationPolicy,
     "obligations.yaml": ObligationRules,
+    "redress.yaml": RedressPolicy,
 }
 OPTIONAL_FILES = {"holidays.yaml", "evaluation.yaml", "commitment_kinds.yaml", "complaints.yaml", "rectification.yaml",
-                  "obligations.yaml"}
+                  "obligations.yaml", "redress.yaml"}
 
 
 class PolicySet(BaseModel):
@@ -899,6 +973,7 @@ class PolicySet(BaseModel):
     complaints: ComplaintPolicy = ComplaintPolicy()
     rectification: RectificationPolicy = RectificationPolicy()
     obligations: ObligationRules = ObligationRules()
+    redress: RedressPolicy = RedressPolicy()
 
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
 

@@ -71,8 +71,9 @@ def _print(r) -> None:
         table = Table("措施", "强制", "依据", "对象")
         for h in r.hits:
             obj = f"作为 {h.role}：{shown.subject_name(h.target)}" if h.role else "本主体"
-            table.add_row(h.measure.name, "是" if h.measure.mandatory and h.measure.type == "punish" else "",
-                          shown.mask_text(h.source), obj)
+            why = f"\n{h.leniency}" if h.leniency else ""
+            table.add_row(h.measure.name, "不适用" if h.waived else ("是" if h.mandatory else ""),
+                          shown.mask_text(h.source) + why, obj)
         console.print(table)
     for p in r.reached:
         console.print(f"  措施延伸：{p.role_name} {p.name} {p.code}")

@@ -116,6 +116,8 @@ class CheckHit(Base):
     target_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))  # whose fact it is
     role: Mapped[str | None] = mapped_column(String(24))  # reached as legal_rep / principal / …
     applied: Mapped[bool | None] = mapped_column(Boolean)  # feedback, per measure
+    leniency: Mapped[str | None] = mapped_column(String(500))  # why softened for self-correction
+    waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # softened away
 
     __table_args__ = (Index("ix_check_hits_check_id", "check_id"),)
 

@@ -31,6 +31,7 @@ class RecordFact:
     shown: bool  # inside its display period and live (records.service.displayed)
     revoked: bool = False
     facts: dict = field(default_factory=dict, hash=False, compare=False)  # as stored (masked)
+    display_until: date | None = field(default=None, compare=False)  # (a shortened measure reads it)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class HitOut(BaseModel):
     via: str = Field(description="record 信用记录 / list 名单 / grade 评价等级 / clean_years 无不良记录年限")
     source: str
     under_objection: bool = Field(False, description="命中所依据的信用记录异议处理中：仍予报告，请注意异议结果")
+    leniency: str | None = Field(None, description="因登记的自我纠错从轻、减轻或免于实施的，写明如何从轻及依据")
+    waived: bool = Field(False, description="免于实施（或缩短后已届满）：列出以说明，不再适用，不计入命中")
     through: str | None = Field(None, description="经由的机构或企业（作为其责任人）")
     role: str | None = None
     role_name: str | None = None
@@ -76,11 +78,11 @@ class CheckOut(BaseModel):
                 through = f"{shown.subject_name(h.target)}（{shown.subject_code(h.target)}）"
             hits.append(HitOut(
                 measure_code=h.measure.code, measure_name=h.measure.name, type=h.measure.type,
-                mandatory=h.measure.mandatory, content=h.measure.content, outcome=h.measure.outcome,
+                mandatory=h.mandatory, content=h.measure.content, outcome=h.measure.outcome,
                 legal_basis=[f"{b.title}{b.article}" for b in h.measure.legal_basis],
                 department=h.measure.department, via=h.via,
                 source=shown.mask_text(h.source, r.subject.name if r.subject and r.subject.is_natural else None),
-                under_objection=h.under_objection, through=through, role=h.role, role_name=roles.get(h.role) if h.role else None,
+                under_objection=h.under_objection, leniency=h.leniency, waived=h.waived, through=through, role=h.role, role_name=roles.get(h.role) if h.role else None,
             ))
         c = r.check
         s = r.subject
@@ -90,7 +92,7 @@ class CheckOut(BaseModel):
             subject_name=shown.subject_name(s) if s else None, subject_code=shown.subject_code(s) if s else None,
             subject_kind=kind_label(s.kind, s.code) if s else None, match=c.match,
             match_name=MATCHES.get(c.match, c.match), outcome_kind=c.outcome_kind, outcome=c.outcome,
-            mandatory=[h for h in hits if h.type == "punish" and h.mandatory], hits=hits,
+            mandatory=[h for h in hits if h.type == "punish" and h.mandatory and not h.waived], hits=hits,
             reaches=[ReachedOut(**vars(x)) for x in r.reached], created_at=c.created_at,
             feedback_action=c.feedback_action, feedback_note=c.feedback_note,
         )

@@ -55,7 +55,7 @@ from xinyong.audit.service import log_event
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.models import PolicyVersion
 from xinyong.catalog.schemas import SUBJECT_KIND_NAMES, Measure, PolicySet, Scenario
-from xinyong.checks import matching, responsibility, rules, store
+from xinyong.checks import leniency, matching, responsibility, rules, store
 from xinyong.checks.models import (
     FEEDBACK_ACTIONS,
     Check,
@@ -80,6 +80,7 @@ from xinyong.core.settings import get_settings
 from xinyong.lists.models import ListEntry
 from xinyong.lists.service import grade_of, in_force
 from xinyong.records.models import LIVE_STATUSES, Record
+from xinyong.records.periods import add_months
 from xinyong.records.readers import FileUnusable, detect_encoding
 from xinyong.records.service import displayed
 from xinyong.subjects import identity
@@ -115,6 +116,14 @@ class HitOut:
     target: Subject  # whose fact it is (the subject, or the body it answers for)
     role: str | None  # reached as …
     under_objection: bool = False  # a record the subject contests (异议处理中): still a hit, flagged
+    leniency: str | None = None  # why the measure was softened for self-correction (从轻、减轻、免于)
+    waived: bool = False  # softened away: shown with its reason, not applied
+    downgraded: bool = False  # a mandatory measure made a reference one
+
+    @property
+    def mandatory(self) -> bool:
+        """Whether the measure must be applied in this check (after any leniency)."""
+        return self.measure.type == "punish" and self.measure.mandatory and not self.waived and not self.downgraded
 
 
 @dataclass
@@ -129,7 +138,16 @@ class CheckResult:
 
     @property
     def mandatory(self) -> list[HitOut]:
-        return [h for h in self.hits if h.measure.type == "punish" and h.measure.mandatory]
+        return [h for h in self.hits if h.mandatory]
+
+    @property
+    def applied(self) -> list[HitOut]:
+        """The hits that apply (those softened away are listed, with why, but not applied)."""
+        return [h for h in self.hits if not h.waived]
+
+    @property
+    def softened(self) -> list[HitOut]:
+        return [h for h in self.hits if h.leniency]
 
 
 def _clean(code: str) -> str:
@@ -262,7 +280,7 @@ class Gathered:
             self.facts[r.subject_id].records.append(rules.RecordFact(
                 id=r.id, category=r.category_code, severity=r.severity, polarity=r.polarity,
                 decision_date=r.decision_date, shown=r.status in LIVE_STATUSES and r.display_until >= on,
-                revoked=r.status == "revoked", facts=facts or {}))
+                revoked=r.status == "revoked", facts=facts or {}, display_until=r.display_until))
 
     def take_entries(self, rows) -> None:
         for e in rows:
@@ -344,6 +362,24 @@ def _describe(policy: PolicySet, src: rules.Source, records: dict[int, Record], 
         years = next((t.years for t in measure.triggers if t.kind == "clean_years"), None)
         return f"连续{years}年以上无不良信用记录"
     return src.via
+
+
+def _soften(session: Session, policy: PolicySet, hits: list[HitOut], got: Gathered, day: date) -> None:
+    """Leniency for self-correction (:mod:`xinyong.checks.leniency`): one question to the
+    hooks for the records the punishments rest on, and only when the policy offers leniency."""
+    asked = {h.source_id for h in hits if h.via == "record" and h.source_id and h.measure.leniency}
+    if not asked:
+        return
+    found = leniency.corrections_for(session, sorted(asked), day)
+    if not found:
+        return
+    facts = {r.id: r for f in got.facts.values() for r in f.records}
+    for h in hits:
+        if h.via != "record" or h.source_id not in found:
+            continue
+        soft = leniency.soften(h.measure, facts.get(h.source_id), h.target.kind, found[h.source_id], policy, day)
+        if soft is not None:
+            h.leniency, h.waived, h.downgraded = soft.reason, soft.waived, soft.downgraded
 
 
 def _objected(via: str, source_id: int | None, records) -> bool:
@@ -456,14 +492,16 @@ def check_subject(
                 continue
             hits.append(HitOut(m, src.via, src.source_id, _describe(policy, src, got.records, got.entries, m),
                                target, role, _objected(src.via, src.source_id, got.records)))
+        _soften(session, policy, hits, got, day)
         if subject.kind not in NATURAL_KINDS:
             reaching = {h.source_id for h in hits if h.via == "record" and h.measure.reaches}
             spans = responsibility.record_spans(session, policy, {i: got.records[i] for i in reaching if i in got.records})
             reached = responsibility.reached(session, policy, subject, hits, spans, entry_days, day)
+    applied = [h for h in hits if not h.waived]
     flags = rules.Flags(
-        mandatory=any(h.measure.type == "punish" and h.measure.mandatory for h in hits),
-        punish=any(h.measure.type == "punish" for h in hits),
-        reward=any(h.measure.type == "reward" for h in hits),
+        mandatory=any(h.mandatory for h in applied),
+        punish=any(h.measure.type == "punish" for h in applied),
+        reward=any(h.measure.type == "reward" for h in applied),
     )
     kind, words = rules.choose_outcome(sc.outcomes, flags)
     if not deferred and _defers(session):
@@ -472,11 +510,12 @@ def check_subject(
         scenario_code=sc.code, purpose=purpose.strip()[:500], username=who.username, role=who.role,
         department_code=who.department_code, region_code=_region_of(who, subject.region_code if subject else None),
         policy_version_id=vid, subject_id=subject.id if subject else None, code_key=key,
-        match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(hits),
-        mandatory_count=sum(1 for h in hits if h.measure.type == "punish" and h.measure.mandatory),
+        match="code" if subject else "none", outcome_kind=kind, outcome=words, hit_count=len(applied),
+        mandatory_count=sum(1 for h in applied if h.mandatory),
         created_at=utcnow(),
-    ), [{"measure_code": h.measure.code, "measure_type": h.measure.type, "mandatory": h.measure.mandatory,
-         "via": h.via, "source_id": h.source_id, "target_subject_id": h.target.id, "role": h.role} for h in hits])
+    ), [{"measure_code": h.measure.code, "measure_type": h.measure.type, "mandatory": h.mandatory,
+         "via": h.via, "source_id": h.source_id, "target_subject_id": h.target.id, "role": h.role,
+         "leniency": h.leniency[:500] if h.leniency else None, "waived": h.waived} for h in hits])
     log_event(session, who=who, action="check", entity="check", entity_id=check.id,
               subject_id=subject.id if subject else None, purpose=check.purpose,
               after={"scenario": sc.code, "outcome": words, "hits": len(hits), "policy_version_id": vid},
@@ -518,7 +557,9 @@ def stored_result(session: Session, check: Check) -> CheckResult:
         if m is None:
             continue
         hits.append(HitOut(m, h.via, h.source_id, _describe(policy, rules.Source(h.via, h.source_id), records, entries, m),
-                           targets.get(h.target_subject_id, subject), h.role, _objected(h.via, h.source_id, records)))
+                           targets.get(h.target_subject_id, subject), h.role, _objected(h.via, h.source_id, records),
+                           h.leniency, bool(h.waived), bool(h.leniency) and m.mandatory and not h.mandatory
+                           and not h.waived))
     reached = []
     if subject and subject.kind not in NATURAL_KINDS:
         reached = responsibility.reached(session, policy, subject, hits, responsibility.record_spans(session, policy, records),
@@ -865,10 +906,11 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
     session.execute(insert(CheckHit).from_select(
         [CheckHit.check_id, CheckHit.measure_code, CheckHit.measure_type, CheckHit.mandatory, CheckHit.via,
          CheckHit.source_id, CheckHit.target_subject_id, CheckHit.role], hits))
+    _soften_batch(session, policy, sc, batch, day)
     ch = CheckHit.__table__.alias("ch")
 
     def any_hit(*conds):
-        return exists().where(ch.c.check_id == Check.id, *conds)
+        return exists().where(ch.c.check_id == Check.id, ch.c.waived == False, *conds)  # noqa: E712
 
     kind, words = matching.outcome_case(
         sc.outcomes,
@@ -878,8 +920,9 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
         punish=any_hit(ch.c.measure_type == "punish"),
         reward=any_hit(ch.c.measure_type == "reward"),
     )
-    count_all = select(func.count()).where(ch.c.check_id == Check.id).scalar_subquery()
+    count_all = select(func.count()).where(ch.c.check_id == Check.id, ch.c.waived == False).scalar_subquery()  # noqa: E712
     count_mand = select(func.count()).where(ch.c.check_id == Check.id, ch.c.measure_type == "punish",
+                                            ch.c.waived == False,  # noqa: E712
                                             ch.c.mandatory == True).scalar_subquery()  # noqa: E712
     session.execute(update(Check).where(Check.batch_id == batch.id).values(
         outcome_kind=kind, outcome=words, hit_count=count_all, mandatory_count=count_mand,
@@ -899,7 +942,43 @@ def match_batch(session: Session, batch: CheckBatch, who: Principal, on: date | 
     session.flush()
 
 
-RESULT_HEADERS = ["序号", "姓名/名称", "代码（脱敏）", "匹配方式", "核查结论", "强制性措施", "全部命中措施", "命中依据", "核查编号"]
+def _soften_batch(session: Session, policy: PolicySet, sc: Scenario, batch: CheckBatch, day: date) -> None:
+    """Leniency for self-correction over a whole batch, set-based: for each leniency option of
+    the scenario's measures (the strongest first), one ``UPDATE`` of the batch's hits that rest on
+    a record with a correction of an earning kind (:data:`leniency.table_hooks`). A shortened
+    measure is softened away where the record's display period ends within the months; a
+    measure whose period its facts give is only marked here (the single check computes it)."""
+    hooks = leniency.table_hooks.registered()
+    offered = [m for m in rules.scenario_measures(policy, sc) if m.type == "punish" and m.leniency]
+    if not hooks or not offered:
+        return
+    parts = [hook(day) for hook in hooks]
+    corr = (parts[0] if len(parts) == 1 else parts[0].union_all(*parts[1:])).subquery("corr")
+    mine = select(Check.id).where(Check.batch_id == batch.id)
+    for m in offered:
+        for opt in sorted(m.leniency, key=lambda o: -leniency.STRENGTH[o.effect]):
+            why = f"已登记自我纠错（{leniency.kind_names(policy, opt.kinds)}之一），依 {leniency._basis(opt)}"
+            base = [CheckHit.check_id.in_(mine), CheckHit.measure_code == m.code, CheckHit.via == "record",
+                    CheckHit.leniency.is_(None),
+                    CheckHit.source_id.in_(select(corr.c.record_id).where(corr.c.kind.in_(opt.kinds))),
+                    CheckHit.target_subject_id.in_(select(Subject.id).where(Subject.kind.in_(opt.subject_kinds)))]
+            if opt.effect == "waive":
+                changes = [([], {"leniency": f"免于实施：{why}"[:500], "waived": True, "mandatory": False})]
+            elif opt.effect == "reference":
+                changes = [([], {"leniency": f"从轻，由必须适用改为审慎参考：{why}"[:500], "mandatory": False})]
+            else:
+                later = add_months(day, opt.months or 0)
+                ends = CheckHit.source_id.in_(select(Record.id).where(Record.display_until < later))
+                changes = [([ends], {"leniency": f"减轻，期限缩短 {opt.months} 个月（缩短后已届满，不再适用）：{why}"[:500],
+                                     "waived": True, "mandatory": False}),
+                           ([], {"leniency": f"减轻，期限缩短 {opt.months} 个月（缩短后仍在期内）：{why}"[:500]})]
+            for extra, values in changes:
+                session.execute(update(CheckHit).where(*base, *extra).values(**values)
+                                .execution_options(synchronize_session=False))
+
+
+RESULT_HEADERS = ["序号", "姓名/名称", "代码（脱敏）", "匹配方式", "核查结论", "强制性措施", "全部命中措施", "命中依据", "核查编号",
+                  "从轻、减轻、免于实施"]
 
 
 def write_result(session: Session, batch: CheckBatch, path: Path, progress: Progress | None = None) -> Path:
@@ -922,7 +1001,7 @@ def write_result(session: Session, batch: CheckBatch, path: Path, progress: Prog
         .where(Check.batch_id == batch.id).order_by(Check.row_no).execution_options(yield_per=CHUNK))
     hit_rows = session.execute(
         select(CheckHit.check_id, CheckHit.measure_code, CheckHit.mandatory, CheckHit.measure_type, CheckHit.via,
-               CheckHit.role)
+               CheckHit.role, CheckHit.waived, CheckHit.leniency)
         .join(Check, Check.id == CheckHit.check_id).where(Check.batch_id == batch.id)
         .order_by(Check.row_no, CheckHit.id).execution_options(yield_per=CHUNK))
     hit_iter = iter(hit_rows)
@@ -934,12 +1013,14 @@ def write_result(session: Session, batch: CheckBatch, path: Path, progress: Prog
         while pending is not None and pending[0] == cid:
             mine.append(pending)
             pending = next(hit_iter, None)
+        soft = sorted({f"{names.get(x[1], x[1])}：{x[7]}" for x in mine if x[7]})
+        mine = [x for x in mine if not x[6]]
         mand = sorted({names.get(x[1], x[1]) for x in mine if x[2] and x[3] == "punish"})
         every = sorted({names.get(x[1], x[1]) for x in mine})
         why = sorted({via_names.get(x[4], x[4]) + (f"（作为{role_names.get(x[5], x[5])}）" if x[5] else "") for x in mine})
         shown_name = masking.mask_name(name) if name and (kind in NATURAL_KINDS or kind is None) else (name or "")
         xlsx.append(ws, [row_no, shown_name, code_shown or "", MATCHES.get(match, match), outcome, "；".join(mand),
-                   "；".join(every), "；".join(why), cid])
+                   "；".join(every), "；".join(why), cid, "；".join(soft)])
         done += 1
         if progress and done % CHUNK == 0:
             progress("写出结果", done, batch.total)
@@ -1064,7 +1145,8 @@ def statistics(session: Session, *, region: str | None = None, since: date | Non
     by_month = [(r[0], r[1], int(r[2] or 0)) for r in grouped(month)]
     applied = session.execute(
         select(CheckHit.measure_code, func.count(), func.sum(case((CheckHit.applied == True, 1), else_=0)))  # noqa: E712
-        .join(Check, Check.id == CheckHit.check_id).where(*conds).group_by(CheckHit.measure_code)
+        .join(Check, Check.id == CheckHit.check_id).where(*conds, CheckHit.waived == False)  # noqa: E712
+        .group_by(CheckHit.measure_code)
         .order_by(func.count().desc())).all()
     outcomes = session.execute(select(Check.outcome_kind, func.count()).where(*conds).group_by(Check.outcome_kind)).all()
     return Stats(

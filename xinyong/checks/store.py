@@ -22,8 +22,9 @@ from xinyong.audit.service import LOCK_HEAD_SQL
 from xinyong.checks.models import Check, CheckHit
 
 # What a stored hit holds, in the order of the statement's arrays.
-HIT_COLUMNS = ("measure_code", "measure_type", "mandatory", "via", "source_id", "target_subject_id", "role")
-_HIT_TYPES = ("varchar", "varchar", "boolean", "varchar", "integer", "integer", "varchar")
+HIT_COLUMNS = ("measure_code", "measure_type", "mandatory", "via", "source_id", "target_subject_id", "role",
+               "leniency", "waived")
+_HIT_TYPES = ("varchar", "varchar", "boolean", "varchar", "integer", "integer", "varchar", "varchar", "boolean")
 
 
 @cache

@@ -54,6 +54,7 @@ from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.complaints import build_complaints
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
+from xinyong.demo.leniency import build_leniency
 from xinyong.demo.obligations import build_obligations
 from xinyong.demo.oversight import build_oversight
 from xinyong.demo.persons import PersonsPhase
@@ -206,6 +207,7 @@ def build_demo(
             build_obligations(session, scale=scale, seed=seed, today=gen.today))),
         ("complaints", lambda: gen.summary.joint.update(build_complaints(session, scale=scale, seed=seed,
                                                                          today=gen.today))),
+        ("leniency", lambda: gen.summary.joint.update(build_leniency(session, seed=seed, today=gen.today))),
         ("oversight", lambda: gen.summary.oversight.update(build_oversight(session, seed=seed, today=gen.today,
                                                                           progress=progress))),
     ]

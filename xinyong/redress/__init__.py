@@ -67,3 +67,13 @@ def _register_repair_commitments() -> None:
 
 
 _register_repair_commitments()
+def _register_leniency() -> None:
+    """The checks learn of self-corrections through their hooks (checks sits above redress)."""
+    from xinyong.checks import leniency as _checks_leniency
+    from xinyong.redress import leniency as _leniency
+
+    _checks_leniency.hooks.register(_leniency.corrections_in_force)
+    _checks_leniency.table_hooks.register(_leniency.corrections_table)
+
+
+_register_leniency()

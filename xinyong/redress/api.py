@@ -203,3 +203,6 @@ router.include_router(_repair_router)
 from xinyong.redress.complaint_api import router as _complaint_router  # noqa: E402
 
 router.include_router(_complaint_router)
+from xinyong.redress.leniency_api import router as _leniency_router  # noqa: E402
+
+router.include_router(_leniency_router)

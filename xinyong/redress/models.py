@@ -132,6 +132,13 @@ class Repair(Base):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     decide_due: Mapped[date | None] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # sent to the record's source department for verification (its own working-day deadline)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    sent_due: Mapped[date | None] = mapped_column(Date)
+    dept_answer: Mapped[str | None] = mapped_column(String(10))  # confirm / dispute
+    dept_reasons: Mapped[str | None] = mapped_column(Text)
+    dept_answered_on: Mapped[date | None] = mapped_column(Date)
+    dept_answered_by: Mapped[str | None] = mapped_column(String(100))
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     outcome_reasons: Mapped[str | None] = mapped_column(Text)
@@ -261,3 +268,38 @@ class ComplaintEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (Index("ix_complaint_events_complaint_id", "complaint_id"),)
+# --- leniency for self-correction (从轻、减轻、免于惩戒) --------------------------------------
+
+
+class SelfCorrection(Base):
+    """A self-correction (自我纠错) recorded against one record by the credit office of the
+    record's region or by its source department: its kind (``redress.yaml``), when it happened,
+    a note and optionally one evidence file (kept as the objections' files are, by SHA-256).
+    The checks soften measures by it as ``measures.yaml`` says (:mod:`xinyong.checks.leniency`).
+    Revoking keeps the row (who, when, why): a revoked one earns nothing."""
+
+    __tablename__ = "self_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    region_code: Mapped[str] = mapped_column(String(6))  # the record's
+    department_code: Mapped[str | None] = mapped_column(String(18))  # the record's source department
+    kind: Mapped[str] = mapped_column(String(30))
+    corrected_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_as: Mapped[str] = mapped_column(String(12))  # office / department
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_type: Mapped[str | None] = mapped_column(String(40))
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoke_reasons: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_self_corrections_record_id", "record_id"),
+        Index("ix_self_corrections_subject_id", "subject_id"),
+    )

@@ -19,7 +19,13 @@ from xinyong.core.clock import today
 from xinyong.core.http import MAX_ID, SessionDep, error_responses
 from xinyong.redress import files, repairs
 from xinyong.redress.models import Repair
-from xinyong.redress.repair_schemas import ConditionsOut, RepairOut, RepairQueueOut, RepairStepIn
+from xinyong.redress.repair_schemas import (
+    AnswerIn,
+    ConditionsOut,
+    RepairOut,
+    RepairQueueOut,
+    RepairStepIn,
+)
 from xinyong.redress.service import Upload, files_limit_bytes
 from xinyong.subjects.models import Subject
 
@@ -27,6 +33,8 @@ router = APIRouter()
 TAG = "信用修复"
 Filer = Annotated[Principal, allow("subject", "admin")]
 Office = Annotated[Principal, allow("admin")]
+Reader = Annotated[Principal, allow("subject", "admin", "reporter")]  # the department: cases sent to it
+Department = Annotated[Principal, allow("reporter")]
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="信用修复申请编号")]
 READ_PURPOSE = "处理信用主体的信用修复申请"
 UPLOAD_FIELDS = ("performance", "payment", "training", "report", "application")
@@ -131,9 +139,9 @@ def list_repairs(session: SessionDep, who: Filer,
 
 @router.get("/repairs/{id}", tags=[TAG], response_model=RepairOut, summary="一件信用修复申请及其办理经过",
             description="状态、现在等待的步骤及期限（是否超期）、申请时的条件评估、信用承诺、办理经过、附件、随之移出的名单记录。"
-                        "信用主体本人和本辖区信用办可查阅（信用办查阅自然人的申请记入审计日志）。",
+                        "信用主体本人和本辖区信用办可查阅，转来核实的申请记录的认定部门也可查阅（官员查阅自然人的申请记入审计日志）。",
             responses=error_responses(401, 403, 404))
-def get_repair(session: SessionDep, who: Filer, audit: AuditDep, id: CaseId) -> RepairOut:
+def get_repair(session: SessionDep, who: Reader, audit: AuditDep, id: CaseId) -> RepairOut:
     case = repairs.get(session, id)
     repairs.ensure_reads(who, case)
     log_case_read(audit, who, session, case.subject_id, "repair", case.id)
@@ -143,7 +151,7 @@ def get_repair(session: SessionDep, who: Filer, audit: AuditDep, id: CaseId) -> 
 @router.get("/repairs/{id}/attachments/{attachment_id}", tags=[TAG], summary="下载信用修复附件",
             description="信用修复申请的一个附件（PDF、PNG 或 JPEG），下载前核对 SHA-256 校验和。",
             response_class=Response, responses=error_responses(401, 403, 404, 422))
-def get_attachment(session: SessionDep, who: Filer, audit: AuditDep, id: CaseId,
+def get_attachment(session: SessionDep, who: Reader, audit: AuditDep, id: CaseId,
                    attachment_id: Annotated[int, Path(ge=1, le=MAX_ID, description="附件编号")]) -> Response:
     case = repairs.get(session, id)
     repairs.ensure_reads(who, case)
@@ -167,6 +175,8 @@ def _step(session: Session, who: Principal, audit: Audit, case_id: int, step: st
 STEP_DOCS = {
     "accept": ("受理信用修复申请", "信用办（记录所在地区）受理：自受理之日起 10 个工作日内作出决定。只能受理“已提交”的申请。"),
     "refuse": ("不予受理", "信用办不予受理（须写明理由）：申请结束，记录不变；可重新申请。"),
+    "send": ("转认定部门核实", "信用办将已受理的申请转记录的认定部门核实：认定部门自转送之日起 5 个工作日内答复"
+             "（redress.yaml repair_sent），决定期限相应顺延；答复前不能作出决定。"),
     "approve": ("准予信用修复", "准予修复：记录标注“已修复”（形成新版本，停止公示，保留在档案中），自即时起不再在核查中命中；"
                 "依据该记录列入的名单记录随之移出（移出原因：信用修复）；关注该主体的部门收到推送。"),
     "reject": ("不予修复", "审核后不予修复（须写明理由）：记录不变。"),
@@ -189,3 +199,13 @@ def _add_step(step: str) -> None:
 
 for _s in STEP_DOCS:
     _add_step(_s)
+
+
+@router.post("/repairs/{id}/answer", tags=[TAG], response_model=RepairOut, summary="认定部门答复核实结果",
+             description="记录的认定部门（报送部门，本辖区）对转来核实的信用修复申请答复：`answer` 为 confirm（确认属实）"
+                         "或 dispute（有异议，须写明 `reasons`）。答复后由信用办作出决定。只能答复“已转认定部门核实”的申请。",
+             responses=error_responses(401, 403, 404, 422))
+def repair_answer(session: SessionDep, who: Department, audit: AuditDep, id: CaseId, body: AnswerIn) -> RepairOut:
+    case = repairs.answer(session, who, id, body.answer, reasons=body.reasons, request_id=audit.request_id, ip=audit.ip)
+    session.commit()
+    return case_out(session, case)

@@ -35,10 +35,13 @@ from xinyong.subjects.models import Subject
 router = APIRouter(include_in_schema=False)
 add_nav("我的信用修复", "/my/repairs", order=44)
 add_nav("信用修复审核", "/repairs", order=59)
+add_nav("转来核实的信用修复", "/department/repairs", order=60)
 
 Filer = Annotated[Principal, allow("subject", "admin")]
 Office = Annotated[Principal, allow("admin")]
 SubjectUser = Annotated[Principal, allow("subject")]
+Reader = Annotated[Principal, allow("subject", "admin", "reporter")]  # the department: cases sent to it
+Department = Annotated[Principal, allow("reporter")]
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -130,15 +133,29 @@ def _case_page(request, session, who, audit, case_id: int, *, error: str | None 
     repairs.ensure_reads(who, case)
     log_case_read(audit, who, session, case.subject_id, "repair", case.id)
     office = is_office(who)
+    department = repairs.is_source_department(who, case)
     return render(request, "redress/repairs_case.html", {
-        "active": "/repairs" if office else "/my/repairs", "c": case_out(session, case), "office": office,
+        "active": "/repairs" if office else "/department/repairs" if department else "/my/repairs",
+        "c": case_out(session, case), "office": office, "department": department, "answers": rules.ANSWERS,
         "error": error, "step_names": rules.STEP_NAMES, "reasons_required": rules.REASONS_REQUIRED,
     }, status_code=status_code)
 
 
+@router.get("/department/repairs", response_class=HTMLResponse, summary="转来核实的信用修复申请",
+            description="认定部门：信用办转本部门核实的信用修复申请，待答复的在前（按答复期限），已答复的在后。")
+def sent_page(request: Request, session: SessionDep, who: Department) -> Response:
+    from xinyong.redress import deadlines
+
+    cases = repairs.sent_to(session, who)
+    return render(request, "redress/repairs_sent.html", {
+        "active": "/department/repairs", "cases": _rows(session, cases),
+        "days": deadlines.active(session).repair_sent.days,
+    })
+
+
 @router.get("/repairs/{id}", response_class=HTMLResponse, summary="信用修复办理经过",
             description="一件信用修复申请：条件评估、信用承诺、附件、现在等待的步骤和期限、办理经过；信用办在此受理和决定。")
-def case_page(request: Request, session: SessionDep, who: Filer, audit: AuditDep, id: CaseId) -> Response:
+def case_page(request: Request, session: SessionDep, who: Reader, audit: AuditDep, id: CaseId) -> Response:
     return _case_page(request, session, who, audit, id)
 
 
@@ -154,6 +171,23 @@ def step_submit(request: Request, session: SessionDep, who: Office, audit: Audit
     except XinyongError as exc:
         session.rollback()
         if exc.status_code == 404:
+            raise
+        return _case_page(request, session, who, audit, id, error=exc.zh, status_code=exc.status_code)
+    return RedirectResponse(f"/repairs/{id}", status_code=303)
+
+
+@router.post("/repairs/{id}/answer", response_class=HTMLResponse, summary="认定部门答复（表单）",
+             description="认定部门对转来核实的信用修复申请答复：answer 为 confirm 确认 / dispute 有异议（须写明理由）；"
+                         "出错时在原页面说明原因，不作任何改动。")
+def answer_submit(request: Request, session: SessionDep, who: Department, audit: AuditDep, id: CaseId,
+                  answer: Annotated[str, Form(max_length=10)] = "",
+                  reasons: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    try:
+        repairs.answer(session, who, id, answer, reasons=reasons, request_id=audit.request_id, ip=audit.ip)
+        session.commit()
+    except XinyongError as exc:
+        session.rollback()
+        if exc.status_code in (403, 404):
             raise
         return _case_page(request, session, who, audit, id, error=exc.zh, status_code=exc.status_code)
     return RedirectResponse(f"/repairs/{id}", status_code=303)

@@ -24,12 +24,20 @@ both before anything is sent (:func:`evaluate`).
 Steps::
 
     filed ──accept──▶ accepted ──approve──▶ approved ──revoke──▶ revoked
-      │                  └──reject──▶ rejected
+      │                  │  └──reject──▶ rejected
+      │                  └──send──▶ sent ──answer──▶ answered ──approve / reject──▶ …
       └──refuse──▶ refused
 
-Deadlines are working days (:mod:`xinyong.core.workdays`): acceptance within
-:data:`ACCEPT_WITHIN` (local platforms pass a repair on within 3 working days), the decision
-within :data:`DECIDE_WITHIN` of acceptance (信用中国's practice: 10 working days).
+``send``: the credit office sends the case to the record's source department to verify (浙江省公共
+信用信息管理条例 第三十二条: the department that found the conduct decides the repair); the
+department answers within ``repair_sent`` working days (``answer``: confirm, or dispute with
+reasons), and only then the office decides; the decision's deadline is extended by the same
+``repair_sent`` working days.
+
+Deadlines are working days (:mod:`xinyong.core.workdays`), their counts policy data
+(``redress.yaml`` ``deadlines``, :mod:`xinyong.redress.deadlines`): acceptance within
+``repair_accept`` (local platforms pass a repair on within 3 working days), the decision within
+``repair_decide`` of acceptance (信用中国's practice: 10 working days).
 """
 
 from __future__ import annotations
@@ -37,13 +45,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from xinyong.catalog.schemas import REPAIR_PROOFS, Category
+from xinyong.catalog.schemas import REPAIR_PROOFS, Category, RedressDeadlines
 from xinyong.core.errors import InvalidInput
 from xinyong.core.workdays import Deadline, add_workdays
 from xinyong.records.periods import add_months
+from xinyong.redress.deadlines import default as default_deadlines
 
-ACCEPT_WITHIN = 3
-DECIDE_WITHIN = 10
 COMMITMENT_KIND = "信用修复"  # the kind of commitment record a signed repair commitment becomes
 
 STATUSES = {
@@ -53,9 +60,13 @@ STATUSES = {
     "rejected": "不予修复",
     "refused": "不予受理",
     "revoked": "修复已撤销",
+    "sent": "已转认定部门核实",
+    "answered": "认定部门已答复，待决定",
 }
-OPEN_STATUSES = ("filed", "accepted")
-DECIDING_STATUSES = ("accepted",)  # waiting for the decision (decide_due)
+OPEN_STATUSES = ("filed", "accepted", "sent", "answered")
+DECIDING_STATUSES = ("accepted", "sent", "answered")  # waiting for the decision (decide_due)
+DEPARTMENT_STEPS = ("answer",)  # taken by the record's source department, not the credit office
+ANSWERS = {"confirm": "确认：核实申请所述属实，同意修复", "dispute": "有异议：申请所述与核实情况不符"}
 ACTIONS = {
     "filed": "申请信用修复",
     "accepted": "受理",
@@ -63,17 +74,22 @@ ACTIONS = {
     "approved": "准予修复",
     "rejected": "不予修复",
     "revoked": "撤销修复",
+    "sent": "转认定部门核实",
+    "answered": "认定部门答复",
 }
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "accept": (("filed",), "accepted"),
     "refuse": (("filed",), "refused"),
-    "approve": (("accepted",), "approved"),
-    "reject": (("accepted",), "rejected"),
+    "send": (("accepted",), "sent"),
+    "answer": (("sent",), "answered"),
+    "approve": (("accepted", "answered"), "approved"),
+    "reject": (("accepted", "answered"), "rejected"),
     "revoke": (("approved",), "revoked"),
 }
-STEP_NAMES = {"accept": "受理", "refuse": "不予受理", "approve": "准予修复", "reject": "不予修复",
-              "revoke": "撤销修复"}
+STEP_NAMES = {"accept": "受理", "refuse": "不予受理", "send": "转认定部门核实", "answer": "认定部门答复",
+              "approve": "准予修复", "reject": "不予修复", "revoke": "撤销修复"}
 REASONS_REQUIRED = ("refuse", "reject", "revoke")
+ANSWER_REASONS_REQUIRED = ("dispute",)
 ATTACHMENT_KINDS = dict(REPAIR_PROOFS)
 ATTACHMENT_KINDS["application"] = "书面修复申请（扫描件）"
 
@@ -88,6 +104,11 @@ def next_status(status: str, step: str) -> str:
             raise InvalidInput(f"该修复申请已{STATUSES[status]}，不能再{STEP_NAMES[step]}", f"the case is {status}: no {step}")
         if status == "approved" and step in ("approve", "reject"):
             raise InvalidInput("该修复申请已准予修复，不能再次决定", "the case is already decided")
+        if status == "sent" and step in ("approve", "reject"):
+            raise InvalidInput("该修复申请已转认定部门核实，认定部门答复前不能作出决定",
+                               "the source department has not answered yet")
+        if status == "answered" and step in ("send", "answer"):
+            raise InvalidInput("认定部门已经答复，不能再次答复或转送", "the department has answered")
         raise InvalidInput(f"修复申请当前状态为“{STATUSES.get(status, status)}”，不能{STEP_NAMES[step]}",
                            f"cannot {step} a case that is {status}")
     return to
@@ -97,12 +118,22 @@ def allowed_steps(status: str) -> list[str]:
     return [step for step, (froms, _) in TRANSITIONS.items() if status in froms]
 
 
-def accept_due(filed_on: date) -> Deadline:
-    return add_workdays(filed_on, ACCEPT_WITHIN)
+def sent_due(sent_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    """The source department's answer is due ``repair_sent`` working days after sending."""
+    return add_workdays(sent_on, (deadlines or default_deadlines()).repair_sent.days)
 
 
-def decide_due(accepted_on: date) -> Deadline:
-    return add_workdays(accepted_on, DECIDE_WITHIN)
+def extended_decide_due(decide_by: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    """The decision's deadline once the case is sent: the department's days added to it."""
+    return add_workdays(decide_by, (deadlines or default_deadlines()).repair_sent.days)
+
+
+def accept_due(filed_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    return add_workdays(filed_on, (deadlines or default_deadlines()).repair_accept.days)
+
+
+def decide_due(accepted_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    return add_workdays(accepted_on, (deadlines or default_deadlines()).repair_decide.days)
 
 
 @dataclass(frozen=True)
@@ -116,7 +147,8 @@ def current_due(status: str, accept_by: date, decide_by: date | None, today: dat
     if status == "filed":
         return Due("受理", accept_by, today > accept_by)
     if status in DECIDING_STATUSES and decide_by is not None:
-        return Due("作出修复决定", decide_by, today > decide_by)
+        what = "认定部门核实答复后作出修复决定" if status == "sent" else "作出修复决定"
+        return Due(what, decide_by, today > decide_by)
     return Due("", None, False)
 
 

@@ -95,6 +95,13 @@ class RepairOut(BaseModel):
     accept_due: date
     accepted_on: date | None
     decide_due: date | None
+    sent_on: date | None = Field(None, description="转认定部门核实的日期")
+    sent_due: date | None = Field(None, description="认定部门答复期限（工作日，redress.yaml repair_sent）")
+    sent_overdue: bool = Field(False, description="认定部门尚未答复且已超过答复期限")
+    dept_answer: str | None = Field(None, description="认定部门的答复：confirm 确认 / dispute 有异议")
+    dept_answer_name: str | None = None
+    dept_reasons: str | None = None
+    dept_answered_on: date | None = None
     decided_on: date | None
     decided_by: str | None
     outcome_reasons: str | None
@@ -118,14 +125,22 @@ class RepairOut(BaseModel):
             on_behalf=case.on_behalf, filed_on=case.filed_on, conditions=list(case.conditions or []),
             commitment_signed_on=case.commitment_signed_on, commitment_kind=rules.COMMITMENT_KIND,
             commitment_id=case.commitment_id, accept_due=case.accept_due, accepted_on=case.accepted_on,
-            decide_due=case.decide_due, decided_on=case.decided_on, decided_by=case.decided_by,
+            decide_due=case.decide_due, sent_on=case.sent_on, sent_due=case.sent_due,
+            sent_overdue=case.status == "sent" and case.sent_due is not None and today > case.sent_due,
+            dept_answer=case.dept_answer, dept_answer_name=rules.ANSWERS.get(case.dept_answer or ""),
+            dept_reasons=case.dept_reasons, dept_answered_on=case.dept_answered_on, decided_on=case.decided_on, decided_by=case.decided_by,
             outcome_reasons=case.outcome_reasons, ended_entries=list(case.ended_entries or []),
             revoked_on=case.revoked_on, revoke_reasons=case.revoke_reasons,
             next=DueOut(what=d.what, due=d.due, overdue=d.overdue, provisional=bool(case.due_provisional and d.due)),
-            steps=rules.allowed_steps(case.status),
+            steps=[s for s in rules.allowed_steps(case.status) if s not in rules.DEPARTMENT_STEPS],
             events=[RepairEventOut.of(e) for e in events or []],
             attachments=[RepairAttachmentOut.of(a) for a in attachments or []],
         )
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(description="confirm 确认（核实属实）/ dispute 有异议")
+    reasons: str | None = Field(None, max_length=2000, description="核实情况；有异议的必填")
 
 
 class RepairQueueOut(BaseModel):

@@ -43,7 +43,7 @@ from xinyong.lists.models import ListEntry
 from xinyong.push import service as push
 from xinyong.records.models import Record
 from xinyong.records.revise import revise
-from xinyong.redress import files, queues
+from xinyong.redress import deadlines, files, queues
 from xinyong.redress import repair_rules as rules
 from xinyong.redress.models import Repair, RepairAttachment, RepairEvent
 from xinyong.redress.service import MAX_TEXT, QUEUE_LIMIT, Upload, is_office
@@ -58,11 +58,19 @@ commitment_hooks: list[Callable[[Session, Repair], None]] = []
 # --- who may ---------------------------------------------------------------------------------
 
 
+def is_source_department(who: Principal, case: Repair) -> bool:
+    """``who`` is a user of the department that reported the record, in its region."""
+    return (who.role == "reporter" and who.department_code is not None
+            and who.department_code == case.department_code and who.covers(case.region_code))
+
+
 def ensure_reads(who: Principal, case: Repair) -> None:
     if who.owns(case.subject_id):
         return
     if is_office(who) and who.covers(case.region_code):
         return
+    if is_source_department(who, case) and case.sent_on is not None:
+        return  # a case sent to it for verification
     if is_office(who):
         raise Forbidden("该修复申请所涉记录不在您的地区权限范围内", f"repair {case.id} is outside {who.label}'s scope")
     raise Forbidden("只能查看本人（本单位）提出的信用修复申请", f"repair {case.id} is not {who.label}'s")
@@ -164,6 +172,16 @@ def due(case: Repair, today: date | None = None) -> rules.Due:
     return rules.current_due(case.status, case.accept_due, case.decide_due, today or _today())
 
 
+def sent_to(session: Session, who: Principal, limit: int = QUEUE_LIMIT) -> list[Repair]:
+    """The cases sent to ``who``'s department for verification (a reporter's queue): those
+    waiting for its answer first, by the answer's deadline, then the answered ones."""
+    if who.role != "reporter" or not who.department_code:
+        raise Forbidden("只有认定部门可以查看转来核实的信用修复申请", f"{who.label} is no department")
+    q = select(Repair).where(Repair.department_code == who.department_code, Repair.sent_on.is_not(None))
+    cases = [c for c in session.scalars(q.order_by(Repair.id.desc()).limit(limit)) if who.covers(c.region_code)]
+    return sorted(cases, key=lambda c: (c.status != "sent", (c.sent_due or c.filed_on).toordinal(), c.id))
+
+
 def _visible(who: Principal):
     if who.role == "subject":
         return Repair.subject_id == (who.subject_id or -1)
@@ -213,6 +231,7 @@ def _audit(session: Session, who: Principal, case: Repair, action: str, before: 
 
 def _state(case: Repair) -> dict:
     return {"status": case.status, "accept_due": case.accept_due, "decide_due": case.decide_due,
+            "sent_due": case.sent_due, "dept_answer": case.dept_answer,
             "ended_entries": list(case.ended_entries or [])}
 
 
@@ -257,7 +276,7 @@ def file_repair(
     if not ev.complete:
         raise InvalidInput(ev.refusal(), "repair conditions not met: " + ",".join(
             c.code for c in ev.blockers + ev.to_prove), field="record_id")
-    accept_by = rules.accept_due(day)
+    accept_by = rules.accept_due(day, deadlines.active(session))
     case = Repair(
         subject_id=record.subject_id, record_id=record.id, region_code=record.region_code,
         department_code=record.department_code, department_name=record.department_name,
@@ -305,6 +324,8 @@ def take_step(
     case = get(session, case_id)
     ensure_decides(who, case)
     to = rules.next_status(case.status, step)
+    if step in rules.DEPARTMENT_STEPS:
+        raise Forbidden("认定部门的答复由记录的认定部门作出", f"{step} is the source department's step")
     note = (reasons or "").strip() or None
     if step in rules.REASONS_REQUIRED and not note:
         raise InvalidInput(f"{rules.STEP_NAMES[step]}须写明理由", f"{step} needs reasons", field="reasons")
@@ -313,8 +334,16 @@ def take_step(
     before = _state(case)
     if step == "accept":
         case.accepted_on = day
-        d = rules.decide_due(day)
+        d = rules.decide_due(day, deadlines.active(session))
         case.decide_due, case.due_provisional = d.due, d.provisional
+    elif step == "send":
+        if not case.department_code:
+            raise InvalidInput("该记录没有认定部门，不能转送核实", "the record names no source department")
+        d = deadlines.active(session)
+        sent = rules.sent_due(day, d)
+        later = rules.extended_decide_due(case.decide_due or day, d)
+        case.sent_on, case.sent_due = day, sent.due
+        case.decide_due, case.due_provisional = later.due, later.provisional or sent.provisional
     elif step in ("refuse", "reject"):
         case.decided_on, case.decided_by, case.outcome_reasons = day, who.label[:100], note
     elif step == "approve":
@@ -327,6 +356,44 @@ def take_step(
     case.updated_at = utcnow()
     _event(session, case, to, day, who.label, note)
     _audit(session, who, case, step, before, {**_state(case), "reasons": note}, request_id, ip)
+    session.flush()
+    return case
+
+
+def answer(
+    session: Session,
+    who: Principal,
+    case_id: int,
+    answer_: str,
+    *,
+    reasons: str | None = None,
+    today: date | None = None,
+    request_id: str | None = None,
+    ip: str | None = None,
+) -> Repair:
+    """The source department's answer to a case sent to it: ``confirm``, or ``dispute`` with
+    reasons. The office decides after it."""
+    day = today or _today()
+    case = get(session, case_id)
+    if not is_source_department(who, case):
+        raise Forbidden("只有记录的认定部门可以答复转来核实的信用修复申请",
+                        f"{who.label} is not repair {case.id}'s source department")
+    to = rules.next_status(case.status, "answer")
+    if answer_ not in rules.ANSWERS:
+        raise InvalidInput("答复应为：confirm（确认）或 dispute（有异议）", f"unknown answer {answer_!r}", field="answer")
+    note = (reasons or "").strip() or None
+    if answer_ in rules.ANSWER_REASONS_REQUIRED and not note:
+        raise InvalidInput("有异议的，须写明核实情况和理由", "a dispute needs reasons", field="reasons")
+    if note and len(note) > MAX_TEXT:
+        raise InvalidInput(f"理由不能超过 {MAX_TEXT} 字", f"reasons longer than {MAX_TEXT}", field="reasons")
+    before = _state(case)
+    case.dept_answer, case.dept_reasons = answer_, note
+    case.dept_answered_on, case.dept_answered_by = day, who.label[:100]
+    case.status = to
+    case.updated_at = utcnow()
+    _event(session, case, to, day, who.label, rules.ANSWERS[answer_] + (f"：{note}" if note else ""))
+    _audit(session, who, case, "answer", before, {**_state(case), "answer": answer_, "reasons": note},
+           request_id, ip)
     session.flush()
     return case
 

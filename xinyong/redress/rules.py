@@ -7,11 +7,12 @@ Steps (浙江省公共信用信息管理条例 第三十条、第三十一条; d
       │                  └───────────decide──────────────▲
       └──refuse──▶ refused (不予受理: the case ends there)
 
-Deadlines are working days (:mod:`xinyong.core.workdays`): the regulation gives five working
-days from acceptance to decide, extendable to twenty in all where the case is complex — here,
-where the source department must verify the facts (the case is sent to it). Acceptance itself
-has no number in the regulation; the platform gives itself two working days
-(:data:`ACCEPT_WITHIN`), so that no case waits unseen.
+Deadlines are working days (:mod:`xinyong.core.workdays`), their counts policy data
+(``redress.yaml`` ``deadlines``, :mod:`xinyong.redress.deadlines`): the regulation gives five
+working days from acceptance to decide (``objection_decide``), extendable to twenty in all where
+the case is complex (``objection_at_most``) — here, where the source department must verify the
+facts (the case is sent to it). Acceptance itself has no number in the regulation; the platform
+gives itself two working days (``objection_accept``), so that no case waits unseen.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from xinyong.catalog.schemas import RedressDeadlines
 from xinyong.core.errors import InvalidInput
 from xinyong.core.workdays import Deadline, add_workdays
-
-ACCEPT_WITHIN = 2  # working days from filing to acceptance (the platform's own rule)
-DECIDE_WITHIN = 5  # 第三十一条: five working days from acceptance
-DECIDE_AT_MOST = 20  # 第三十一条: twenty working days in all, where the department must verify
+from xinyong.redress.deadlines import default as default_deadlines
 
 # The grounds of 第三十条 (what the subject says is wrong).
 GROUNDS = {
@@ -89,13 +88,16 @@ def allowed_steps(status: str) -> list[str]:
     return [step for step, (froms, _) in TRANSITIONS.items() if status in froms]
 
 
-def accept_due(filed_on: date) -> Deadline:
-    return add_workdays(filed_on, ACCEPT_WITHIN)
+def accept_due(filed_on: date, deadlines: RedressDeadlines | None = None) -> Deadline:
+    d = deadlines or default_deadlines()
+    return add_workdays(filed_on, d.objection_accept.days)
 
 
-def decide_due(accepted_on: date, *, verified: bool = False) -> Deadline:
-    """Five working days from acceptance; twenty in all once the department must verify."""
-    return add_workdays(accepted_on, DECIDE_AT_MOST if verified else DECIDE_WITHIN)
+def decide_due(accepted_on: date, *, verified: bool = False, deadlines: RedressDeadlines | None = None) -> Deadline:
+    """Five working days from acceptance; twenty in all once the department must verify (the
+    counts of ``redress.yaml``)."""
+    d = deadlines or default_deadlines()
+    return add_workdays(accepted_on, d.objection_at_most.days if verified else d.objection_decide.days)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from xinyong.lists import service as lists_service
 from xinyong.lists.models import ListEntry
 from xinyong.records.models import Record
 from xinyong.records.revise import CORRECTABLE, revise
-from xinyong.redress import files, queues, rules
+from xinyong.redress import deadlines, files, queues, rules
 from xinyong.redress.models import Objection, ObjectionAttachment, ObjectionEvent
 
 OFFICE_ROLES = ("admin",)  # the credit office (信用办)
@@ -288,7 +288,7 @@ def file_objection(
             "没有新的事实和证据的，不予重复受理；如有新的事实，请在“新的事实和理由”中写明。",
             f"objection {earlier.id} on the same grounds was decided (kept); no new facts given", field="new_facts")
 
-    accept_by = rules.accept_due(day)
+    accept_by = rules.accept_due(day, deadlines.active(session))
     case = Objection(
         subject_id=subject_id, record_id=record_id, entry_id=entry_id, region_code=region,
         department_code=dept[0], department_name=dept[1], grounds=grounds,
@@ -394,14 +394,14 @@ def take_step(
     note = _text(reasons, "reasons", "理由", required=step in ("refuse", "decide"))
     if step == "accept":
         case.accepted_on = day
-        d = rules.decide_due(day)
+        d = rules.decide_due(day, deadlines=deadlines.active(session))
         case.decide_due, case.due_provisional = d.due, d.provisional
     elif step == "refuse":
         case.outcome, case.outcome_reasons, case.decided_on, case.decided_by = "refused", note, day, who.label[:100]
         _restore(session, case, who)
     elif step == "send":
         case.sent_on = day
-        d = rules.decide_due(case.accepted_on or day, verified=True)
+        d = rules.decide_due(case.accepted_on or day, verified=True, deadlines=deadlines.active(session))
         case.decide_due, case.due_provisional = d.due, d.provisional
     elif step == "decide":
         if outcome not in rules.OUTCOMES:
