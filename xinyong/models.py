@@ -7,6 +7,7 @@ from xinyong.checks import models as checks_models  # noqa: F401
 from xinyong.commitments import models as commitments_models  # noqa: F401
 from xinyong.core import work as core_work  # noqa: F401
 from xinyong.disclosure import models as disclosure_models  # noqa: F401
+from xinyong.disclosure import portal_models as disclosure_portal_models  # noqa: F401
 from xinyong.evaluation import models as evaluation_models  # noqa: F401
 from xinyong.jobs import models as jobs_models  # noqa: F401
 from xinyong.lists import models as lists_models  # noqa: F401

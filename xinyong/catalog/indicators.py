@@ -153,6 +153,9 @@ class IndicatorSystem(_Strict):
     )
     dimensions: list[Dimension] = Field(min_length=1)
     grades: list[Grade] = Field(min_length=1, description="From the lowest up")
+    publish_grades: bool = Field(
+        False, description="The current grade is public: shown on the public portal and credit file (76号 政务诚信评价结果公开)"
+    )
     basis: list[str] = Field(default_factory=list)
     notes: str = ""
 
