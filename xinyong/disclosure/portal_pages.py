@@ -49,6 +49,7 @@ KindP = Annotated[str, Path(pattern="^(licences|penalties)$", description="licen
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 DepartmentQ = Annotated[str, Query(max_length=18, pattern="^[0-9A-Z]*$")]
 RegionQ = Annotated[str, Query(max_length=6, pattern=r"^(\d{6})?$")]
+DateQ = Annotated[str, Query(max_length=10, description="决定日期 YYYY-MM-DD（空：不限）")]
 
 LEVEL_NAMES = {
     "law": "法律", "administrative_regulation": "行政法规", "local_regulation": "地方性法规",
@@ -66,8 +67,19 @@ def _db_key() -> str:
     return get_settings().database_url
 
 
-def _filters(department: str, region: str, date_from: date | None, date_to: date | None) -> portal.Filters:
-    return portal.Filters(department=department, region=region, date_from=date_from, date_to=date_to).check()
+def _day(value: str, field: str) -> date | None:
+    """A date filter: empty means none (a form sends its empty fields), else YYYY-MM-DD."""
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise portal.BadFilter(f"决定日期（{field}）格式应为 YYYY-MM-DD", f"{field} is not a date") from None
+
+
+def _filters(department: str, region: str, date_from: str, date_to: str) -> portal.Filters:
+    return portal.Filters(department=department, region=region, date_from=_day(date_from, "date_from"),
+                          date_to=_day(date_to, "date_to")).check()
 
 
 def _row_out(r: portal.DisclosureRow, policy) -> dict:
@@ -195,8 +207,8 @@ def _disclosure_context(session, policy, kind: str, f: portal.Filters, offset: i
                         "（department，统一社会信用代码）、地区（region，含下级）和决定日期（date_from、date_to）筛选，分页；"
                         "各部门的及时率：决定后 7 个工作日内报送平台的比例（按工作日历计算）。")
 def disclosures_page(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, kind: KindP,
-                     department: DepartmentQ = "", region: RegionQ = "", date_from: date | None = None,
-                     date_to: date | None = None, offset: Offset = 0) -> Response:
+                     department: DepartmentQ = "", region: RegionQ = "", date_from: DateQ = "",
+                     date_to: DateQ = "", offset: Offset = 0) -> Response:
     f = _filters(department, region, date_from, date_to)
     limit = get_settings().page_size
     ctx = _disclosure_context(session, policy, kind, f, offset, limit)
@@ -221,8 +233,8 @@ FeedLimit = Annotated[int, Query(ge=1, le=portal.FEED_MAX, description="每页�
             description="与双公示页相同的筛选（department、region、date_from、date_to），limit/offset 分页；"
                         "答复含 total、limit、offset、next（下一页地址，没有时为 null）和 items。")
 def feed_json(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, kind: KindP,
-              department: DepartmentQ = "", region: RegionQ = "", date_from: date | None = None,
-              date_to: date | None = None, limit: FeedLimit = 100, offset: Offset = 0) -> Response:
+              department: DepartmentQ = "", region: RegionQ = "", date_from: DateQ = "",
+              date_to: DateQ = "", limit: FeedLimit = 100, offset: Offset = 0) -> Response:
     f = _filters(department, region, date_from, date_to)
     items, total = _feed_page(session, kind, f, limit, offset, policy)
     nxt = None
@@ -238,8 +250,8 @@ XLSX_HEADERS = ["主体名称", "统一社会信用代码", "主体类别", "地
 @router.get("/portal/feeds/{kind}.xlsx", summary="双公示数据（XLSX，分页）",
             description="与 JSON 数据相同的内容和分页（limit 最多 1000 行一页），写成 XLSX。")
 def feed_xlsx(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, kind: KindP,
-              department: DepartmentQ = "", region: RegionQ = "", date_from: date | None = None,
-              date_to: date | None = None, limit: FeedLimit = portal.FEED_MAX, offset: Offset = 0) -> Response:
+              department: DepartmentQ = "", region: RegionQ = "", date_from: DateQ = "",
+              date_to: DateQ = "", limit: FeedLimit = portal.FEED_MAX, offset: Offset = 0) -> Response:
     from openpyxl import Workbook
 
     f = _filters(department, region, date_from, date_to)
