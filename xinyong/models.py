@@ -9,6 +9,7 @@ from xinyong.commitments.obligations import models as obligations_models  # noqa
 from xinyong.core import work as core_work  # noqa: F401
 from xinyong.disclosure import authorization_models as disclosure_authorization_models  # noqa: F401
 from xinyong.disclosure import models as disclosure_models  # noqa: F401
+from xinyong.disclosure import portal_models as disclosure_portal_models  # noqa: F401
 from xinyong.evaluation import models as evaluation_models  # noqa: F401
 from xinyong.evaluation import review_models as evaluation_review_models  # noqa: F401
 from xinyong.jobs import models as jobs_models  # noqa: F401

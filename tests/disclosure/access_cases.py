@@ -5,7 +5,7 @@ one is public (rate-limited per address)."""
 
 from __future__ import annotations
 
-from tests.accounts.matrix import WHO, Case
+from tests.accounts.matrix import WHO, Case, expect, only
 
 
 def _every(status: int, public: int = 401) -> dict[str, int]:
@@ -90,4 +90,45 @@ CASES += [
     Case("GET", "/login/oidc", expect=_every(422, public=422), note="not configured in the matrix: a page saying so"),
     Case("GET", "/login/oidc/callback", query=lambda w, where: {"code": "x", "state": "unknown"},
          expect=_every(422, public=422), note="not configured in the matrix: a page saying so"),
+]
+
+
+# --- the public portal (信用公示): every page and feed open to everyone; the typical cases'
+# management for the credit office's administrators only.
+
+def _case(w, where):
+    """A typical case on a public enterprise record, fresh per call (withdrawing ends it)."""
+    from xinyong.disclosure.portal_models import TypicalCase
+
+    record_id = w.record("enterprise", where)
+    c = w.db.query(TypicalCase).filter_by(record_id=record_id).one_or_none()
+    if c is None:
+        c = TypicalCase(record_id=record_id, title="典型案例", note="", marked_by="matrix")
+        w.db.add(c)
+    c.withdrawn_at = c.withdrawn_by = None
+    w.db.commit()
+    return {"case_id": c.id}
+
+
+_KIND = lambda w, where: {"kind": "penalties"}  # noqa: E731
+ANYONE = expect(200)
+ADMIN_ONLY = only(("admin",))
+
+CASES += [
+    Case("GET", "/portal", expect=ANYONE),
+    Case("GET", "/portal/search", query=lambda w, where: {"q": "有限公司"}, expect=ANYONE),
+    Case("GET", "/portal/subjects/{ref}", params=lambda w, where: {"ref": w.ref("enterprise", where)}, expect=ANYONE),
+    Case("GET", "/portal/disclosures/{kind}", params=_KIND, expect=ANYONE),
+    Case("GET", "/portal/feeds/{kind}.json", params=_KIND, expect=ANYONE),
+    Case("GET", "/portal/feeds/{kind}.xlsx", params=_KIND, expect=ANYONE),
+    Case("GET", "/portal/cases", expect=ANYONE),
+    Case("GET", "/portal/cases/{case_id}", params=_case, expect=ANYONE),
+    Case("GET", "/portal/manage/cases", expect=ADMIN_ONLY),
+    Case("POST", "/portal/manage/cases", form=lambda w, where: {"record_id": str(w.record("enterprise", where)),
+                                                              "title": "典型案例"},
+         expect=only(("admin",), 303), note="a second mark of the same record updates it: 303 again"),
+    Case("POST", "/portal/manage/cases/{case_id}/withdraw", params=_case, expect=only(("admin",), 303)),
+    Case("GET", "/portal/policy/behaviours", expect=ANYONE),
+    Case("GET", "/portal/policy/measures", expect=ANYONE),
+    Case("GET", "/portal/policy/scenarios", expect=ANYONE),
 ]

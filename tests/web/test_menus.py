@@ -14,9 +14,11 @@ from xinyong.web.app import create_app
 # What each role must find in its menu (the pages of its daily work).
 EXPECTED = {
     None: {"首页", "信用主体查询", "政策清单", "信用名单", "报告核验", "信用承诺公示", "投诉举报", "进度查询", "投诉统计", "授权码查询",
-           "信用评价"},
+           "信用评价",
+           # the public portal and its tabs; the policy lists' tabs
+           "信用公示", "行政许可", "行政处罚", "典型案例", "数据目录清单", "信用行为清单", "奖惩措施清单", "应用清单"},
     "admin": {"联合奖惩核查", "核查统计", "推送监测", "名单管理", "异议处理", "信用修复审核", "系统管理", "督查看板",
-              "投诉办理", "限期整改", "模型复核"},
+              "投诉办理", "限期整改", "模型复核", "典型案例管理"},
     "reporter": {"数据报送", "实时推送", "投诉办理"},
     "checker": {"联合奖惩核查", "实时推送"},
     "supervisor": {"核查统计", "推送监测", "督查看板", "模型复核"},

@@ -35,4 +35,6 @@ NOT_PERSONAL: dict[str, str] = {
                                                  "含个人的PPP责任人和违约不提供导出",
     "/api/v1/checks/stats.xlsx": "核查统计：只有按场景、部门、地区、月份汇总的次数",
     "/api/v1/push/stats.xlsx": "推送统计：只有按日、按部门汇总的条数",
+    "/portal/feeds/{kind}.xlsx": "双公示数据：只有法人和非法人组织、政府机构的公开记录，不含自然人；"
+                                 "所列事项不含法定代表人等人员及违法事实（xinyong/disclosure/portal_pages.py）",
 }

@@ -216,7 +216,8 @@ class IndicatorSystem(_Strict):
     reference: list[Reference] = Field(default_factory=list, description="Published grade spreads to compare with")
     publish: bool = Field(
         False, description="The results of government bodies are published (政府公共信用评价结果公开): "
-                           "anyone may read their scores, rankings and the grade map"
+                           "anyone may read their scores, rankings and the grade map, and the current grade is shown "
+                           "on the public portal and the credit file"
     )
     feeds_checks: bool = Field(
         False, description="The latest run's grades are the grades the checks trigger on (分级管理), "

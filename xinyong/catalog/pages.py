@@ -18,6 +18,12 @@ from xinyong.core.http import SessionDep
 from xinyong.core.templating import render
 
 router = APIRouter(include_in_schema=False)
+# The four policy lists as tabs: the 数据目录 here, the others on the public portal
+# (xinyong/disclosure/portal_pages.py), which sits below catalog and so is only linked.
+POLICY_TABS = [
+    ("数据目录清单", "/policy"), ("信用行为清单", "/portal/policy/behaviours"),
+    ("奖惩措施清单", "/portal/policy/measures"), ("应用清单", "/portal/policy/scenarios"),
+]
 
 
 @router.get(
@@ -35,6 +41,7 @@ def policy_page(
         groups.setdefault(c.group, []).append(c)
     return render(request, "catalog/policy.html", {
         "active": "/policy", "p": out, "groups": groups, "disclosure_names": DISCLOSURE_NAMES,
+        "policy_tabs": POLICY_TABS, "tab": "/policy",
     })
 
 

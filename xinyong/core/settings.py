@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         description="How long the home page shows the counts it last made before it counts again, in the background "
         "(counting reads every record shown; 0: count on every view; docs/api.md, Web pages).",
     )
+    portal_cache_seconds: float = Field(
+        30, ge=0, le=3600,
+        description="How long each process keeps what the public portal's pages read (counts, 双公示 listings and "
+        "timeliness, typical cases, policy lists); a records import or a typical case marked clears it at once "
+        "(0: keep nothing; docs/disclosure.md).",
+    )
     jobs_workers: int = Field(
         1, ge=0, le=64,
         description="Job worker processes `xinyong serve` starts beside the web server, to run uploaded-file imports "

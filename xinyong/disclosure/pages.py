@@ -19,12 +19,14 @@ from xinyong.core.settings import get_settings
 from xinyong.core.templating import add_nav, render
 from xinyong.disclosure import service
 from xinyong.disclosure.api import issue_for, limit_verifications, pdf_response, read_upload
+from xinyong.disclosure.portal_pages import router as portal_router
 from xinyong.records.api import ensure_browsable, sees_in_full
 from xinyong.subjects import service as subjects
 from xinyong.subjects.schemas import subject_name
 
 router = APIRouter(include_in_schema=False)
 add_nav("报告核验", "/reports/verify", order=35)
+router.include_router(portal_router)  # 信用公示: xinyong.disclosure.portal_pages
 
 LoggedIn = Annotated[Principal, allow(*ROLES)]
 Anyone = Annotated[Principal, allow(public=True)]

@@ -42,11 +42,12 @@ EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="名单记录编号")
 
 @router.get("/lists", tags=[TAG], response_model=PublishedPage, summary="公示名单",
             description="在列的红名单、严重失信主体名单、重点关注名单（公开发布的），自然人姓名和身份证号码脱敏；"
+                        "未登录的公众和信用主体看不到自然人（自然人只能按身份证号码和姓名查询）；"
                         "可按名单和地区筛选，按列入日期倒序分页。")
 def published(session: SessionDep, policy: PolicyDep, who: Anyone, list_kind: ListKindQ = None, region: RegionQ = None,
               limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> PublishedPage:
     rows, total = lists.published(session, list_kind=list_kind, region=region, limit=limit, offset=offset,
-                                  kinds=exports.public_kinds(policy.policy))
+                                  kinds=exports.public_kinds(policy.policy), persons=who.is_official)
     return PublishedPage(total=total, limit=limit, offset=offset,
                          entries=[PublishedEntryOut.build(r.entry, r.subject, policy.policy) for r in rows])
 
@@ -58,7 +59,8 @@ def export(session: SessionDep, policy: PolicyDep, audit: AuditDep, who: Anyone,
            list_kind: ListKindQ = None, region: RegionQ = None) -> FileResponse:
     tmp = FsPath(tempfile.mkstemp(suffix=".xlsx")[1])
     tally: dict[str, int] = {}
-    exports.write_xlsx(session, policy.policy, tmp, list_kind=list_kind, region=region, tally=tally)
+    exports.write_xlsx(session, policy.policy, tmp, list_kind=list_kind, region=region, tally=tally,
+                       with_persons=who.is_official)
     if tally["persons"]:  # masked, but still persons' names: the file leaves the platform
         audit.download("published_list_export", tally["persons"], entity_id=list_kind or "all")
     background.add_task(tmp.unlink, missing_ok=True)

@@ -28,14 +28,16 @@ def file_name(policy: PolicySet, list_kind: str | None) -> str:
 
 
 def write_xlsx(session: Session, policy: PolicySet, path: Path, *, list_kind: str | None = None,
-               region: str | None = None, tally: dict[str, int] | None = None) -> int:
+               region: str | None = None, tally: dict[str, int] | None = None, with_persons: bool = True) -> int:
     """Write the published list to ``path``; the number of rows. ``tally["persons"]``, when a
-    dict is given: how many of them are natural persons (the download's audit entry counts them)."""
+    dict is given: how many of them are natural persons (the download's audit entry counts them);
+    ``with_persons=False``: natural persons left out (the public's export)."""
     wb = xlsx.streamed_workbook()
     ws = wb.create_sheet("名单")
     xlsx.append(ws, HEADERS)
     n = persons = 0
-    for row in service.iter_published(session, list_kind=list_kind, region=region, kinds=public_kinds(policy)):
+    for row in service.iter_published(session, list_kind=list_kind, region=region, kinds=public_kinds(policy),
+                                       persons=with_persons):
         o = PublishedEntryOut.build(row.entry, row.subject, policy)
         xlsx.append(ws, [o.list_name, o.subject_name, o.subject_code, o.subject_kind_name, o.region_name, o.reason,
                    o.basis, o.decision_no or "", o.decided_by or "", o.listed_from,

@@ -45,7 +45,7 @@ def lists_page(request: Request, session: SessionDep, policy: PolicyDep, who: An
     limit = get_settings().page_size
     kinds = exports.public_kinds(policy.policy)
     rows, total = lists.published(session, list_kind=list_kind or None, region=region or None, limit=limit,
-                                  offset=offset, kinds=kinds)
+                                  offset=offset, kinds=kinds, persons=who.is_official)
     params = {k: v for k, v in (("list_kind", list_kind), ("region", region)) if v}
     return render(request, "lists/published.html", {
         "active": "/lists",

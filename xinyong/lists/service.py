@@ -32,7 +32,7 @@ from xinyong.lists.models import ListEntry, ListEntryEvent, SubjectGrade, newest
 from xinyong.records.models import LIVE_STATUSES, ImportBatch, Record
 from xinyong.records.service import displayed
 from xinyong.subjects.identity import lookup_key, lookup_keys
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import NATURAL_KINDS, Subject
 
 
 class ListingRefused(XinyongError):
@@ -410,8 +410,11 @@ class PublishedRow:
     subject: Subject
 
 
-def _published_query(list_kind: str | None, region: str | None, on: date, kinds: list[str] | None = None):
+def _published_query(list_kind: str | None, region: str | None, on: date, kinds: list[str] | None = None,
+                     persons: bool = True):
     q = select(ListEntry, Subject).join(Subject, Subject.id == ListEntry.subject_id).where(in_force(on))
+    if not persons:  # the public never lists natural persons (found only by number and name)
+        q = q.where(Subject.kind.not_in(NATURAL_KINDS))
     if kinds is not None:
         q = q.where(ListEntry.list_kind.in_(kinds))
     if list_kind:
@@ -422,20 +425,23 @@ def _published_query(list_kind: str | None, region: str | None, on: date, kinds:
 
 
 def published(session: Session, *, list_kind: str | None = None, region: str | None = None, limit: int = 50,
-              offset: int = 0, on: date | None = None, kinds: list[str] | None = None) -> tuple[list[PublishedRow], int]:
+              offset: int = 0, on: date | None = None, kinds: list[str] | None = None,
+              persons: bool = True) -> tuple[list[PublishedRow], int]:
     """The entries in force, for the public lists (the caller masks), and how many there are;
-    ``kinds``: only these lists (those the policy publishes)."""
+    ``kinds``: only these lists (those the policy publishes); ``persons=False``: natural persons
+    left out (a reader who is not an official)."""
     day = on or _today()
-    q = _published_query(list_kind, region, day, kinds)
+    q = _published_query(list_kind, region, day, kinds, persons)
     total = session.scalar(select(func.count()).select_from(q.subquery()))
     rows = session.execute(q.order_by(ListEntry.effective_from.desc(), ListEntry.id.desc()).limit(limit).offset(offset)).all()
     return [PublishedRow(e, s) for e, s in rows], int(total or 0)
 
 
 def iter_published(session: Session, *, list_kind: str | None = None, region: str | None = None,
-                   on: date | None = None, chunk: int = 5000, kinds: list[str] | None = None) -> Iterator[PublishedRow]:
+                   on: date | None = None, chunk: int = 5000, kinds: list[str] | None = None,
+                   persons: bool = True) -> Iterator[PublishedRow]:
     day = on or _today()
-    q = _published_query(list_kind, region, day, kinds).order_by(ListEntry.id)
+    q = _published_query(list_kind, region, day, kinds, persons).order_by(ListEntry.id)
     for e, s in session.execute(q.execution_options(yield_per=chunk)):
         yield PublishedRow(e, s)
 
@@ -487,7 +493,8 @@ def standing_lines(session: Session, subject: Subject, full: bool, policy: Polic
     now, since when and until when (the public sees only the lists the policy publishes, like
     the published lists); a listing in its notice period and the latest grade only to a reader
     of the full file (the subject itself, an official of its region) — grades are kept for
-    分级管理, not published."""
+    分级管理, not published, except where an indicator system of the subject's kind sets
+    ``publish`` (evaluation.yaml: the government's)."""
     entries = session.scalars(
         select(ListEntry).where(ListEntry.subject_id == subject.id,
                                 or_(in_force(), ListEntry.status == "proposed"))
@@ -506,7 +513,8 @@ def standing_lines(session: Session, subject: Subject, full: bool, policy: Polic
             continue
         until = f"，至 {e.listed_until.isoformat()}" if e.listed_until else ""
         lines.append(("名单", f"列入{name}（自 {e.effective_from.isoformat()} 起{until}）"))
-    if full:
+    published_grade = any(s.publish and subject.kind in s.subject_kinds for s in policy.evaluation.systems)
+    if full or published_grade:
         grade = grade_of(session, [subject.id]).get(subject.id)
         if grade:
             lines.append(("信用评价等级", grade))
