@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
@@ -37,11 +37,20 @@ from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import CommitmentKind, CommitmentKindList
 from xinyong.commitments import rules
 from xinyong.commitments.models import DISCLOSURES, STATUSES, Commitment
-from xinyong.core import regions
+from xinyong.core import regions, xlsx_import
 from xinyong.core.codes import CodeError, clean_code, validate_uscc
 from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
-from xinyong.core.xlsx import Limits, append, open_workbook, set_cell, streamed_workbook
+from xinyong.core.xlsx import append, streamed_workbook
+from xinyong.core.xlsx_import import (
+    ReadColumn,
+    RejectedRows,
+    RowError,
+    RowProblem,
+    TemplateColumn,
+    cell_text,
+    parse_date,
+)
 from xinyong.records.models import Record
 from xinyong.subjects.models import NATURAL_KINDS, Subject
 
@@ -75,26 +84,10 @@ STATUS_BY_NAME = {name: code for code, name in STATUSES.items()}
 
 
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass
-class Imported:
+class Imported(RejectedRows):
     rows: int = 0
     created: int = 0
     errors: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len({e.row for e in self.errors})
-
-
-class _Bad(Exception):
-    def __init__(self, column: str, reason: str):
-        self.column, self.reason = column, reason
 
 
 def kind_list(session: Session) -> CommitmentKindList:
@@ -112,105 +105,41 @@ def kind_names(session: Session) -> dict[str, str]:
 def template_bytes(kinds: CommitmentKindList) -> bytes:
     """The XLSX template: Chinese headers with a note each (required ones in red), the kinds,
     lists and disclosure types as drop-downs, the code columns as text."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "信用承诺"
     choices = {
         "kind": [k.name for k in kinds.kinds],
         "list_kind": list(kinds.list_kinds.values()),
         "disclosure": list(DISCLOSURES.values()),
         "service_area": kinds.service_areas,
     }
-    for col, (key, (headers, note, required)) in enumerate(COLUMNS.items(), start=1):
-        c = set_cell(ws, 1, col, headers[0])
-        c.font = Font(bold=True, color="9C0006" if required else "000000")
-        c.comment = Comment(("【必填】" if required else "【选填】") + note, "xinyong")
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = 22
-        if key in ("code", "subject_code", "accepting_code"):
-            for row in range(2, 1002):
-                ws.cell(row=row, column=col).number_format = "@"
-        if choices.get(key):
-            dv = DataValidation(type="list", formula1='"' + ",".join(choices[key]) + '"', allow_blank=True)
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}5000")
-    ws.freeze_panes = "A2"
-    info = wb.create_sheet("填写说明")
-    for n, line in enumerate((
+    columns = [TemplateColumn(headers[0], note, required, as_text=key in ("code", "subject_code", "accepting_code"),
+                              choices=choices.get(key) or ())
+               for key, (headers, note, required) in COLUMNS.items()]
+    return xlsx_import.template_bytes("信用承诺", columns, (
         "每行一项信用承诺。承诺编码20位：受理地6位行政区划代码、8位日期（YYYYMMDD）、6位顺序号，全部为数字。",
         "承诺主体须已是平台的信用主体，且在您的地区权限范围内。",
         "政府服务质量、期限、保障承诺须填写所依清单（权力清单、责任清单、公共服务清单）及清单事项；"
         "街道和乡镇公开承诺须填写服务领域。",
         "填写履行期限的，期限届满仍为“履行中”的，次日由每日例行任务认定为违诺，并记入“违背信用承诺”信用记录。",
         "每行单独校验，错误的行列出行号、列名和原因，不影响其他行。",
-    ), start=1):
-        set_cell(info, n, 1, line)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    ))
 
 
 def read_xlsx(data: bytes) -> list[dict]:
     """The rows of the first sheet as {column: value}, keyed by :data:`COLUMNS` (unknown headers
     are ignored). The workbook is looked at before it is parsed (:mod:`xinyong.core.xlsx`)."""
-    wb, ws, last_row, last_col = open_workbook(io.BytesIO(data), Limits.from_settings())
-    try:
-        rows = ws.iter_rows(min_row=1, max_row=max(last_row, 1), max_col=max(last_col, 1), values_only=True)
-        header = [str(h or "").strip() for h in next(rows, [])]
-        pos = {key: next((i for i, h in enumerate(header) if h in names), None)
-               for key, (names, _note, _req) in COLUMNS.items()}
-        missing = [COLUMNS[k][0][0] for k, (_n, _note, req) in COLUMNS.items() if req and pos[k] is None]
-        if missing:
-            raise InvalidInput(f"表格缺少必填列：{'、'.join(missing)}", f"missing columns: {missing}", field="file")
-        out = []
-        for row in rows:
-            if not any(v not in (None, "") for v in row):
-                continue
-            out.append({k: (row[i] if i is not None and i < len(row) else None) for k, i in pos.items()})
-            if len(out) > MAX_ROWS:
-                raise InvalidInput(f"一次最多导入 {MAX_ROWS:,} 行", f"at most {MAX_ROWS} rows", field="file")
-        return out
-    finally:
-        wb.close()
+    return xlsx_import.read_rows(data, [ReadColumn(key, headers, required)
+                                        for key, (headers, _note, required) in COLUMNS.items()], max_rows=MAX_ROWS)
 
 
 # --- checking and writing rows ------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _date(value, column: str, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    if not text:
-        if required:
-            raise _Bad(column, "必填")
-        return None
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(column, f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
-
-
 def _required(row: dict, key: str, width: int | None = None) -> str:
-    value = _text(row.get(key))
+    value = cell_text(row.get(key))
     if not value:
-        raise _Bad(key, "必填")
+        raise RowError(key, "必填")
     if width is not None and len(value) > width:
-        raise _Bad(key, f"超过{width}字")
+        raise RowError(key, f"超过{width}字")
     return value
 
 
@@ -221,75 +150,75 @@ def _subject(session: Session, raw: str, name: str) -> Subject:
     try:
         cleaned = subjects.check_code(raw)
     except NotFound as exc:
-        raise _Bad("subject_code", exc.zh) from None
+        raise RowError("subject_code", exc.zh) from None
     subject = session.scalar(select(Subject).where(Subject.code == lookup_key(cleaned)))
     if subject is None:
-        raise _Bad("subject_code", "平台没有该代码的信用主体，请先报送其信息")
+        raise RowError("subject_code", "平台没有该代码的信用主体，请先报送其信息")
     if subject.name != name:
         shown = subject.name[0] + "*" if subject.kind in NATURAL_KINDS else subject.name
-        raise _Bad("subject_name", f"名称与平台登记的“{shown}”不一致，请核实")
+        raise RowError("subject_name", f"名称与平台登记的“{shown}”不一致，请核实")
     return subject
 
 
 def _check(session: Session, row: dict, who: Principal, kinds: CommitmentKindList, today: date,
            seen: dict[str, int] | None = None, n: int = 0) -> dict:
-    """A row checked whole: the values to store, or :class:`_Bad` naming the first wrong field."""
+    """A row checked whole: the values to store, or :class:`RowError` naming the first wrong field."""
     try:
-        code = rules.validate_code(_text(row.get("code")))
+        code = rules.validate_code(cell_text(row.get("code")))
     except rules.CodeProblem as exc:
-        raise _Bad("code", exc.zh) from None
+        raise RowError("code", exc.zh) from None
     if rules.code_date(code) > today:
-        raise _Bad("code", f"承诺编码中的日期 {rules.code_date(code).isoformat()} 晚于今天")
+        raise RowError("code", f"承诺编码中的日期 {rules.code_date(code).isoformat()} 晚于今天")
     if seen is not None and code in seen:
-        raise _Bad("code", f"与第 {seen[code]} 行的承诺编码重复")
+        raise RowError("code", f"与第 {seen[code]} 行的承诺编码重复")
     if session.scalar(select(Commitment.id).where(Commitment.code == code)) is not None:
-        raise _Bad("code", "该承诺编码已登记")
+        raise RowError("code", "该承诺编码已登记")
     kind_raw = _required(row, "kind")
     kind: CommitmentKind | None = kinds.kind(kind_raw)
     if kind is None:
-        raise _Bad("kind", f"“{kind_raw}”不是政策清单中的承诺类型，可选：{'、'.join(k.name for k in kinds.kinds)}")
+        raise RowError("kind", f"“{kind_raw}”不是政策清单中的承诺类型，可选：{'、'.join(k.name for k in kinds.kinds)}")
     subject = _subject(session, _required(row, "subject_code"), _required(row, "subject_name"))
     if subject.kind not in kind.subject_kinds:
-        raise _Bad("subject_code", f"{kind.name}不能由该类信用主体作出")
+        raise RowError("subject_code", f"{kind.name}不能由该类信用主体作出")
     if not who.covers(subject.region_code):
-        raise _Bad("subject_code", "该信用主体不在您的地区权限范围内")
-    area = _text(row.get("service_area")) or None
+        raise RowError("subject_code", "该信用主体不在您的地区权限范围内")
+    area = cell_text(row.get("service_area")) or None
     if kind.needs_service_area and not area:
-        raise _Bad("service_area", f"{kind.name}须填写服务领域")
+        raise RowError("service_area", f"{kind.name}须填写服务领域")
     if area and area not in kinds.service_areas:
-        raise _Bad("service_area", f"“{area}”不是政策清单中的服务领域，可选：{'、'.join(kinds.service_areas)}")
-    list_raw = _text(row.get("list_kind"))
+        raise RowError("service_area", f"“{area}”不是政策清单中的服务领域，可选：{'、'.join(kinds.service_areas)}")
+    list_raw = cell_text(row.get("list_kind"))
     list_kind = None
     if list_raw:
         list_kind = next((c for c, nm in kinds.list_kinds.items() if list_raw in (c, nm)), None)
         if list_kind is None:
-            raise _Bad("list_kind", f"“{list_raw}”不是可选的清单，可选：{'、'.join(kinds.list_kinds.values())}")
-    list_item = _text(row.get("list_item"))[:200] or None
+            raise RowError("list_kind", f"“{list_raw}”不是可选的清单，可选：{'、'.join(kinds.list_kinds.values())}")
+    list_item = cell_text(row.get("list_item"))[:200] or None
     if kind.needs_list_item and not (list_kind and list_item):
-        raise _Bad("list_kind" if not list_kind else "list_item", f"{kind.name}须写明所依清单及清单事项")
+        raise RowError("list_kind" if not list_kind else "list_item", f"{kind.name}须写明所依清单及清单事项")
     accepting_unit = _required(row, "accepting_unit", 200)
     try:
         accepting_code = validate_uscc(clean_code(_required(row, "accepting_code")))
     except CodeError as exc:
-        raise _Bad("accepting_code", exc.zh) from None
-    disclosure_raw = _text(row.get("disclosure")) or DISCLOSURES["public"]
+        raise RowError("accepting_code", exc.zh) from None
+    disclosure_raw = cell_text(row.get("disclosure")) or DISCLOSURES["public"]
     disclosure = DISCLOSURE_BY_NAME.get(disclosure_raw, disclosure_raw if disclosure_raw in DISCLOSURES else None)
     if disclosure is None:
-        raise _Bad("disclosure", f"“{disclosure_raw}”不是公开类型，可选：{'、'.join(DISCLOSURES.values())}")
-    made_on = _date(row.get("made_on"), "made_on", True)
+        raise RowError("disclosure", f"“{disclosure_raw}”不是公开类型，可选：{'、'.join(DISCLOSURES.values())}")
+    made_on = parse_date(row.get("made_on"), "made_on", True)
     assert made_on is not None
     if made_on > today:
-        raise _Bad("made_on", "承诺作出日期晚于今天")
-    due_on = _date(row.get("due_on"), "due_on", False)
+        raise RowError("made_on", "承诺作出日期晚于今天")
+    due_on = parse_date(row.get("due_on"), "due_on", False)
     if due_on is not None and due_on < made_on:
-        raise _Bad("due_on", "履行期限早于承诺作出日期")
+        raise RowError("due_on", "履行期限早于承诺作出日期")
     return {
         "code": code, "kind": kind.code, "subject_id": subject.id, "region_code": subject.region_code,
         "matter": _required(row, "matter", 200), "content": _required(row, "content", 4000),
-        "liability": _text(row.get("liability"))[:2000] or None, "service_area": area, "list_kind": list_kind,
+        "liability": cell_text(row.get("liability"))[:2000] or None, "service_area": area, "list_kind": list_kind,
         "list_item": list_item, "accepting_unit": accepting_unit, "accepting_code": accepting_code,
         "disclosure": disclosure, "made_on": made_on, "due_on": due_on,
-        "evidence": _text(row.get("evidence"))[:2000] or None,
+        "evidence": cell_text(row.get("evidence"))[:2000] or None,
     }
 
 
@@ -315,7 +244,7 @@ def import_rows(session: Session, rows: Iterable[dict], *, who: Principal, today
         result.rows += 1
         try:
             values = _check(session, row, who, kinds, today, seen, n)
-        except _Bad as bad:
+        except RowError as bad:
             header = COLUMNS[bad.column][0][0] if bad.column in COLUMNS else bad.column
             result.errors.append(RowProblem(n, header, bad.reason))
             continue
@@ -331,7 +260,7 @@ def create(session: Session, row: dict, *, who: Principal, today: date, request_
     """One commitment; :class:`InvalidInput` naming the field when the row is wrong."""
     try:
         values = _check(session, row, who, kind_list(session), today)
-    except _Bad as bad:
+    except RowError as bad:
         header = COLUMNS[bad.column][0][0] if bad.column in COLUMNS else bad.column
         raise InvalidInput(f"{header}：{bad.reason}", f"{bad.column}: invalid", field=bad.column) from None
     return _create(session, values, who, request_id, ip)

@@ -16,16 +16,26 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
-from xinyong.core import regions
+from xinyong.core import regions, xlsx_import
 from xinyong.core.codes import CodeError, clean_code, validate_ric, validate_uscc
 from xinyong.core.errors import InvalidInput
+from xinyong.core.xlsx_import import (
+    ReadColumn,
+    RejectedRows,
+    RowError,
+    RowProblem,
+    TemplateColumn,
+    cell_text,
+    parse_date,
+    rows_by_header,
+)
 from xinyong.subjects.identity import lookup_key
 from xinyong.subjects.models import DESIGNATION_ROLES, NATURAL_KINDS, Designation, Post, Subject
 
@@ -49,14 +59,7 @@ ROLE_BY_NAME = {name: code for code, name in DESIGNATION_ROLES.items()} | {
 
 
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass
-class Imported:
+class Imported(RejectedRows):
     rows: int = 0
     posts_new: int = 0
     posts_updated: int = 0
@@ -64,54 +67,20 @@ class Imported:
     designations_updated: int = 0
     errors: list[RowProblem] = field(default_factory=list)
 
-    @property
-    def rejected(self) -> int:
-        return len({e.row for e in self.errors})
-
-
-class _Bad(Exception):
-    def __init__(self, column: str, reason: str):
-        self.column, self.reason = column, reason
-
 
 def template_bytes() -> bytes:
     """The XLSX template: the headers in Chinese, a note on each, the roles as a drop-down, the
     code and identity-number columns as text (a spreadsheet must not turn them into numbers)."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "任职与登记身份"
-    for col, (headers, note, required) in enumerate(COLUMNS.values(), start=1):
-        cell = ws.cell(row=1, column=col, value=headers[0])
-        cell.font = Font(bold=True, color="9C0006" if required else "000000")
-        cell.comment = Comment(("【必填】" if required else "【选填】") + note, "xinyong")
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = 22
-        if headers[0] in ("单位统一社会信用代码", "公民身份号码"):
-            for row in range(2, 1002):
-                ws.cell(row=row, column=col).number_format = "@"
-        if headers[0] == "登记身份":
-            dv = DataValidation(type="list", formula1='"' + ",".join(DESIGNATION_ROLES.values()) + '"', allow_blank=True)
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}5000")
-    ws.freeze_panes = "A2"
-    info = wb.create_sheet("填写说明")
-    for line in (
+    columns = [TemplateColumn(headers[0], note, required, as_text=headers[0] in ("单位统一社会信用代码", "公民身份号码"),
+                              choices=tuple(DESIGNATION_ROLES.values()) if headers[0] == "登记身份" else ())
+               for headers, note, required in COLUMNS.values()]
+    return xlsx_import.template_bytes("任职与登记身份", columns, (
         "每行一人在一个单位的一段任职或登记身份：填“职务”的记入任职记录，填“登记身份”的记入法定代表人、主要负责人、"
         "财政（财务）部门负责人登记，两者可同填。",
         "联合奖惩措施延伸到的责任人只按“登记身份”认定，按失信行为发生之日在任者认定，不按职务名称推定。",
         "同一单位、同一人、同一身份（或职务）、同一起始日期再次报送的，更新终止日期和依据文号。",
         "同一单位同一身份的任职期间不得重叠：新任者登记前，请先报送前任的终止日期。",
-    ):
-        info.append([line])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    ))
 
 
 def read_xlsx(data: bytes) -> list[dict]:
@@ -124,45 +93,10 @@ def read_xlsx(data: bytes) -> list[dict]:
     except Exception:  # openpyxl raises many kinds for a file that is not XLSX
         raise InvalidInput("文件不是有效的 XLSX 表格，请使用下载的模板填写", "not an XLSX file", field="file") from None
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, [])]
-        pos = {key: next((i for i, h in enumerate(header) if h in names), None)
-               for key, (names, _note, _req) in COLUMNS.items()}
-        missing = [COLUMNS[k][0][0] for k, (_n, _note, req) in COLUMNS.items() if req and pos[k] is None]
-        if missing:
-            raise InvalidInput(f"表格缺少必填列：{'、'.join(missing)}", f"missing columns: {missing}", field="file")
-        out = []
-        for row in rows:
-            if not any(v not in (None, "") for v in row):
-                continue
-            out.append({k: (row[i] if i is not None and i < len(row) else None) for k, i in pos.items()})
-            if len(out) > MAX_ROWS:
-                raise InvalidInput(f"一次最多导入 {MAX_ROWS:,} 行", f"at most {MAX_ROWS} rows", field="file")
-        return out
+        columns = [ReadColumn(key, headers, required) for key, (headers, _note, required) in COLUMNS.items()]
+        return rows_by_header(wb.worksheets[0].iter_rows(values_only=True), columns, max_rows=MAX_ROWS)
     finally:
         wb.close()
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _date(value, column: str, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    if not text:
-        if required:
-            raise _Bad(column, "必填")
-        return None
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(column, f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
 
 
 def _overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
@@ -187,7 +121,7 @@ def import_rows(session: Session, rows: Iterable[dict], *, who: Principal, reque
         result.rows += 1
         try:
             _import_one(session, row, who, result, request_id, ip)
-        except _Bad as bad:
+        except RowError as bad:
             header = COLUMNS[bad.column][0][0] if bad.column in COLUMNS else bad.column
             result.errors.append(RowProblem(n, header, bad.reason))
     session.flush()
@@ -199,9 +133,9 @@ def _existing_person(session: Session, ric: str, name: str) -> Subject | None:
     person = session.scalar(select(Subject).where(Subject.code == lookup_key(ric)))
     if person is not None:
         if person.kind not in NATURAL_KINDS:
-            raise _Bad("ric", "该号码属于机构，不是自然人")
+            raise RowError("ric", "该号码属于机构，不是自然人")
         if person.name != name:
-            raise _Bad("name", f"姓名与平台登记的“{person.name[0]}*”不一致，请核实")
+            raise RowError("name", f"姓名与平台登记的“{person.name[0]}*”不一致，请核实")
     return person
 
 
@@ -228,7 +162,7 @@ def _person(session: Session, person: Subject | None, ric: str, name: str, body:
 
 def _overlap_check(session: Session, body: Subject, person: Subject | None, role: str, start: date,
                    end: date | None) -> list[Designation]:
-    """The body's designations in ``role``; :class:`_Bad` when another term overlaps this one
+    """The body's designations in ``role``; :class:`RowError` when another term overlaps this one
     (the same person's term with the same start is the row re-sent, not another term)."""
     held = list(session.scalars(select(Designation).where(Designation.body_id == body.id, Designation.role == role)))
     for d in held:
@@ -236,52 +170,52 @@ def _overlap_check(session: Session, body: Subject, person: Subject | None, role
             continue
         if _overlaps(start, end, d.start_date, d.end_date):
             until = d.end_date.isoformat() if d.end_date else "今"
-            raise _Bad("start", f"与已登记的{DESIGNATION_ROLES[role]}任期（{d.start_date.isoformat()} 至 {until}）重叠；"
+            raise RowError("start", f"与已登记的{DESIGNATION_ROLES[role]}任期（{d.start_date.isoformat()} 至 {until}）重叠；"
                                 "请先报送前任的终止日期")
     return held
 
 
 def _import_one(session: Session, row: dict, who: Principal, result: Imported, request_id: str | None,
                 ip: str | None) -> None:
-    code = clean_code(_text(row.get("body_code")))
+    code = clean_code(cell_text(row.get("body_code")))
     if not code:
-        raise _Bad("body_code", "必填")
+        raise RowError("body_code", "必填")
     try:
         code = validate_uscc(code)
     except CodeError as exc:
-        raise _Bad("body_code", exc.zh) from None
+        raise RowError("body_code", exc.zh) from None
     body = session.scalar(select(Subject).where(Subject.code == code))
     if body is None:
-        raise _Bad("body_code", "平台没有该统一社会信用代码的单位，请先报送该单位的信息")
+        raise RowError("body_code", "平台没有该统一社会信用代码的单位，请先报送该单位的信息")
     if body.kind in NATURAL_KINDS:
-        raise _Bad("body_code", "该代码不是单位")
+        raise RowError("body_code", "该代码不是单位")
     if not who.covers(body.region_code):
-        raise _Bad("body_code", "该单位不在您的地区权限范围内")
-    name = _text(row.get("name"))
+        raise RowError("body_code", "该单位不在您的地区权限范围内")
+    name = cell_text(row.get("name"))
     if not name:
-        raise _Bad("name", "必填")
-    ric = clean_code(_text(row.get("ric")))
+        raise RowError("name", "必填")
+    ric = clean_code(cell_text(row.get("ric")))
     if not ric:
-        raise _Bad("ric", "必填")
+        raise RowError("ric", "必填")
     try:
         ric = validate_ric(ric).ric
     except CodeError as exc:
-        raise _Bad("ric", exc.zh) from None
-    title = _text(row.get("title"))[:100]
-    role_name = _text(row.get("role"))
+        raise RowError("ric", exc.zh) from None
+    title = cell_text(row.get("title"))[:100]
+    role_name = cell_text(row.get("role"))
     role = None
     if role_name:
         role = ROLE_BY_NAME.get(role_name)
         if role is None:
-            raise _Bad("role", f"“{role_name}”不是可登记的身份，可选：{'、'.join(DESIGNATION_ROLES.values())}")
+            raise RowError("role", f"“{role_name}”不是可登记的身份，可选：{'、'.join(DESIGNATION_ROLES.values())}")
     if not title and role is None:
-        raise _Bad("title", "“职务”和“登记身份”至少填写一项")
-    start = _date(row.get("start"), "start", True)
-    end = _date(row.get("end"), "end", False)
+        raise RowError("title", "“职务”和“登记身份”至少填写一项")
+    start = parse_date(row.get("start"), "start", True)
+    end = parse_date(row.get("end"), "end", False)
     assert start is not None
     if end is not None and end < start:
-        raise _Bad("end", "终止日期早于起始日期")
-    basis = _text(row.get("basis"))[:200] or None
+        raise RowError("end", "终止日期早于起始日期")
+    basis = cell_text(row.get("basis"))[:200] or None
     existing = _existing_person(session, ric, name)
     if role is not None:
         _overlap_check(session, body, existing, role, start, end)

@@ -24,7 +24,6 @@ deadline is a calendar date as given, and a reply is overdue from the day after 
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,9 +35,18 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
-from xinyong.core import regions, xlsx
+from xinyong.core import regions, xlsx_import
 from xinyong.core.codes import CodeError, clean_code, validate_uscc
-from xinyong.core.errors import InvalidInput, NotFound
+from xinyong.core.errors import NotFound
+from xinyong.core.xlsx_import import (
+    ReadColumn,
+    RejectedRows,
+    RowError,
+    RowProblem,
+    TemplateColumn,
+    cell_text,
+    parse_date,
+)
 from xinyong.subjects.models import Subject
 from xinyong.supervision.models import CATEGORIES, KINDS, SHORT_NAMES, SupervisionInput
 
@@ -194,25 +202,13 @@ def template_bytes(kind: str) -> bytes:
     """The XLSX template of one kind: the headers in Chinese (required ones in red), a note on
     each, drop-downs for the columns with fixed values, codes as text, a sheet of instructions.
     Written through :mod:`xinyong.core.xlsx`, so no cell can act as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     kind_or_404(kind)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAMES[kind]
-    for col, c in enumerate(FIELDS[kind], start=1):
-        cell = xlsx.set_cell(ws, 1, col, c.header)
-        cell.font = Font(bold=True, color="9C0006" if c.required else "000000")
-        cell.comment = Comment(("【必填】" if c.required else "【选填】") + c.note, "xinyong")
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = 20
-        if c.key in ("body_code", "region", "ref_no"):
-            for row in range(2, 1002):
-                ws.cell(row=row, column=col).number_format = "@"
+    fields = FIELDS[kind]
+
+    def checks(ws, col: int, letter: str) -> None:
+        c = fields[col - 1]
         if c.choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True)
             dv.error, dv.errorTitle = f"请从下拉列表选择：{'、'.join(c.choices)}", "取值不在列表中"
@@ -225,16 +221,12 @@ def template_bytes(kind: str) -> bytes:
             dv.error, dv.errorTitle = "得分不得为负数", "得分有误"
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}5000")
-    ws.freeze_panes = "A2"
-    info = wb.create_sheet("填写说明")
+
+    columns = [TemplateColumn(c.header, c.note, c.required, as_text=c.key in ("body_code", "region", "ref_no"))
+               for c in fields]
     lines = (*GUIDES[kind], "红色表头为必填列；日期写作 2026-03-15；单位须已是平台的信用主体（政府机构），且在您的地区权限范围内。",
              "每行单独校验：有误的行列出行号、列名和原因，不影响其他行；正确的行一次写入。")
-    for n, line in enumerate(lines, start=1):
-        xlsx.set_cell(info, n, 1, line)
-    info.column_dimensions["A"].width = 120
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_import.template_bytes(SHEET_NAMES[kind], columns, lines, width=20, guide_width=120, extra=checks)
 
 
 def read_xlsx(kind: str, data: bytes) -> list[dict]:
@@ -242,39 +234,15 @@ def read_xlsx(kind: str, data: bytes) -> list[dict]:
     looked at first (:func:`xinyong.core.xlsx.open_workbook`). :class:`InvalidInput` when it is no
     XLSX or lacks a required column."""
     kind_or_404(kind)
-    wb, ws, last_row, last_col = xlsx.open_workbook(io.BytesIO(data))
-    try:
-        rows = ws.iter_rows(values_only=True, max_row=max(last_row, 1), max_col=max(last_col, 1))
-        header = [str(h or "").strip() for h in next(rows, [])]
-        pos = {c.key: next((i for i, h in enumerate(header) if h in c.headers), None) for c in FIELDS[kind]}
-        missing = [c.header for c in FIELDS[kind] if c.required and pos[c.key] is None]
-        if missing:
-            raise InvalidInput(f"表格缺少必填列：{'、'.join(missing)}（请使用“{KINDS[kind]}”的模板）",
-                               f"missing columns: {missing}", field="file")
-        out = []
-        for row in rows:
-            if not any(v not in (None, "") for v in row):
-                continue
-            out.append({k: (row[i] if i is not None and i < len(row) else None) for k, i in pos.items()})
-            if len(out) > MAX_ROWS:
-                raise InvalidInput(f"一次最多导入 {MAX_ROWS:,} 行", f"at most {MAX_ROWS} rows", field="file")
-        return out
-    finally:
-        wb.close()
+    return xlsx_import.read_rows(data, [ReadColumn(c.key, c.headers, c.required) for c in FIELDS[kind]],
+                                 max_rows=MAX_ROWS, missing_hint=f"（请使用“{KINDS[kind]}”的模板）")
 
 
 # --- the import ----------------------------------------------------------------------------------
 
 
 @dataclass
-class RowProblem:
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass
-class Imported:
+class Imported(RejectedRows):
     kind: str
     rows: int = 0
     created: int = 0
@@ -282,36 +250,16 @@ class Imported:
     unchanged: int = 0
     errors: list[RowProblem] = field(default_factory=list)
 
-    @property
-    def rejected(self) -> int:
-        return len({e.row for e in self.errors})
-
-
-class _Bad(Exception):
-    def __init__(self, column: str, reason: str):
-        self.column, self.reason = column, reason
-
 
 def _text(value: Any) -> str:
+    """A cell's text, a whole number read as a float (2026.0) written without its decimals."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else str(value).strip()
+    return cell_text(value)
 
 
 def _date(value: Any, column: str) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    if not text:
-        return None
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(column, f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
+    return parse_date(value, column, as_text=_text)
 
 
 def _value(c: Column, raw: Any, kind: str, today: date) -> Any:
@@ -320,56 +268,56 @@ def _value(c: Column, raw: Any, kind: str, today: date) -> Any:
         if c.default is not None:
             return c.default
         if c.required:
-            raise _Bad(c.key, "必填")
+            raise RowError(c.key, "必填")
         return None
     if c.type == "date":
         return _date(raw, c.key)
     if c.type == "year":
         if not text.isdigit() or not 2000 <= int(text) <= today.year + 1:
-            raise _Bad(c.key, f"年度“{text}”有误，应为 2000 至 {today.year + 1} 之间的四位年份")
+            raise RowError(c.key, f"年度“{text}”有误，应为 2000 至 {today.year + 1} 之间的四位年份")
         return int(text)
     if c.type == "bool":
         if text.upper() in YES:
             return True
         if text.upper() in NO:
             return False
-        raise _Bad(c.key, f"“{text}”应填 是 或 否")
+        raise RowError(c.key, f"“{text}”应填 是 或 否")
     if c.type == "score":
         try:
             score = float(text)
         except ValueError:
-            raise _Bad(c.key, f"得分“{text}”不是数字") from None
+            raise RowError(c.key, f"得分“{text}”不是数字") from None
         if math.isnan(score) or math.isinf(score):
-            raise _Bad(c.key, f"得分“{text}”不是数字")
+            raise RowError(c.key, f"得分“{text}”不是数字")
         if score < 0:
-            raise _Bad(c.key, "得分不得为负数")
+            raise RowError(c.key, "得分不得为负数")
         top = MAX_SCORE.get(kind, 1000.0)
         if score > top:
-            raise _Bad(c.key, f"得分不得超过 {top:g}")
+            raise RowError(c.key, f"得分不得超过 {top:g}")
         return score
     if c.type == "category" and text not in c.choices:
-        raise _Bad(c.key, f"“{text}”不是可选的{c.header}，可选：{'、'.join(c.choices)}")
+        raise RowError(c.key, f"“{text}”不是可选的{c.header}，可选：{'、'.join(c.choices)}")
     return text
 
 
 def _body(session: Session, row: dict, who: Principal) -> Subject:
     code = clean_code(_text(row.get("body_code")))
     if not code:
-        raise _Bad("body_code", "必填")
+        raise RowError("body_code", "必填")
     try:
         code = validate_uscc(code)
     except CodeError as exc:
-        raise _Bad("body_code", exc.zh) from None
+        raise RowError("body_code", exc.zh) from None
     body = session.scalar(select(Subject).where(Subject.code == code))
     if body is None:
-        raise _Bad("body_code", "平台没有该统一社会信用代码的单位，请先报送该单位的信息")
+        raise RowError("body_code", "平台没有该统一社会信用代码的单位，请先报送该单位的信息")
     if body.kind != "gov_body":
-        raise _Bad("body_code", "该单位不是政府机构（政务诚信监督只记政府及其部门）")
+        raise RowError("body_code", "该单位不是政府机构（政务诚信监督只记政府及其部门）")
     region = clean_code(_text(row.get("region")))
     if region and region != body.region_code:
-        raise _Bad("region", f"与该单位登记的行政区划（{body.region_code} {regions.name_of(body.region_code)}）不一致")
+        raise RowError("region", f"与该单位登记的行政区划（{body.region_code} {regions.name_of(body.region_code)}）不一致")
     if not who.covers(body.region_code):  # access.ensure_region's rule, as a row error
-        raise _Bad("body_code", f"该单位所在的{regions.name_of(body.region_code)}不在您的地区权限范围内")
+        raise RowError("body_code", f"该单位所在的{regions.name_of(body.region_code)}不在您的地区权限范围内")
     return body
 
 
@@ -384,17 +332,17 @@ def _checked(kind: str, row: dict, today: date) -> dict[str, Any]:
         values[c.key] = v
     issued, deadline, done = values.get("issued_on"), values.get("deadline"), values.get("done_on")
     if issued and deadline and deadline < issued:
-        raise _Bad("deadline", f"{_header(kind, 'deadline')}早于{_header(kind, 'issued_on')}")
+        raise RowError("deadline", f"{_header(kind, 'deadline')}早于{_header(kind, 'issued_on')}")
     if issued and done and done < issued:
-        raise _Bad("done_on", f"{_header(kind, 'done_on')}早于{_header(kind, 'issued_on')}")
+        raise RowError("done_on", f"{_header(kind, 'done_on')}早于{_header(kind, 'issued_on')}")
     if done and done > today:
-        raise _Bad("done_on", f"{_header(kind, 'done_on')}晚于今天")
+        raise RowError("done_on", f"{_header(kind, 'done_on')}晚于今天")
     if kind == "proposals" and values.get("on_time") is None and done and deadline:
         values["on_time"] = done <= deadline
     if kind == "proposals" and values.get("on_time") is True and not done:
-        raise _Bad("on_time", "尚未填写办结日期，不能填“按时办结：是”")
+        raise RowError("on_time", "尚未填写办结日期，不能填“按时办结：是”")
     if kind == "ratings" and values.get("score") is None and not values.get("result"):
-        raise _Bad("score", "得分和评级至少填写一项")
+        raise RowError("score", "得分和评级至少填写一项")
     return values
 
 
@@ -428,10 +376,10 @@ def import_rows(session: Session, kind: str, rows: Iterable[dict], *, who: Princ
             values = _checked(kind, row, today)
             key = natural_key(kind, values)
             if (body.id, key) in seen:
-                raise _Bad("body_code", f"与第{seen[(body.id, key)]}行重复（同一单位的同一条{SHORT_NAMES[kind]}）")
+                raise RowError("body_code", f"与第{seen[(body.id, key)]}行重复（同一单位的同一条{SHORT_NAMES[kind]}）")
             seen[(body.id, key)] = n
             _write(session, kind, body, values, key, who, result, request_id, ip)
-        except _Bad as bad:
+        except RowError as bad:
             result.errors.append(RowProblem(n, _header(kind, bad.column), bad.reason))
     session.flush()
     return result
