@@ -204,6 +204,38 @@ def test_reply_rate_close_by_code(session, world):
     assert {"complaint_file", "complaint_reply", "complaint_rate", "complaint_close"} <= actions
 
 
+def test_a_late_rating_is_refused_and_the_daily_run_closes_unrated_replies_across_the_spring_festival(
+        session, world):
+    rated_late, late_code = _file(session, world)
+    in_time, in_time_code = _file(session, world)
+    left, _ = _file(session, world)
+    for c in (rated_late, in_time, left):
+        complaints.take_step(session, OFFICE, c.id, "reply", finding="partly", reply="部分属实", today=date(2026, 2, 5))
+    session.commit()
+    # 10 working days after Thursday 5 February, over the festival (15–23 February, the 14th a make-up day)
+    assert rated_late.rate_due == date(2026, 2, 26)
+    complaints.rate(session, in_time_code, "satisfied", today=date(2026, 2, 26))  # the last day still counts
+    session.commit()
+    with refused(InvalidInput, "评价期限已于 2026-02-26 届满"):
+        complaints.rate(session, late_code, "satisfied", today=date(2026, 2, 27))
+    session.rollback()
+    assert complaints.daily(session, date(2026, 2, 26))["closed_unrated"] == 0  # the period still runs
+    first = complaints.daily(session, date(2026, 2, 27))
+    session.commit()
+    assert first["closed_unrated"] == 2
+    for c in (rated_late, left, in_time):
+        session.refresh(c)
+    assert (rated_late.status, rated_late.closed_on, left.status) == ("closed", date(2026, 2, 27), "closed")
+    assert in_time.status == "rated"
+    with refused(InvalidInput, "已办结"):
+        complaints.rate(session, late_code, "satisfied", today=date(2026, 2, 27))
+    assert complaints.daily(session, date(2026, 2, 27))["closed_unrated"] == 0  # idempotent
+    session.commit()
+    assert [e.action for e in complaints.events(session, left.id)] == ["filed", "routed", "replied", "closed"]
+    assert session.scalar(select(func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.action == "complaint_unrated")) == 1
+
+
 # --- escalation ------------------------------------------------------------------------------
 
 

@@ -378,6 +378,9 @@ def rate(session: Session, code: str, rating: str, note: str | None = None, *, t
     if rating not in rules.RATINGS:
         raise InvalidInput("请选择评价：满意、基本满意或不满意", f"unknown rating {rating!r}", field="rating")
     to = rules.next_status(c.status, "rate")
+    late = rules.rating_late(c.rate_due, day)
+    if late:
+        raise InvalidInput(late, f"the rating period ended on {c.rate_due}", field="rating")
     text = _text(note, "note", "评价意见", required=rating == "unsatisfied")
     before = _state(c)
     c.rating, c.rating_note, c.rated_on, c.status, c.updated_at = rating, text, day, to, utcnow()
@@ -429,9 +432,36 @@ def escalate_overdue(session: Session, today: date, *, who: Principal | str = DA
     return {"escalated": len(ids)}
 
 
+def close_unrated(session: Session, today: date, *, who: Principal | str = DAILY_USER) -> dict[str, int]:
+    """Every replied complaint whose rating period (``rate_workdays`` after the reply) ended
+    before ``today`` without a rating is closed (办结), as ``complaints.yaml`` allows. Set-based:
+    one select of the ids, one update, one insert of the case-file rows, one audit entry; a
+    second run the same day finds none (they are closed)."""
+    p = complaint_policy(session)
+    ended = and_(Complaint.status == "replied", Complaint.rate_due.is_not(None), Complaint.rate_due < today)
+    rows = session.execute(select(Complaint.id, Complaint.body_id, Complaint.official_id)
+                           .where(ended).order_by(Complaint.id)).all()
+    if not rows:
+        return {"closed_unrated": 0}
+    ids = [r.id for r in rows]
+    session.execute(update(Complaint).where(Complaint.id.in_(ids), Complaint.status == "replied")
+                    .values(status="closed", closed_on=today, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    by = who if isinstance(who, str) else who.label
+    session.execute(ComplaintEvent.__table__.insert(), [
+        {"complaint_id": r.id, "action": "closed", "on": today, "by": by[:100], "at": utcnow(),
+         "note": f"答复后 {p.rate_workdays} 个工作日内未评价，评价期满办结"} for r in rows])
+    log_event(session, who=who, action="complaint_unrated", entity="complaint", entity_id=None,
+              after={"date": today.isoformat(), "closed": len(ids), "ids": ids[:1000]},
+              subject_ids=[r.official_id or r.body_id for r in rows if (r.official_id or r.body_id)])
+    session.expire_all()
+    return {"closed_unrated": len(ids)}
+
+
 def daily(session: Session, today: date) -> dict:
-    """The daily job: escalate what is overdue, then note what is still overdue and due today."""
-    changed = escalate_overdue(session, today)
+    """The daily job: escalate what is overdue, close what was left unrated past its rating
+    period, then note what is still overdue and due today."""
+    changed = {**escalate_overdue(session, today), **close_unrated(session, today)}
     seen = queues.daily(session, Complaint, rules, today, overdue=overdue_clause(today),
                         due_on=and_(Complaint.status.in_(rules.REPLYING_STATUSES), Complaint.reply_due == today))
     return {**changed, "overdue": seen["overdue"], "due_today": seen["due_today"]}
