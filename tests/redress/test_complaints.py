@@ -348,6 +348,50 @@ def test_import_keeps_good_rows_and_names_each_bad_row_and_column(session, world
         complaint_import.read_xlsx(buf.getvalue())
 
 
+def test_a_file_of_thousands_of_rows_is_filed_in_a_few_statements(session, world):
+    from sqlalchemy import event
+
+    rows = []
+    for i in range(3000):
+        kw = {}
+        if i % 97 == 5:
+            kw["behaviour"] = "偷税漏税"
+        if i % 113 == 7:
+            kw["region"] = "330200"
+        if i % 151 == 11:
+            kw["name"], kw["phone"] = "王来电", "13900001111"
+        if i % 7 == 3:
+            kw["body_name"] = "某某街道办事处"  # unknown to the platform: routed to the region's office
+        rows.append(dict(zip(complaint_import.COLUMNS, _row(f"GD{i:05d}" if i % 211 != 19 else f"GD{i - 10:05d}",
+                                                            **kw), strict=True)))
+    bad = {i for i in range(3000) if i % 97 == 5 or i % 113 == 7}
+    repeats = {i for i in range(3000) if i % 211 == 19 and (i - 10) not in bad}
+    statements = []
+    engine = session.get_bind()
+    listen = lambda *a, **k: statements.append(a[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        result = complaint_import.import_rows(session, OFFICE, rows, today=DAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    session.commit()
+    assert len(result.filed) == 3000 - len(bad) - len(repeats) and result.unchanged == len(repeats)
+    assert [e.row for e in result.errors] == [i + 2 for i in sorted(bad)]
+    assert {e.column for e in result.errors} == {"失信行为", "行政区划代码"}
+    assert len(statements) < 20, [s[:50] for s in statements[:3]] + [s[:50] for s in statements[-40:]]
+    assert session.scalar(select(func.count()).select_from(Complaint)) == len(result.filed)
+    assert session.scalar(select(func.count()).select_from(ComplaintEvent)) == 2 * len(result.filed)
+    row, cid, code = result.filed[0]
+    c = complaints.by_code(session, code)
+    assert (c.id, c.hotline_no, c.body_id, c.channel) == (cid, rows[row - 2]["hotline_no"], world.bureau.id, "hotline")
+    unknown = session.scalar(select(Complaint).where(Complaint.hotline_no == "GD00003"))
+    assert (unknown.body_id, unknown.region_code, unknown.department_code) == (None, "330100", None)
+    assert session.scalar(select(func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.action == "complaint_import")) == 1
+    again = complaint_import.import_rows(session, OFFICE, rows, today=DAY)
+    assert again.filed == [] and again.unchanged == len(result.filed) + len(repeats)
+
+
 def test_the_template_reads_back_and_lists_the_behaviours(session):
     from openpyxl import load_workbook
 

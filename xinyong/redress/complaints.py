@@ -269,6 +269,15 @@ def check_filing(p: PolicySet, *, target_kind: str, body_name: str, official_nam
     return out
 
 
+def filed_note(channel: str, hotline_no: str | None, anonymous: bool) -> str:
+    return (rules.CHANNELS.get(channel, channel) + (f"（工单 {hotline_no}）" if hotline_no else "")
+            + ("，匿名" if anonymous else "，实名"))
+
+
+def routed_note(dept_name: str | None, to_region: str, workdays: int) -> str:
+    return f"转 {dept_name or regions.name_of(to_region) + '信用办'} 办理，{workdays} 个工作日内答复"
+
+
 def file_complaint(
     session: Session,
     who: Principal = PUBLIC,
@@ -313,10 +322,8 @@ def file_complaint(
     )
     session.add(c)
     session.flush()
-    _event(session, c, "filed", day, who.label, rules.CHANNELS.get(channel, channel)
-           + (f"（工单 {hotline_no}）" if hotline_no else "") + ("，匿名" if anonymous else "，实名"))
-    _event(session, c, "routed", day, "平台", f"转 {dept_name or regions.name_of(to_region) + '信用办'} 办理，"
-           f"{p.complaints.reply_workdays} 个工作日内答复")
+    _event(session, c, "filed", day, who.label, filed_note(channel, hotline_no, anonymous))
+    _event(session, c, "routed", day, "平台", routed_note(dept_name, to_region, p.complaints.reply_workdays))
     _audit(session, who, c, "file", None, {**_state(c), "channel": channel, "behaviour": behaviour,
                                            "anonymous": anonymous}, request_id, ip)
     session.flush()
