@@ -236,6 +236,30 @@ def test_a_late_rating_is_refused_and_the_daily_run_closes_unrated_replies_acros
                           .where(AuditEntry.action == "complaint_unrated")) == 1
 
 
+def test_the_handling_officials_reveal_a_named_complainant_and_each_reveal_is_audited(session, world):
+    named, _ = _file(session, world, anonymous=False, name="张投诉", phone="13912345678")
+    anonymous, _ = _file(session, world)
+    reporter = Principal(user_id=905, username="rep_other", role="reporter", region_code="330100",
+                         department_code="X" * 18, via="session")
+    for outsider in (OFFICE_NB, reporter):
+        with refused(Forbidden, "承办该投诉"):
+            complaints.reveal_complainant(session, outsider, named.id, purpose="回访")
+    with refused(InvalidInput, "目的"):
+        complaints.reveal_complainant(session, OFFICE, named.id, purpose="  ")
+    with refused(InvalidInput, "匿名投诉"):
+        complaints.reveal_complainant(session, OFFICE, anonymous.id, purpose="回访")
+    seen = complaints.reveal_complainant(session, OFFICE, named.id, purpose="答复前电话回访", ip="10.0.0.1")
+    complaints.reveal_complainant(session, OFFICE, named.id, purpose="核实诉求")
+    session.commit()
+    assert seen == {"name": "张投诉", "phone": "13912345678"}
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.action == "complaint_reveal")
+                                   .order_by(AuditEntry.seq)))
+    assert [(e.username, e.entity, e.entity_id, e.purpose) for e in entries] == [
+        ("office_hz", "complaint.complainant", str(named.id), "答复前电话回访"),
+        ("office_hz", "complaint.complainant", str(named.id), "核实诉求")]
+    assert entries[0].ip == "10.0.0.1" and "13912345678" not in str(entries[0].after)
+
+
 # --- escalation ------------------------------------------------------------------------------
 
 

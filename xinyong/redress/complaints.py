@@ -13,8 +13,9 @@ and the pages refuse alike:
 - closing, and turning a substantiated complaint into a record: the credit office of that region;
 - reading: those who may reply, and the credit office of the region it was first routed to.
 
-The complainant's name and telephone are never shown in full to anyone (the officials see them
-masked; the public sees nothing of them). Every step is a row of the case file
+The complainant's name and telephone are shown masked to the officials (the public sees nothing
+of them); the officials handling the complaint may reveal them in full, stating why, each reveal
+an audit entry (:func:`reveal_complainant`). Every step is a row of the case file
 (``complaint_events``) and an entry in the audit log.
 """
 
@@ -328,6 +329,29 @@ def file_complaint(
                                            "anonymous": anonymous}, request_id, ip)
     session.flush()
     return c, code
+
+
+# --- the complainant's contact --------------------------------------------------------------
+
+
+def reveal_complainant(session: Session, who: Principal, complaint_id: int, *, purpose: str,
+                       request_id: str | None = None, ip: str | None = None) -> dict[str, str | None]:
+    """The named complainant's name and telephone in full, for the officials handling the
+    complaint (the credit office of its region, or the department it is routed to) who state why
+    (to call back about the reply, say); every reveal is an audit entry (``complaint_reveal``)
+    naming who, why and from where, in the caller's transaction, as identity numbers are revealed
+    (:func:`xinyong.subjects.identity.reveal`). Everyone else sees them masked."""
+    c = get(session, complaint_id)
+    if not may_reply(who, c):
+        raise Forbidden("只有承办该投诉的单位或所在地区的信用办可以查看投诉人的完整联系方式",
+                        f"{who.label} may not see complaint {c.id}'s complainant")
+    if c.anonymous or not (c.complainant_name or c.complainant_phone):
+        raise InvalidInput("该投诉为匿名投诉，没有投诉人信息", "the complaint is anonymous", field="complainant")
+    why = _text(purpose, "purpose", "查看投诉人完整联系方式的目的", required=True, width=200)
+    log_event(session, who=who, action="complaint_reveal", entity="complaint.complainant", entity_id=c.id,
+              subject_id=c.official_id or c.body_id, purpose=why, request_id=request_id, ip=ip)
+    session.flush()
+    return {"name": c.complainant_name, "phone": c.complainant_phone}
 
 
 # --- steps -----------------------------------------------------------------------------------
