@@ -18,6 +18,7 @@ from xinyong.jobs.cli import app as jobs_app
 from xinyong.lists.cli import app as lists_app
 from xinyong.push.cli import app as push_app
 from xinyong.records.cli import import_command, records_app, template_command
+from xinyong.redress.cli import app as complaints_app
 from xinyong.subjects.cli import app as keys_app
 from xinyong.subjects.cli import designations_app
 from xinyong.supervision.cli import app as supervision_app
@@ -41,6 +42,7 @@ app.command("report")(report_command)
 app.add_typer(supervision_app, name="supervision")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(commitments_app, name="commitments")
+app.add_typer(complaints_app, name="complaints")
 console = Console()
 
 

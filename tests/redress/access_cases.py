@@ -189,14 +189,14 @@ HANDLERS = only(("admin", "reporter"))
 COMPLAINT_REGION = {"in": "330100", "out": "330200"}
 
 
-def _complaint(w, where, steps=()) -> int:
+def _complaint(w, where, steps=(), **named) -> int:
     from xinyong.accounts.models import User
     from xinyong.accounts.principal import PUBLIC, cli_principal
     from xinyong.redress import complaints
 
     c, code = complaints.file_complaint(w.db, PUBLIC, target_kind="gov_body", body_name="矩阵测试局",
                                         behaviour="gov_arrears_to_enterprises", account="矩阵测试",
-                                        region=COMPLAINT_REGION[where])
+                                        region=COMPLAINT_REGION[where], **named)
     if where == "in":
         c.department_code = w.db.get(User, w.users["reporter"]).department_code
         c.department_name = "矩阵测试部门"
@@ -237,6 +237,9 @@ CASES += [
     Case("GET", "/api/v1/complaints", expect=HANDLERS),
     Case("GET", "/api/v1/complaints/{id}", params=lambda w, where: {"id": _kept_complaint(w, where)}, expect=HANDLERS,
          out=NONE_OUT),
+    Case("POST", "/api/v1/complaints/{id}/reveal",
+         params=lambda w, where: {"id": _complaint(w, where, anonymous=False, name="矩阵测试", phone="13900000000")},
+         json=lambda w, where: {"purpose": "矩阵测试"}, expect=HANDLERS, out=NONE_OUT),
     _complaint_step("reply", body={"finding": "partly", "reply": "矩阵测试"}),
     _complaint_step("reject", body={"reasons": "矩阵测试"}),
     _complaint_step("close", ["reply"], ok=ADMIN),
@@ -254,6 +257,9 @@ CASES += [
     Case("POST", "/complaints/import", expect=only(("admin",), 422), note="no file: 422 once admitted"),
     Case("GET", "/complaints/{id}", params=lambda w, where: {"id": _kept_complaint(w, where)}, expect=HANDLERS,
          out=NONE_OUT),
+    Case("POST", "/complaints/{id}/reveal",
+         params=lambda w, where: {"id": _complaint(w, where, anonymous=False, name="矩阵测试", phone="13900000000")},
+         form=lambda w, where: {"purpose": "矩阵测试"}, expect=HANDLERS, out=NONE_OUT),
     Case("POST", "/complaints/{id}/steps", params=lambda w, where: {"id": _complaint(w, where)},
          form=lambda w, where: {"action": "reply", "finding": "partly", "reply": "矩阵测试"},
          expect=only(("admin", "reporter"), 303), out=NONE_OUT),

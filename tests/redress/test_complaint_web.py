@@ -58,6 +58,11 @@ def test_the_public_files_tracks_and_rates(client):
     case_id = int(re.search(r'href="/complaints/(\d+)"', queue.text).group(1))
     case = client.get(f"/complaints/{case_id}").text
     assert "王*" in case and "139****5678" in case and "王小五" not in case
+    no_purpose = client.post(f"/complaints/{case_id}/reveal", data={"purpose": " "})
+    assert no_purpose.status_code == 422 and "目的" in no_purpose.text and "王小五" not in no_purpose.text
+    shown = client.post(f"/complaints/{case_id}/reveal", data={"purpose": "答复前电话回访"})
+    assert shown.status_code == 200 and "王小五（13912345678）" in shown.text and "记入审计日志" in shown.text
+    assert "王小五" not in client.get(f"/complaints/{case_id}").text  # shown for that answer only
     refused = client.post(f"/complaints/{case_id}/steps", data={"action": "reply", "finding": "", "reply": "x"})
     assert refused.status_code == 422 and "请选择核查结论" in refused.text
     ok = client.post(f"/complaints/{case_id}/steps", data={"action": "reply", "finding": "partly", "reply": "部分属实"})

@@ -204,6 +204,62 @@ def test_reply_rate_close_by_code(session, world):
     assert {"complaint_file", "complaint_reply", "complaint_rate", "complaint_close"} <= actions
 
 
+def test_a_late_rating_is_refused_and_the_daily_run_closes_unrated_replies_across_the_spring_festival(
+        session, world):
+    rated_late, late_code = _file(session, world)
+    in_time, in_time_code = _file(session, world)
+    left, _ = _file(session, world)
+    for c in (rated_late, in_time, left):
+        complaints.take_step(session, OFFICE, c.id, "reply", finding="partly", reply="部分属实", today=date(2026, 2, 5))
+    session.commit()
+    # 10 working days after Thursday 5 February, over the festival (15–23 February, the 14th a make-up day)
+    assert rated_late.rate_due == date(2026, 2, 26)
+    complaints.rate(session, in_time_code, "satisfied", today=date(2026, 2, 26))  # the last day still counts
+    session.commit()
+    with refused(InvalidInput, "评价期限已于 2026-02-26 届满"):
+        complaints.rate(session, late_code, "satisfied", today=date(2026, 2, 27))
+    session.rollback()
+    assert complaints.daily(session, date(2026, 2, 26))["closed_unrated"] == 0  # the period still runs
+    first = complaints.daily(session, date(2026, 2, 27))
+    session.commit()
+    assert first["closed_unrated"] == 2
+    for c in (rated_late, left, in_time):
+        session.refresh(c)
+    assert (rated_late.status, rated_late.closed_on, left.status) == ("closed", date(2026, 2, 27), "closed")
+    assert in_time.status == "rated"
+    with refused(InvalidInput, "已办结"):
+        complaints.rate(session, late_code, "satisfied", today=date(2026, 2, 27))
+    assert complaints.daily(session, date(2026, 2, 27))["closed_unrated"] == 0  # idempotent
+    session.commit()
+    assert [e.action for e in complaints.events(session, left.id)] == ["filed", "routed", "replied", "closed"]
+    assert session.scalar(select(func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.action == "complaint_unrated")) == 1
+
+
+def test_the_handling_officials_reveal_a_named_complainant_and_each_reveal_is_audited(session, world):
+    named, _ = _file(session, world, anonymous=False, name="张投诉", phone="13912345678")
+    anonymous, _ = _file(session, world)
+    reporter = Principal(user_id=905, username="rep_other", role="reporter", region_code="330100",
+                         department_code="X" * 18, via="session")
+    for outsider in (OFFICE_NB, reporter):
+        with refused(Forbidden, "承办该投诉"):
+            complaints.reveal_complainant(session, outsider, named.id, purpose="回访")
+    with refused(InvalidInput, "目的"):
+        complaints.reveal_complainant(session, OFFICE, named.id, purpose="  ")
+    with refused(InvalidInput, "匿名投诉"):
+        complaints.reveal_complainant(session, OFFICE, anonymous.id, purpose="回访")
+    seen = complaints.reveal_complainant(session, OFFICE, named.id, purpose="答复前电话回访", ip="10.0.0.1")
+    complaints.reveal_complainant(session, OFFICE, named.id, purpose="核实诉求")
+    session.commit()
+    assert seen == {"name": "张投诉", "phone": "13912345678"}
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.action == "complaint_reveal")
+                                   .order_by(AuditEntry.seq)))
+    assert [(e.username, e.entity, e.entity_id, e.purpose) for e in entries] == [
+        ("office_hz", "complaint.complainant", str(named.id), "答复前电话回访"),
+        ("office_hz", "complaint.complainant", str(named.id), "核实诉求")]
+    assert entries[0].ip == "10.0.0.1" and "13912345678" not in str(entries[0].after)
+
+
 # --- escalation ------------------------------------------------------------------------------
 
 
@@ -314,6 +370,50 @@ def test_import_keeps_good_rows_and_names_each_bad_row_and_column(session, world
     wb.save(buf)
     with refused(InvalidInput, "缺少必填列"):
         complaint_import.read_xlsx(buf.getvalue())
+
+
+def test_a_file_of_thousands_of_rows_is_filed_in_a_few_statements(session, world):
+    from sqlalchemy import event
+
+    rows = []
+    for i in range(3000):
+        kw = {}
+        if i % 97 == 5:
+            kw["behaviour"] = "偷税漏税"
+        if i % 113 == 7:
+            kw["region"] = "330200"
+        if i % 151 == 11:
+            kw["name"], kw["phone"] = "王来电", "13900001111"
+        if i % 7 == 3:
+            kw["body_name"] = "某某街道办事处"  # unknown to the platform: routed to the region's office
+        rows.append(dict(zip(complaint_import.COLUMNS, _row(f"GD{i:05d}" if i % 211 != 19 else f"GD{i - 10:05d}",
+                                                            **kw), strict=True)))
+    bad = {i for i in range(3000) if i % 97 == 5 or i % 113 == 7}
+    repeats = {i for i in range(3000) if i % 211 == 19 and (i - 10) not in bad}
+    statements = []
+    engine = session.get_bind()
+    listen = lambda *a, **k: statements.append(a[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        result = complaint_import.import_rows(session, OFFICE, rows, today=DAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    session.commit()
+    assert len(result.filed) == 3000 - len(bad) - len(repeats) and result.unchanged == len(repeats)
+    assert [e.row for e in result.errors] == [i + 2 for i in sorted(bad)]
+    assert {e.column for e in result.errors} == {"失信行为", "行政区划代码"}
+    assert len(statements) < 20, [s[:50] for s in statements[:3]] + [s[:50] for s in statements[-40:]]
+    assert session.scalar(select(func.count()).select_from(Complaint)) == len(result.filed)
+    assert session.scalar(select(func.count()).select_from(ComplaintEvent)) == 2 * len(result.filed)
+    row, cid, code = result.filed[0]
+    c = complaints.by_code(session, code)
+    assert (c.id, c.hotline_no, c.body_id, c.channel) == (cid, rows[row - 2]["hotline_no"], world.bureau.id, "hotline")
+    unknown = session.scalar(select(Complaint).where(Complaint.hotline_no == "GD00003"))
+    assert (unknown.body_id, unknown.region_code, unknown.department_code) == (None, "330100", None)
+    assert session.scalar(select(func.count()).select_from(AuditEntry)
+                          .where(AuditEntry.action == "complaint_import")) == 1
+    again = complaint_import.import_rows(session, OFFICE, rows, today=DAY)
+    assert again.filed == [] and again.unchanged == len(result.filed) + len(repeats)
 
 
 def test_the_template_reads_back_and_lists_the_behaviours(session):

@@ -32,16 +32,17 @@ _daily.register("redress.repairs", "信用修复处理期限", _daily_repairs, o
 
 def _daily_complaints(session, day):
     """The day's complaints: those past their reply deadline go to the superior region (set-based,
-    once: the new deadline is after today), and a note of what is still overdue and due today."""
+    once: the new deadline is after today), replies left unrated past the rating period are
+    closed, and a note of what is still overdue and due today."""
     from xinyong.redress.complaints import daily
 
     seen = daily(session, day)
-    return {"escalated": seen["escalated"],
+    return {"escalated": seen["escalated"], "closed_unrated": seen["closed_unrated"],
             "note": f"投诉逾期未答复 {seen['overdue']} 件，今日到期 {seen['due_today']} 件"}
 
 
 _daily.register("redress.complaints", "投诉举报逾期提级督办", _daily_complaints, order=52,
-                counts={"escalated": "逾期提级督办"})
+                counts={"escalated": "逾期提级督办", "closed_unrated": "评价期满办结"})
 def _repair_commitment(session, case):
     """A filed repair's signed commitment becomes a commitment of kind 信用修复承诺 in the
     register (xinyong.commitments, above this package), once: the case names it."""

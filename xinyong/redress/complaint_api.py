@@ -28,6 +28,8 @@ from xinyong.redress.complaint_schemas import (
     ReasonsIn,
     RecordIn,
     ReplyIn,
+    RevealIn,
+    RevealOut,
     StatRow,
     StatsOut,
     TrackIn,
@@ -161,6 +163,17 @@ def get_complaint(session: SessionDep, who: Handler, audit: AuditDep, id: Id) ->
     complaints.ensure_reads(who, c)
     log_read(audit, c)
     return out(session, c)
+
+
+@router.post("/complaints/{id}/reveal", tags=[TAG], response_model=RevealOut, summary="查看实名投诉人的完整联系方式",
+             description="承办该投诉的部门或本地区信用办说明目的后查看实名投诉人的完整姓名和电话（如答复前电话回访）；"
+                         "每次查看记入审计日志（complaint_reveal：谁、为何、从何处）。匿名投诉没有投诉人信息。",
+             responses=error_responses(401, 403, 404, 422))
+def reveal(session: SessionDep, who: Handler, audit: AuditDep, id: Id, body: RevealIn) -> RevealOut:
+    shown = complaints.reveal_complainant(session, who, id, purpose=body.purpose, request_id=audit.request_id,
+                                          ip=audit.ip)
+    session.commit()
+    return RevealOut(**shown)
 
 
 def _step(session: Session, who: Principal, audit: Audit, id: int, step: str, **kw) -> ComplaintOut:

@@ -185,7 +185,8 @@ async def import_submit(request: Request, session: SessionDep, who: Office, audi
     return await run_in_threadpool(run)
 
 
-def _case(request, session, who, audit, id: int, *, error: str | None = None, status_code: int = 200) -> Response:
+def _case(request, session, who, audit, id: int, *, error: str | None = None, status_code: int = 200,
+          revealed: dict | None = None) -> Response:
     c = complaints.get(session, id)
     complaints.ensure_reads(who, c)
     log_read(audit, c)
@@ -197,6 +198,7 @@ def _case(request, session, who, audit, id: int, *, error: str | None = None, st
     return render(request, "redress/complaints_case.html", {
         "active": "/complaints", "c": shown, "error": error, "findings": rules.FINDINGS, "step_names": rules.STEP_NAMES,
         "facts": [f for f in (category.facts if category else []) if f.required], "category": category,
+        "may_reveal": complaints.may_reply(who, c), "revealed": revealed,
     }, status_code=status_code)
 
 
@@ -204,6 +206,29 @@ def _case(request, session, who, audit, id: int, *, error: str | None = None, st
             description="一件投诉：对象、失信行为、经过、办理单位、答复期限、办理经过；在此答复、不予受理、办结或认定为信用记录。")
 def case_page(request: Request, session: SessionDep, who: Handler, audit: AuditDep, id: Id) -> Response:
     return _case(request, session, who, audit, id)
+
+
+@router.post("/complaints/{id}/reveal", response_class=HTMLResponse, summary="查看实名投诉人的完整联系方式（表单）",
+             description="承办单位或本地区信用办写明目的后，在投诉页上看到投诉人的完整姓名和电话；每次查看记入审计日志。")
+async def reveal_submit(request: Request, session: SessionDep, who: Handler, audit: AuditDep, id: Id) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    purpose = str(form.get("purpose") or "")[:400]
+
+    def run() -> Response:
+        try:
+            shown = complaints.reveal_complainant(session, who, id, purpose=purpose, request_id=audit.request_id,
+                                                  ip=audit.ip)
+            session.commit()
+        except XinyongError as exc:
+            session.rollback()
+            if exc.status_code in (403, 404):
+                raise
+            return _case(request, session, who, audit, id, error=exc.zh, status_code=exc.status_code)
+        return _case(request, session, who, audit, id, revealed=shown)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/complaints/{id}/steps", response_class=HTMLResponse, summary="办理投诉（表单）",

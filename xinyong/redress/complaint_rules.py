@@ -14,7 +14,8 @@ The deadlines are policy data (``complaints.yaml``: ``reply_workdays``,
 ``escalated_reply_workdays``, ``rate_workdays``), counted in working days with the platform's
 calendar (:mod:`xinyong.core.workdays`). A routed or escalated complaint past its reply deadline
 is escalated to the superior region by the daily run, with a fresh deadline; at the province it
-stays overdue on every queue and on the supervisor's board. A substantiated complaint
+stays overdue on every queue and on the supervisor's board. A reply not rated within
+``rate_workdays`` is closed by the daily run; a later rating is refused. A substantiated complaint
 (``finding`` substantiated or partly) may become a credit record once (``record``).
 """
 
@@ -116,6 +117,13 @@ def current_due(status: str, reply_by: date | None, rate_by: date | None, today:
     if status == "replied" and rate_by is not None:
         return Due("评价", rate_by, False)  # the complainant's, never the office's overdue
     return Due("", None, False)
+
+
+def rating_late(rate_by: date | None, today: date) -> str | None:
+    """Why a rating on ``today`` comes too late (Chinese), or None while the period runs."""
+    if rate_by is not None and today > rate_by:
+        return f"评价期限已于 {rate_by.isoformat()} 届满，不能再评价；投诉已按期满办结或即将办结"
+    return None
 
 
 def recordable(status: str, finding: str | None, record_id: int | None) -> str | None:

@@ -45,6 +45,15 @@ class ReasonsIn(BaseModel):
     reasons: str | None = Field(None, max_length=2000, description="理由或说明（不予受理时必填）")
 
 
+class RevealIn(BaseModel):
+    purpose: str = Field(min_length=1, max_length=200, description="查看投诉人完整联系方式的目的（记入审计日志）")
+
+
+class RevealOut(BaseModel):
+    name: str | None = Field(description="投诉人姓名（完整）")
+    phone: str | None = Field(description="投诉人电话（完整）")
+
+
 class RateIn(BaseModel):
     code: str = Field(min_length=4, max_length=40, description="查询码")
     rating: str = Field(pattern="^(satisfied|basically|unsatisfied)$", description="满意 / 基本满意 / 不满意")

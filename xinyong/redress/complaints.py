@@ -13,8 +13,9 @@ and the pages refuse alike:
 - closing, and turning a substantiated complaint into a record: the credit office of that region;
 - reading: those who may reply, and the credit office of the region it was first routed to.
 
-The complainant's name and telephone are never shown in full to anyone (the officials see them
-masked; the public sees nothing of them). Every step is a row of the case file
+The complainant's name and telephone are shown masked to the officials (the public sees nothing
+of them); the officials handling the complaint may reveal them in full, stating why, each reveal
+an audit entry (:func:`reveal_complainant`). Every step is a row of the case file
 (``complaint_events``) and an entry in the audit log.
 """
 
@@ -269,6 +270,15 @@ def check_filing(p: PolicySet, *, target_kind: str, body_name: str, official_nam
     return out
 
 
+def filed_note(channel: str, hotline_no: str | None, anonymous: bool) -> str:
+    return (rules.CHANNELS.get(channel, channel) + (f"（工单 {hotline_no}）" if hotline_no else "")
+            + ("，匿名" if anonymous else "，实名"))
+
+
+def routed_note(dept_name: str | None, to_region: str, workdays: int) -> str:
+    return f"转 {dept_name or regions.name_of(to_region) + '信用办'} 办理，{workdays} 个工作日内答复"
+
+
 def file_complaint(
     session: Session,
     who: Principal = PUBLIC,
@@ -313,14 +323,35 @@ def file_complaint(
     )
     session.add(c)
     session.flush()
-    _event(session, c, "filed", day, who.label, rules.CHANNELS.get(channel, channel)
-           + (f"（工单 {hotline_no}）" if hotline_no else "") + ("，匿名" if anonymous else "，实名"))
-    _event(session, c, "routed", day, "平台", f"转 {dept_name or regions.name_of(to_region) + '信用办'} 办理，"
-           f"{p.complaints.reply_workdays} 个工作日内答复")
+    _event(session, c, "filed", day, who.label, filed_note(channel, hotline_no, anonymous))
+    _event(session, c, "routed", day, "平台", routed_note(dept_name, to_region, p.complaints.reply_workdays))
     _audit(session, who, c, "file", None, {**_state(c), "channel": channel, "behaviour": behaviour,
                                            "anonymous": anonymous}, request_id, ip)
     session.flush()
     return c, code
+
+
+# --- the complainant's contact --------------------------------------------------------------
+
+
+def reveal_complainant(session: Session, who: Principal, complaint_id: int, *, purpose: str,
+                       request_id: str | None = None, ip: str | None = None) -> dict[str, str | None]:
+    """The named complainant's name and telephone in full, for the officials handling the
+    complaint (the credit office of its region, or the department it is routed to) who state why
+    (to call back about the reply, say); every reveal is an audit entry (``complaint_reveal``)
+    naming who, why and from where, in the caller's transaction, as identity numbers are revealed
+    (:func:`xinyong.subjects.identity.reveal`). Everyone else sees them masked."""
+    c = get(session, complaint_id)
+    if not may_reply(who, c):
+        raise Forbidden("只有承办该投诉的单位或所在地区的信用办可以查看投诉人的完整联系方式",
+                        f"{who.label} may not see complaint {c.id}'s complainant")
+    if c.anonymous or not (c.complainant_name or c.complainant_phone):
+        raise InvalidInput("该投诉为匿名投诉，没有投诉人信息", "the complaint is anonymous", field="complainant")
+    why = _text(purpose, "purpose", "查看投诉人完整联系方式的目的", required=True, width=200)
+    log_event(session, who=who, action="complaint_reveal", entity="complaint.complainant", entity_id=c.id,
+              subject_id=c.official_id or c.body_id, purpose=why, request_id=request_id, ip=ip)
+    session.flush()
+    return {"name": c.complainant_name, "phone": c.complainant_phone}
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -378,6 +409,9 @@ def rate(session: Session, code: str, rating: str, note: str | None = None, *, t
     if rating not in rules.RATINGS:
         raise InvalidInput("请选择评价：满意、基本满意或不满意", f"unknown rating {rating!r}", field="rating")
     to = rules.next_status(c.status, "rate")
+    late = rules.rating_late(c.rate_due, day)
+    if late:
+        raise InvalidInput(late, f"the rating period ended on {c.rate_due}", field="rating")
     text = _text(note, "note", "评价意见", required=rating == "unsatisfied")
     before = _state(c)
     c.rating, c.rating_note, c.rated_on, c.status, c.updated_at = rating, text, day, to, utcnow()
@@ -429,9 +463,36 @@ def escalate_overdue(session: Session, today: date, *, who: Principal | str = DA
     return {"escalated": len(ids)}
 
 
+def close_unrated(session: Session, today: date, *, who: Principal | str = DAILY_USER) -> dict[str, int]:
+    """Every replied complaint whose rating period (``rate_workdays`` after the reply) ended
+    before ``today`` without a rating is closed (办结), as ``complaints.yaml`` allows. Set-based:
+    one select of the ids, one update, one insert of the case-file rows, one audit entry; a
+    second run the same day finds none (they are closed)."""
+    p = complaint_policy(session)
+    ended = and_(Complaint.status == "replied", Complaint.rate_due.is_not(None), Complaint.rate_due < today)
+    rows = session.execute(select(Complaint.id, Complaint.body_id, Complaint.official_id)
+                           .where(ended).order_by(Complaint.id)).all()
+    if not rows:
+        return {"closed_unrated": 0}
+    ids = [r.id for r in rows]
+    session.execute(update(Complaint).where(Complaint.id.in_(ids), Complaint.status == "replied")
+                    .values(status="closed", closed_on=today, updated_at=utcnow())
+                    .execution_options(synchronize_session=False))
+    by = who if isinstance(who, str) else who.label
+    session.execute(ComplaintEvent.__table__.insert(), [
+        {"complaint_id": r.id, "action": "closed", "on": today, "by": by[:100], "at": utcnow(),
+         "note": f"答复后 {p.rate_workdays} 个工作日内未评价，评价期满办结"} for r in rows])
+    log_event(session, who=who, action="complaint_unrated", entity="complaint", entity_id=None,
+              after={"date": today.isoformat(), "closed": len(ids), "ids": ids[:1000]},
+              subject_ids=[r.official_id or r.body_id for r in rows if (r.official_id or r.body_id)])
+    session.expire_all()
+    return {"closed_unrated": len(ids)}
+
+
 def daily(session: Session, today: date) -> dict:
-    """The daily job: escalate what is overdue, then note what is still overdue and due today."""
-    changed = escalate_overdue(session, today)
+    """The daily job: escalate what is overdue, close what was left unrated past its rating
+    period, then note what is still overdue and due today."""
+    changed = {**escalate_overdue(session, today), **close_unrated(session, today)}
     seen = queues.daily(session, Complaint, rules, today, overdue=overdue_clause(today),
                         due_on=and_(Complaint.status.in_(rules.REPLYING_STATUSES), Complaint.reply_due == today))
     return {**changed, "overdue": seen["overdue"], "due_today": seen["due_today"]}
