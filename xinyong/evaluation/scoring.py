@@ -165,8 +165,10 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         # plain columns: in DuckDB this is markedly faster than one ``FILTER (WHERE …)`` per
         # aggregate, and Spark reads it alike. Adding zeros changes no sum.
         cond = _filter_sql(f, as_of)
-        zero = "0" if value == "1" else _num(0)
-        share = value if cond == "1 = 1" else f"CASE WHEN {cond} THEN {value} ELSE {zero} END"
+        # counts are summed as DOUBLE too: exact for whole numbers, and cheaper than DuckDB's
+        # 128-bit integer sums
+        value = _num(1) if value == "1" else value
+        share = value if cond == "1 = 1" else f"CASE WHEN {cond} THEN {value} ELSE {_num(0)} END"
         (rep_aggs if f.by == "reporter" else subj_aggs).append((name, share))
         src = "ar" if f.by == "reporter" else "asub"
         return f"COALESCE({src}.{name}, 0)"
