@@ -79,4 +79,7 @@ class Duck:
         from xinyong.evaluation import scoring
 
         cols = scoring.result_columns(sys)
-        return {r[0]: dict(zip(cols, r, strict=True)) for r in scoring.run_duckdb(self.con, sys, as_of)}
+        rows = {r[0]: dict(zip(cols, r, strict=True)) for r in scoring.run_duckdb(self.con, sys, as_of)}
+        for v in rows.values():  # the points follow from the values, as a run stores them
+            v.update({f"p_{code}": p for code, p in scoring.points(sys, v).items()})
+        return rows

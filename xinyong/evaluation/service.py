@@ -77,6 +77,7 @@ def score_rows(session: Session, system: IndicatorSystem, as_of: date, engine: s
 def to_score_row(run_id: int, system: IndicatorSystem, row: tuple) -> dict:
     cols = scoring.result_columns(system)
     v = dict(zip(cols, row, strict=True))
+    pts = scoring.points(system, v)
     return {
         "run_id": run_id,
         "subject_id": int(v["subject_id"]),
@@ -87,7 +88,7 @@ def to_score_row(run_id: int, system: IndicatorSystem, row: tuple) -> dict:
             i.code: {
                 "raw": None if v[f"r_{i.code}"] is None else round(float(v[f"r_{i.code}"]), 4),
                 "value": round(float(v[f"n_{i.code}"]), 4),
-                "points": round(float(v[f"p_{i.code}"]), 2),
+                "points": round(pts[i.code], 2),
             }
             for _d, i in system.indicators()
         },
