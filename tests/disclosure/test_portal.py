@@ -176,3 +176,35 @@ def test_the_cache_keeps_counts_until_a_write_or_the_ttl(client, world, session,
     monkeypatch.setenv("XINYONG_PORTAL_CACHE_SECONDS", "0")
     settings.reset_settings()
     assert portal_cache.get(("k",), lambda: 4) == 4
+
+
+def test_subject_page_and_disclosures_run_as_many_statements_whatever_the_rows(client, world, session,
+                                                                               count_queries):
+    """The subject page and the 双公示 listing read in a fixed number of statements, however many
+    records the subject and the listing hold (the cache emptied before each read)."""
+    from tests.records.factories import load, penalty
+    from xinyong.core.db import get_engine
+
+    pages = (f"/portal/subjects/{world.ent_hz.code}", "/portal/disclosures/penalties")
+
+    def statements() -> list[int]:
+        out = []
+        for url in pages:
+            portal_cache.clear()
+            with count_queries(get_engine()) as q:
+                assert client.get(url).status_code == 200
+            out.append(q.count)
+        return out
+
+    client.get(pages[0])  # the app's first request (policy, settings) out of the count
+    few = statements()
+    t = today()
+    load(session, [penalty("杭州甲科技有限公司", world.ent_hz.code, t - timedelta(days=i + 1), f"杭市监罚〔2026〕{100 + i}号")
+                   for i in range(12)], "admin_penalty")
+    assert statements() == few, few
+    assert few == PORTAL_STATEMENTS, few
+
+
+# statements of the public subject page and of the penalties listing, measured on SQLite and
+# PostgreSQL (2026-12-04); a change that adds one to either updates the figure here
+PORTAL_STATEMENTS = [5, 6]

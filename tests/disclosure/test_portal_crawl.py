@@ -67,7 +67,7 @@ def demo(app_env):
             rid = s.scalar(select(Record.id).join(Subject, Subject.id == Record.subject_id).where(
                 Subject.kind == "enterprise", Record.category_code == "admin_penalty", Record.disclosure == "public",
                 Record.display_until >= DAY).limit(1))
-            if rid:
+            if rid and not s.scalar(select(TypicalCase.id).limit(1)):  # the demo marks some already
                 s.add(TypicalCase(record_id=rid, title="演示典型案例", note="", marked_by="demo"))
         yield
     portal_cache.clear()

@@ -51,6 +51,7 @@ from xinyong.demo.base import (
     _cumulate,
 )
 from xinyong.demo.bodies import BodiesPhase
+from xinyong.demo.cases import build_cases
 from xinyong.demo.complaints import build_complaints
 from xinyong.demo.enterprises import EnterprisesPhase
 from xinyong.demo.joint import build_joint
@@ -208,6 +209,7 @@ def build_demo(
         ("complaints", lambda: gen.summary.joint.update(build_complaints(session, scale=scale, seed=seed,
                                                                          today=gen.today))),
         ("leniency", lambda: gen.summary.joint.update(build_leniency(session, seed=seed, today=gen.today))),
+        ("cases", lambda: gen.summary.joint.update(build_cases(session, seed=seed, today=gen.today))),
         ("oversight", lambda: gen.summary.oversight.update(build_oversight(session, seed=seed, today=gen.today,
                                                                           progress=progress))),
     ]

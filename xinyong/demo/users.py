@@ -12,6 +12,7 @@ and (this being a demo) need not be changed first. Running it again creates nobo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -87,6 +88,25 @@ def _seed_push(db: Session, department_code: str, n: int = 30) -> int:
     return push.on_list_events(db, 0) if ids else 0
 
 
+def _grant_demo_code(db: Session, user: User) -> str:
+    """One authorization code (授权查询) the demo person has granted a bank, so that 授权查询
+    (``/my/authorizations``) lists one to revoke and 谁查询了我 has its grant. The code itself is
+    shown to nobody (only its hash is kept): to try a third party's query, the person grants
+    another on that page, which shows it once."""
+    from xinyong.accounts.principal import Principal
+    from xinyong.catalog import service as catalog_service
+    from xinyong.core import clock
+    from xinyong.disclosure import authorization
+
+    _vid, policy = catalog_service.active_version(db)
+    who = Principal(user_id=user.id, username=user.username, role="subject", region_code=user.region_code,
+                    subject_id=user.subject_id, via="cli")
+    parts = list(authorization.scope_parts(policy))
+    granted = authorization.grant(db, policy, who, recipient="某商业银行杭州分行（演示）", purpose="办理个人住房贷款（演示）",
+                                  scope=parts, valid_until=clock.today() + timedelta(days=30), max_reads=3)
+    return f"已授予“{granted.row.recipient}”一个授权码（30 天内可查询 3 次；码本身不显示，可在“授权查询”页撤销）"
+
+
 def create_demo_users(db: Session) -> list[DemoLogin]:
     """Create the demo users that do not exist yet; returns the logins of those created."""
     made: list[DemoLogin] = []
@@ -121,6 +141,8 @@ def create_demo_users(db: Session) -> list[DemoLogin]:
     add("demo-auditor", "auditor", PROVINCE, "省审计员")
     person = _person(db)
     if person is not None:
-        add("demo-subject", "subject", person.region_code, "信用主体本人（演示）", subject_id=person.id)
+        subject_user = add("demo-subject", "subject", person.region_code, "信用主体本人（演示）", subject_id=person.id)
+        if subject_user is not None:
+            made[-1].note = _grant_demo_code(db, subject_user)
     db.flush()
     return made

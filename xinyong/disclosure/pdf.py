@@ -69,7 +69,11 @@ def _add_font(pdf: FPDF) -> None:
             if _parsed is None or _parsed[0] != path:
                 probe = FPDF()
                 probe.add_font(FONT_FAMILY, "", path)
-                _parsed = (path, probe.fonts[FONT_KEY], Path(path).read_bytes())
+                parsed = probe.fonts[FONT_KEY]
+                raw = Path(path).read_bytes()
+                if LEAN and parsed.is_cff and parsed.is_cid_keyed:
+                    raw = _lean(raw)
+                _parsed = (path, parsed, raw)
             _, parsed, raw = _parsed
         font = copy.copy(parsed)  # the widths and glyph ids shared (read only), what a document uses its own
         # the whole font's bounding boxes stay valid for a subset: not recomputing them glyph by
@@ -83,6 +87,27 @@ def _add_font(pdf: FPDF) -> None:
     except (AttributeError, KeyError, TypeError):  # pragma: no cover - another fpdf2
         pdf.fonts.pop(FONT_KEY, None)
         pdf.add_font(FONT_FAMILY, "", path)
+
+
+# tables no report needs: the layout tables fpdf2 drops from every subset anyway (but reads
+# through first, to learn whether the font needs 32-bit offsets), the vertical metrics and the
+# signature (an embedded CID-keyed font is its CFF table alone)
+LEAN = True
+UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG")
+
+
+def _lean(raw: bytes) -> bytes:
+    """A CID-keyed CFF font file without :data:`UNUSED_TABLES`, once per process: the glyphs,
+    their widths and their codes are left as they are (the tables kept are copied byte for
+    byte), so a report reads and looks the same, and its subsetting skips reading what it would
+    drop. (A TrueType or name-keyed font is embedded with more of its tables: left whole.)"""
+    font = ttLib.TTFont(io.BytesIO(raw), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    for tag in UNUSED_TABLES:
+        if tag in font:
+            del font[tag]
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
 
 
 @dataclass
