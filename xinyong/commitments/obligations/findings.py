@@ -69,8 +69,10 @@ def daily_findings(session: Session, today: date) -> dict[str, int]:
         if rule is None:
             out[kind] = 0
             continue
-        result = session.execute(Finding.__table__.insert().from_select(_COLUMNS, _candidates(kind, rule, today)))
-        out[kind] = result.rowcount or 0
+        # RETURNING for the count: an INSERT … SELECT's rowcount is -1 on PostgreSQL's driver
+        result = session.execute(Finding.__table__.insert().from_select(_COLUMNS, _candidates(kind, rule, today))
+                                 .returning(Finding.__table__.c.id))
+        out[kind] = len(result.all())
     if any(out.values()):
         log_event(session, who=service.DAILY_USER, action="propose", entity="obligation_finding",
                   after={"date": today.isoformat(), **out})
