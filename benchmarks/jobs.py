@@ -1,10 +1,13 @@
 """Promise-keeping daily jobs benchmark: the commitments' daily run (breaches, rectification
-overdue, and whatever obligations jobs are registered when it runs) over N commitments, against a
-floor measured in the same run.
+overdue) and the obligations' (arrears, debt levels, judgments, PPP, findings proposed for the
+credit office) over N commitments and N contracts, against a floor measured in the same run.
 
 Fills a fresh database with ``--size`` commitments (default 1,000,000) of government bodies —
 ``--due`` of them (default 1%) in force past their due date, the rest kept, withdrawn or
-due later — and a registered principal per body, all by bulk inserts. Then:
+due later — and a registered principal per body; as many contracts (``--size``), a share of
+them unpaid past their due day (``--arrears``, default 10%), one investment agreement per ten
+contracts (2% in force past due, some lawfully terminated) and one debt figure per ten (1% with
+overdue repayments); all by bulk inserts. Then:
 
 0. the floor: the jobs' own statements run bare, each in a transaction rolled back — the select
    of the due commitments with their subjects, the update marking them breached, a bulk insert
@@ -16,6 +19,9 @@ due later — and a registered principal per body, all by bulk inserts. Then:
 3. ``--later`` days on (default 40): the tasks are past their 20 working days and are reported
    to the superior body, and the principals get their records;
 4. that later day forced again: nothing changes.
+
+The findings are proposals only: no record is written by the daily run (the credit office
+confirms them one by one, docs/obligations.md).
 
 For each run: each job's time and the rows it touched.
 
@@ -60,7 +66,7 @@ def _database(pg: bool, folder: Path) -> str:
     return f"{PG_URL}{sep}options={quote(f'-csearch_path={SCHEMA}')}"
 
 
-def _fill(engine, size: int, due_share: float) -> dict[str, int]:
+def _fill(engine, size: int, due_share: float, arrears_share: float) -> dict[str, int]:
     """Bodies (one per thousand commitments, at least 50, each under its county's government),
     a principal per body, the commitments. Bulk inserts in chunks."""
     from sqlalchemy import insert, select
@@ -126,6 +132,89 @@ def _fill(engine, size: int, due_share: float) -> dict[str, int]:
                 batch = []
         if batch:
             conn.execute(insert(Commitment), batch)
+    counts.update(_fill_obligations(engine, size, body_rows, rng, arrears_share))
+    return counts
+
+
+def _fill_obligations(engine, size: int, body_rows, rng: random.Random, arrears_share: float = 0.10) -> dict[str, int]:
+    """``size`` contracts, ``size // 10`` agreements and debt figures, spread over the bodies."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from xinyong.commitments.obligations.models import Agreement, Contract, Debt
+    from xinyong.core.codes import make_uscc
+    from xinyong.core.db import utcnow
+
+    now = utcnow()
+    n_bodies = len(body_rows)
+    supplier = make_uscc("91", "330106", "00380001")
+    counts = {"contracts": size, "contracts_unpaid_past_due": 0, "agreements": size // 10, "agreements_past_due": 0,
+              "debts": 0, "debts_overdue": 0}
+    with engine.begin() as conn:
+        batch = []
+        for i in range(size):
+            b = body_rows[i % n_bodies]
+            signed = DAY - timedelta(days=rng.randint(90, 700))
+            accepted = signed + timedelta(days=rng.randint(10, 60))
+            amount = Decimal(rng.randint(5, 5000))
+            if rng.random() < arrears_share:
+                due = min(accepted + timedelta(days=30), DAY - timedelta(days=rng.randint(1, 120)))
+                paid, paid_on = Decimal(0), None
+                counts["contracts_unpaid_past_due"] += 1
+            else:
+                due = accepted + timedelta(days=30)
+                paid, paid_on = (amount, due - timedelta(days=rng.randint(0, 20))) if due < DAY else (Decimal(0), None)
+            batch.append({"contract_no": f"BJ-HT-{i}", "kind": "政府采购", "name": f"基准采购合同{i}", "supplier_name": "基准供应商",
+                          "supplier_code": supplier, "sme": True, "amount": amount, "signed_on": signed,
+                          "accepted_on": accepted, "agreed_pay_on": None, "pay_due_on": due, "paid_amount": paid,
+                          "paid_on": paid_on, "arrears": 0, "arrears_since": None, "body_id": b.id,
+                          "region_code": b.region_code, "created_by": "bench", "created_at": now})
+            if len(batch) >= CHUNK:
+                conn.execute(insert(Contract), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(Contract), batch)
+        batch = []
+        for i in range(size // 10):
+            b = body_rows[i % n_bodies]
+            roll = rng.random()
+            status, due = "in_force", DAY + timedelta(days=rng.randint(1, 700))
+            if roll < 0.02:
+                due = DAY - timedelta(days=rng.randint(31, 400))
+                counts["agreements_past_due"] += 1
+            elif roll < 0.03:
+                status, due = "terminated", DAY - timedelta(days=rng.randint(31, 400))
+            elif roll < 0.5:
+                status, due = "fulfilled", DAY - timedelta(days=rng.randint(1, 400))
+            batch.append({"ref_no": f"BJ-ZS-{i}", "kind": "投资协议", "name": f"基准投资协议{i}", "counterpart_name": "基准投资企业",
+                          "counterpart_code": None, "incentives": "土地出让金返还", "incentive_amount": Decimal(100),
+                          "signed_on": due - timedelta(days=730), "due_on": due, "status": status, "body_id": b.id,
+                          "region_code": b.region_code, "created_by": "bench", "created_at": now,
+                          **({"changed_on": due - timedelta(days=10), "change_reason": "规划调整", "legal_ground": "公共利益",
+                              "legal_basis": "土地管理法", "compensation": "已补偿"} if status == "terminated" else {})})
+            if len(batch) >= CHUNK:
+                conn.execute(insert(Agreement), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(Agreement), batch)
+        batch = []
+        per_body = max(1, (size // 10) // n_bodies)
+        for b in body_rows:
+            for k in range(per_body):
+                overdue = Decimal(rng.randint(1, 50)) if rng.random() < 0.01 else Decimal(0)
+                counts["debts"] += 1
+                counts["debts_overdue"] += overdue > 0
+                balance = Decimal(rng.randint(100, 2000))
+                batch.append({"as_of": date(2000, 1, 1) + timedelta(days=k), "balance": balance,
+                              "resources": Decimal(1000), "maturing": Decimal(0), "next_maturity": None,
+                              "overdue_amount": overdue, "ratio": None, "level": None, "body_id": b.id,
+                              "region_code": b.region_code, "created_by": "bench", "created_at": now})
+                if len(batch) >= CHUNK:
+                    conn.execute(insert(Debt), batch)
+                    batch = []
+        if batch:
+            conn.execute(insert(Debt), batch)
     return counts
 
 
@@ -200,8 +289,36 @@ def _floor(engine, today: date) -> dict[str, float]:
                          .values(escalated_on=today))
             out["rectifications: escalation update"] = time.perf_counter() - t
             tx.rollback()
+        with conn.begin() as tx:
+            from xinyong.commitments.obligations import findings
+            from xinyong.commitments.obligations.models import Contract, Finding
+
+            t = time.perf_counter()
+            owed = Contract.amount - Contract.paid_amount
+            conn.execute(update(Contract).where(Contract.pay_due_on < today, Contract.amount > Contract.paid_amount)
+                         .values(arrears=owed, arrears_since=today))
+            out["arrears: update of the contracts past due"] = time.perf_counter() - t
+            rules = _policy_rules(conn)
+            for kind in ("arrears", "debt_overdue", "agreement_overdue"):
+                rule = rules.finding(kind)
+                if rule is None:
+                    continue
+                t = time.perf_counter()
+                conn.execute(Finding.__table__.insert().from_select(findings._COLUMNS,
+                                                                    findings._candidates(kind, rule, today)))
+                out[f"findings: insert-select {kind}"] = time.perf_counter() - t
+            tx.rollback()
     out["rows"] = len(rows)
     return out
+
+
+def _policy_rules(conn):
+    from sqlalchemy.orm import Session
+
+    from xinyong.commitments.obligations import service
+
+    with Session(bind=conn) as session:
+        return service.policy_rules(session)
 
 
 def _tables(engine) -> str:
@@ -209,15 +326,19 @@ def _tables(engine) -> str:
     breach run's batch, so the breach job's time includes them), escalated ones."""
     from sqlalchemy import func, select
 
+    from xinyong.commitments.obligations.models import Contract, Finding
     from xinyong.commitments.rectification_models import Rectification
     from xinyong.records.models import Record
 
     with engine.connect() as conn:
+        arrears = conn.execute(select(func.count()).select_from(Contract).where(Contract.arrears > 0)).scalar_one()
+        proposed = conn.execute(select(func.count()).select_from(Finding)).scalar_one()
         records = conn.execute(select(func.count()).select_from(Record)).scalar_one()
         tasks = conn.execute(select(func.count()).select_from(Rectification)).scalar_one()
         escalated = conn.execute(select(func.count()).select_from(Rectification)
                                  .where(Rectification.escalated_on.is_not(None))).scalar_one()
-    return f"  now: {records:,} records, {tasks:,} rectification tasks, {escalated:,} reported upwards"
+    return (f"  now: {records:,} records, {tasks:,} rectification tasks, {escalated:,} reported upwards, "
+            f"{arrears:,} contracts in arrears, {proposed:,} findings proposed")
 
 
 def _run(title: str, day: date, engine, names: list[str], *, force: bool = False) -> float:
@@ -238,8 +359,10 @@ def _run(title: str, day: date, engine, names: list[str], *, force: bool = False
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=int, default=1_000_000, help="How many commitments (default 1,000,000)")
+    parser.add_argument("--size", type=int, default=1_000_000,
+                        help="How many commitments, and as many contracts (default 1,000,000)")
     parser.add_argument("--due", type=float, default=0.01, help="Share in force past their due date (default 0.01)")
+    parser.add_argument("--arrears", type=float, default=0.10, help="Share of contracts unpaid past due (default 0.10)")
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument("--later", type=int, default=40, help="Days after the first run for the escalation run")
     args = parser.parse_args()
@@ -263,8 +386,8 @@ def main() -> None:
         catalog_service.ensure_default(session, user="bench")
     names = [j.name for j in load_jobs() if j.name.startswith("commitments.") or "obligation" in j.name]
     started = time.perf_counter()
-    counts = _fill(engine, args.size, args.due)
-    print(f"{args.size:,} commitments on {engine.dialect.name} ({counts}), {time.perf_counter() - started:.1f} s to fill")
+    counts = _fill(engine, args.size, args.due, args.arrears)
+    print(f"{args.size:,} commitments and {args.size:,} contracts on {engine.dialect.name} ({counts}), {time.perf_counter() - started:.1f} s to fill")
     print(f"jobs: {', '.join(names)}")
 
     floor = _floor(engine, DAY)

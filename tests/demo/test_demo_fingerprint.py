@@ -26,7 +26,7 @@ DAY = date(2026, 12, 2)
 # (606 → 718: the digest moved with them; the subjects and the records before them are unchanged)
 # and the rectification tasks the records on government bodies open
 COUNTS = {
-    "audit_chain_head": 1, "audit_entries": 1749, "audit_entry_subjects": 109, "subjects": 2755, "designations": 40,
+    "audit_chain_head": 1, "audit_entries": 1750, "audit_entry_subjects": 109, "subjects": 2755, "designations": 40,
     "import_batches": 421, "posts": 40, "records": 718, "subject_grades": 2633, "checks": 18, "list_entries": 21,
     "record_persons": 4, "check_hits": 22, "list_entry_events": 27, "commitments": 360, "rectifications": 119,
     "rectification_events": 291,
@@ -39,6 +39,9 @@ COUNTS = {
     "self_corrections": 2,
     # the typical cases phase (xinyong.demo.cases): five records marked, an audit entry each
     "portal_typical_cases": 5,
+    # the findings phase (xinyong.demo.findings): the daily run's proposals from the obligations
+    # (one audit entry); proposals only, so the records and the digest stay
+    "obl_findings": 164,
 }
 DIGEST = "d622d413c49db19896131e7f86998c0dc5c1b55169fa7af0f98b23da35588fb7"
 

@@ -2,7 +2,7 @@
 
 The credit office and reporting departments import the registers and change their rows within
 their region (a body outside it: the row is refused; a row outside it: 403); every official reads
-them within the region."""
+them within the region. Only the credit office (admin) confirms or refuses a proposed finding."""
 
 from __future__ import annotations
 
@@ -69,6 +69,16 @@ def _judgment(w, where):
     return {"judgment_id": j.id}
 
 
+def _finding(w, where):
+    from xinyong.commitments.obligations.models import Finding
+
+    f = Finding(kind="arrears", row_id=next(_serial) + 900000, body_id=_body(w, where), region_code=_region(w, where),
+                category="arrears_to_enterprises", amount=Decimal(1), status="proposed", proposed_on=date(2020, 1, 1))
+    w.db.add(f)
+    w.db.commit()
+    return {"finding_id": f.id}
+
+
 def _body_ref(w, where):
     from xinyong.subjects.models import Subject
 
@@ -83,8 +93,15 @@ REG = lambda w, where: {"register": "contracts"}  # noqa: E731
 CLOSE = lambda w, where: {"status": "performed"}  # noqa: E731
 STAGE = lambda w, where: {"stage": "准备"}  # noqa: E731
 FULFIL = lambda w, where: {"status": "fulfilled"}  # noqa: E731
+BAD_UNIT = lambda w, where: {"unit": "矩阵信用办", "unit_code": "123"}  # noqa: E731
+REFUSE = lambda w, where: {"note": "经核实已付款"}  # noqa: E731
 
 CASES = [
+    Case("GET", "/api/v1/obligations/findings", query=_region_q, expect=only(OFFICIALS), out=NOBODY),
+    Case("POST", "/api/v1/obligations/findings/{finding_id}/confirm", params=_finding, json=BAD_UNIT,
+         expect=only(("admin",), 422), out=NOBODY, note="a bad unit code: 422 once admitted"),
+    Case("POST", "/api/v1/obligations/findings/{finding_id}/refuse", params=_finding, json=REFUSE,
+         expect=only(("admin",)), out=NOBODY),
     Case("GET", "/api/v1/obligations/arrears", expect=only(OFFICIALS)),
     Case("GET", "/api/v1/obligations/bodies/{body_id}/summary", params=lambda w, where: {"body_id": _body(w, where)},
          expect=only(OFFICIALS), out=NOBODY),

@@ -73,3 +73,12 @@ def test_the_holder_on_the_day_of_the_breach():
 ])
 def test_debt_warning_levels_at_their_edges(balance, resources, level):
     assert rules.debt_level(Decimal(balance), Decimal(resources), POLICY) == level
+
+
+def test_each_finding_rule_names_a_category_for_government_bodies():
+    policy = load_dir(DEFAULT_DIR)[0]
+    categories = {c.code: c for c in policy.catalog.categories}
+    assert {f.kind for f in POLICY.findings} == {"arrears", "debt_overdue", "agreement_overdue"}
+    for f in POLICY.findings:
+        assert f.category in categories and "gov_body" in categories[f.category].subject_kinds
+        assert f.finding_basis and f.basis

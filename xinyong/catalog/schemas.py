@@ -854,6 +854,19 @@ class PaymentTerm(Strict):
     basis: str = ""
 
 
+class FindingRule(Strict):
+    """When a daily finding on an obligations register is proposed as a record. A proposal is
+    only that: the credit office confirms it (then the record is written) or refuses it."""
+
+    kind: Literal["arrears", "debt_overdue", "agreement_overdue"] = Field(
+        description="arrears: 合同拖欠；debt_overdue: 政府债务逾期未偿还；agreement_overdue: 招商引资协议、政策承诺逾期未履行")
+    category: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="The record category written on confirmation")
+    days_past_due: int = Field(0, ge=0, description="逾期超过的天数（日历日）才提出；债务以逾期金额为准，不看天数")
+    min_amount: float = Field(0, ge=0, description="金额（万元）超过此数才提出")
+    finding_basis: str = Field(min_length=1, description="认定依据，写入记录")
+    basis: str = Field(min_length=1, description="The text the rule rests on")
+
+
 class DebtLevel(Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -875,9 +888,12 @@ class ObligationRules(Strict):
         DebtLevel(code="green", name="绿色", min_ratio=0), DebtLevel(code="yellow", name="黄色", min_ratio=0.8),
         DebtLevel(code="orange", name="橙色", min_ratio=1.0), DebtLevel(code="red", name="红色", min_ratio=1.2)])
     debt_basis: str = ""
+    findings: list[FindingRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered(self) -> ObligationRules:
+        if len({f.kind for f in self.findings}) != len(self.findings):
+            raise ValueError("findings: one rule per kind")
         ratios = [lv.min_ratio for lv in self.debt_levels]
         if not ratios or ratios[0] != 0 or ratios != sorted(set(ratios)):
             raise ValueError("debt_levels start at min_ratio 0 and rise strictly")
@@ -886,6 +902,9 @@ class ObligationRules(Strict):
         if len(set(self.ppp_stages)) != len(self.ppp_stages) or not self.ppp_stages:
             raise ValueError("ppp_stages are distinct and not empty")
         return self
+
+    def finding(self, kind: str) -> FindingRule | None:
+        return next((f for f in self.findings if f.kind == kind), None)
 
     def payment_term(self, sme: bool) -> PaymentTerm:
         return next(t for t in self.payment_terms if t.sme == sme)

@@ -37,12 +37,12 @@ IMPORT_ROWS = 20_000  # rows per import_source call (a department's batch is spl
 YEARS_BACK = 6
 
 PHASES = ("bodies", "persons", "servants", "enterprises", "records", "joint", "promises", "obligations", "complaints",
-          "leniency", "cases", "oversight")
+          "leniency", "cases", "oversight", "findings")
 PHASE_NAMES = {
     "bodies": "政府机构", "persons": "自然人", "servants": "公务人员", "enterprises": "企业", "records": "信用记录",
     "joint": "名单与核查", "promises": "信用承诺与限期整改", "obligations": "政府履约", "complaints": "投诉举报", "leniency": "自我纠错（从轻减轻）",
     "cases": "典型案例",
-    "oversight": "监督与信用评价",
+    "oversight": "监督与信用评价", "findings": "履约失信拟认定",
 }
 LEVELS = ("province", "city", "county")
 

@@ -54,6 +54,7 @@ from xinyong.demo.bodies import BodiesPhase
 from xinyong.demo.cases import build_cases
 from xinyong.demo.complaints import build_complaints
 from xinyong.demo.enterprises import EnterprisesPhase
+from xinyong.demo.findings import build_findings
 from xinyong.demo.joint import build_joint
 from xinyong.demo.leniency import build_leniency
 from xinyong.demo.obligations import build_obligations
@@ -212,6 +213,8 @@ def build_demo(
         ("cases", lambda: gen.summary.joint.update(build_cases(session, seed=seed, today=gen.today))),
         ("oversight", lambda: gen.summary.oversight.update(build_oversight(session, seed=seed, today=gen.today,
                                                                           progress=progress))),
+        # proposals from the obligations above, for the credit office to confirm (no records, no randomness)
+        ("findings", lambda: gen.summary.obligations.update(build_findings(session, today=gen.today))),
     ]
     for phase, step in steps:
         t0 = time.perf_counter()

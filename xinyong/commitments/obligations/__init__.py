@@ -5,7 +5,9 @@ each stage over time, court judgments and listings as dishonest judgment debtors
 Importing the package registers the daily work (``xinyong jobs daily``), each set-based and
 idempotent (:mod:`xinyong.commitments.obligations.service`): arrears from due dates, debt
 warning levels, overdue judgments (with listings reported to the superior and written as
-records), and PPP breaches traced to the person responsible when they happened.
+records), PPP breaches traced to the person responsible when they happened, and proposals
+of records (arrears, overdue debt, agreements past due) for the credit office to confirm
+(:mod:`xinyong.commitments.obligations.findings`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from xinyong.core import daily as _daily
 
 def _job(name: str):
     def run(session: Session, today: date) -> dict[str, int]:
-        from xinyong.commitments.obligations import service
+        from xinyong.commitments.obligations import findings, service
 
+        if name == "findings":
+            return findings.daily_findings(session, today)
         return {"arrears": service.daily_arrears, "debt": service.daily_debt_levels,
                 "judgments": service.daily_judgments, "ppp": service.daily_ppp_breaches}[name](session, today)
 
@@ -37,3 +41,7 @@ _COUNTS = {
 }
 for _n, _label in _LABELS.items():
     _daily.register(f"obligations.{_n}", _label, _job(_n), order=31, counts=_COUNTS[_n])
+# after the arrears are counted: proposals for the credit office to confirm or refuse
+_daily.register("obligations.findings", "履约失信拟认定（待信用办确认）", _job("findings"), order=32,
+                counts={"arrears": "拖欠企业账款拟认定", "debt_overdue": "政府债务违约拟认定",
+                        "agreement_overdue": "招商引资失信拟认定"})

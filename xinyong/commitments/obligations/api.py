@@ -21,6 +21,9 @@ from xinyong.commitments.obligations import service
 from xinyong.commitments.obligations.schemas import (
     AgreementChangeIn,
     ArrearsOut,
+    FindingConfirmIn,
+    FindingOut,
+    FindingRefuseIn,
     ImportOut,
     JudgmentCloseIn,
     RowOut,
@@ -62,6 +65,61 @@ def row_out(key: str, obj, other) -> RowOut:
     if key in ("ppp_holders", "ppp_breaches"):
         return RowOut(id=obj.id, kind=key, body_name=other.name, region_code=other.region_code, fields=fields)
     return RowOut(id=obj.id, kind=key, body_name=other.name, region_code=obj.region_code, fields=fields)
+
+
+Office = Annotated[Principal, allow("admin")]
+
+
+def finding_out(f, body_name: str) -> FindingOut:
+    from xinyong.commitments.obligations.models import FINDING_KINDS
+
+    return FindingOut(id=f.id, kind=f.kind, kind_name=FINDING_KINDS.get(f.kind, f.kind), row_id=f.row_id,
+                      body_id=f.body_id, body_name=body_name, region_code=f.region_code, category=f.category,
+                      due_on=f.due_on, amount=float(f.amount) if f.amount is not None else None, status=f.status,
+                      proposed_on=f.proposed_on, decided_by=f.decided_by, decided_on=f.decided_on, note=f.note,
+                      record_id=f.record_id)
+
+
+# registered before /obligations/{register}, which would otherwise take "findings" as a register
+@router.get("/obligations/findings", tags=[TAG], response_model=list[FindingOut], summary="履约失信拟认定列表",
+            description="每日例行任务提出的拟认定（拖欠企业账款、政府债务违约、招商引资失信），本地区权限范围内；"
+                        "`status`：proposed（默认）/ confirmed / refused / all。",
+            responses=error_responses(401, 403))
+def list_findings(session: SessionDep, who: Official,
+                  status: Annotated[str, Query(pattern="^(proposed|confirmed|refused|all)$")] = "proposed",
+                  region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> list[FindingOut]:
+    from xinyong.commitments.obligations import findings
+
+    return [finding_out(f, name) for f, name in
+            findings.search(session, who, status=None if status == "all" else status, region=region)]
+
+
+@router.post("/obligations/findings/{finding_id}/confirm", tags=[TAG], response_model=FindingOut,
+             summary="信用办确认认定：写入信用记录",
+             description="经核实确认后，按记录的正常导入路径写入相应类别的失信记录（来源编号唯一，只写一次），记审计日志。",
+             responses=error_responses(401, 403, 404, 422))
+def confirm_finding(request: Request, session: SessionDep, who: Office, body: FindingConfirmIn,
+                    finding_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> FindingOut:
+    from xinyong.commitments.obligations import findings
+    from xinyong.subjects.models import Subject
+
+    f = findings.confirm(session, finding_id, unit=body.unit, unit_code=body.unit_code, note=body.note, who=who,
+                         today=today(), **_meta(request))
+    session.commit()
+    return finding_out(f, session.get(Subject, f.body_id).name)
+
+
+@router.post("/obligations/findings/{finding_id}/refuse", tags=[TAG], response_model=FindingOut,
+             summary="信用办不予认定", description="写明理由，不写入记录，记审计日志；该行不再提出。",
+             responses=error_responses(401, 403, 404, 422))
+def refuse_finding(request: Request, session: SessionDep, who: Office, body: FindingRefuseIn,
+                   finding_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> FindingOut:
+    from xinyong.commitments.obligations import findings
+    from xinyong.subjects.models import Subject
+
+    f = findings.refuse(session, finding_id, note=body.note, who=who, today=today(), **_meta(request))
+    session.commit()
+    return finding_out(f, session.get(Subject, f.body_id).name)
 
 
 @router.get("/obligations/arrears", tags=[TAG], response_model=list[ArrearsOut], summary="拖欠企业账款（按单位）",

@@ -185,3 +185,33 @@ class Debt(_Row, Base):
 
     __table_args__ = (Index("ix_obl_debts_body_asof", "body_id", "as_of", unique=True),
                       Index("ix_obl_debts_region", "region_code"))
+
+
+FINDING_KINDS = {"arrears": "拖欠企业账款", "debt_overdue": "政府债务逾期未偿还", "agreement_overdue": "招商引资承诺逾期未履行"}
+FINDING_STATUSES = {"proposed": "拟认定", "confirmed": "已认定", "refused": "不予认定"}
+
+
+class Finding(Base):
+    """A finding the daily run proposes from a register row (a contract in arrears, a debt with
+    overdue repayments, an agreement past its due date): the credit office confirms it — and the
+    record is written — or refuses it. One per register row and kind (``kind``, ``row_id``)."""
+
+    __tablename__ = "obl_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    row_id: Mapped[int] = mapped_column()
+    body_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    region_code: Mapped[str] = mapped_column(String(6))
+    category: Mapped[str] = mapped_column(String(60))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    proposed_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+
+    __table_args__ = (Index("ix_obl_findings_row", "kind", "row_id", unique=True),
+                      Index("ix_obl_findings_region_status", "region_code", "status"))

@@ -75,3 +75,32 @@ class SummaryOut(BaseModel):
     debt_ratio: float | None
     debt_level: str | None
     debt_level_name: str | None
+
+
+class FindingOut(BaseModel):
+    id: int
+    kind: str = Field(description="arrears / debt_overdue / agreement_overdue")
+    kind_name: str
+    row_id: int = Field(description="登记簿中的行（合同、债务、协议）")
+    body_id: int
+    body_name: str
+    region_code: str
+    category: str = Field(description="确认后写入的信用记录类别")
+    due_on: date | None
+    amount: float | None = Field(description="金额（万元）")
+    status: str = Field(description="proposed 拟认定 / confirmed 已认定 / refused 不予认定")
+    proposed_on: date
+    decided_by: str | None
+    decided_on: date | None
+    note: str | None
+    record_id: int | None
+
+
+class FindingConfirmIn(BaseModel):
+    unit: str = Field(min_length=1, max_length=200, description="认定单位名称")
+    unit_code: str = Field(min_length=1, max_length=18, description="认定单位统一社会信用代码")
+    note: str = Field("", max_length=2000, description="核实情况")
+
+
+class FindingRefuseIn(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, description="不予认定的理由")

@@ -1,0 +1,178 @@
+"""Findings: when an obligation unkept becomes a record, in two steps.
+
+A record punishes, and dishonesty enters a credit file only once it is found by law (浙江省公共
+信用信息管理条例 第十一条(六)“经依法认定”; the record's 认定依据 is required). So the daily run
+(``obligations.findings``) only *proposes*: one insert-select per rule of ``obligations.yaml``
+``findings`` writes a ``proposed`` row for every register row past the rule's threshold that has
+none yet (a contract in arrears → 拖欠企业账款, a debt figure with overdue repayments → 政府债务违约,
+an agreement in force past its due date, not lawfully changed or terminated → 招商引资失信). The
+credit office then confirms a proposal — the record is written through the records' own path
+(:func:`xinyong.records.ingest.import_source`, source id ``obligation-finding:{id}``, so once) —
+or refuses it with its reason. Each decision is an audit entry. A row is proposed once: a refused
+proposal is not proposed again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Date, and_, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.principal import Principal
+from xinyong.audit.service import log_event
+from xinyong.commitments.obligations import service
+from xinyong.commitments.obligations.models import (
+    FINDING_KINDS,
+    FINDING_STATUSES,
+    Agreement,
+    Contract,
+    Debt,
+    Finding,
+)
+from xinyong.core.codes import CodeError, validate_uscc
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.records.models import Record
+from xinyong.subjects.models import Subject
+
+SOURCE_PREFIX = "obligation-finding:"
+_COLUMNS = ["kind", "row_id", "body_id", "region_code", "category", "due_on", "amount", "status", "proposed_on"]
+
+
+def _candidates(kind: str, rule, today: date):
+    """The select of one rule's candidate rows (in the column order of :data:`_COLUMNS`)."""
+    least = Decimal(str(rule.min_amount))
+    cutoff = today - timedelta(days=rule.days_past_due)
+    if kind == "arrears":
+        model, due, amount = Contract, Contract.pay_due_on, Contract.arrears
+        where = and_(Contract.arrears > least, Contract.pay_due_on.is_not(None), Contract.pay_due_on < cutoff)
+    elif kind == "debt_overdue":
+        model, due, amount = Debt, Debt.next_maturity, Debt.overdue_amount
+        where = Debt.overdue_amount > least
+    else:
+        model, due, amount = Agreement, Agreement.due_on, Agreement.incentive_amount
+        where = and_(Agreement.status == "in_force", Agreement.due_on.is_not(None), Agreement.due_on < cutoff,
+                     func.coalesce(Agreement.incentive_amount, 0) >= least)
+    known = exists().where(Finding.kind == kind, Finding.row_id == model.id)
+    return select(literal(kind), model.id, model.body_id, model.region_code, literal(rule.category), due, amount,
+                  literal("proposed"), literal(today, Date())).where(where, ~known)
+
+
+def daily_findings(session: Session, today: date) -> dict[str, int]:
+    """One insert-select per rule of the policy in force: rows past the threshold without a
+    finding get a proposed one. A second run the same day inserts nothing."""
+    policy = service.policy_rules(session)
+    out = {}
+    for kind in FINDING_KINDS:
+        rule = policy.finding(kind)
+        if rule is None:
+            out[kind] = 0
+            continue
+        # RETURNING for the count: an INSERT … SELECT's rowcount is -1 on PostgreSQL's driver
+        result = session.execute(Finding.__table__.insert().from_select(_COLUMNS, _candidates(kind, rule, today))
+                                 .returning(Finding.__table__.c.id))
+        out[kind] = len(result.all())
+    if any(out.values()):
+        log_event(session, who=service.DAILY_USER, action="propose", entity="obligation_finding",
+                  after={"date": today.isoformat(), **out})
+    session.expire_all()
+    return out
+
+
+def search(session: Session, who: Principal, *, status: str | None = "proposed", region: str | None = None,
+           limit: int = 200) -> list[tuple[Finding, str]]:
+    q = select(Finding, Subject.name).join(Subject, Subject.id == Finding.body_id)
+    q = service._region_filter(service._scoped(q, Finding.region_code, who), Finding.region_code, who, region)
+    if status:
+        q = q.where(Finding.status == status)
+    return list(session.execute(q.order_by(Finding.id).limit(limit)).tuples())
+
+
+def get(session: Session, finding_id: int, who: Principal) -> Finding:
+    f = session.get(Finding, finding_id)
+    if f is None:
+        raise NotFound("该认定建议不存在", f"no finding {finding_id}")
+    if not who.covers(f.region_code):
+        raise Forbidden("超出您的地区权限范围", f"finding {finding_id} is outside {who.label}'s scope")
+    return f
+
+
+def _record_row(session: Session, f: Finding, rule, unit: str, unit_code: str, on: date) -> dict:
+    body = session.get(Subject, f.body_id)
+    base = {"subject_name": body.name, "subject_code": service._plain(body.code, body.code_cipher),
+            "category": f.category, "decision_no": f"履约认定〔{on.year}〕{f.id}号", "decision_date": on.isoformat(),
+            "department_name": unit, "department_code": unit_code, "source_id": f"{SOURCE_PREFIX}{f.id}",
+            "finding_basis": rule.finding_basis if rule else "经信用办核实认定"}
+    if f.kind == "arrears":
+        c = session.get(Contract, f.row_id)
+        return {**base, "contract_name": c.name, "creditor_name": c.supplier_name, "creditor_code": c.supplier_code,
+                "arrears_amount": str(c.arrears if c.arrears else f.amount), "agreed_pay_date": c.pay_due_on.isoformat(),
+                "overdue_days": str(max((on - c.pay_due_on).days, 0))}
+    if f.kind == "debt_overdue":
+        d = session.get(Debt, f.row_id)
+        return {**base, "debt_name": f"{body.name}政府债务（{d.as_of.isoformat()}）", "debt_type": "政府负有偿还责任的债务",
+                "violation_type": "逾期未偿还", "overdue_principal": str(d.overdue_amount),
+                **({"due_date": d.next_maturity.isoformat()} if d.next_maturity and d.next_maturity <= on else {})}
+    a = session.get(Agreement, f.row_id)
+    return {**base, "project_name": a.name, "agreement_name": f"{a.name}（{a.ref_no}）",
+            "agreement_date": a.signed_on.isoformat(), "counterpart_name": a.counterpart_name,
+            **({"counterpart_code": a.counterpart_code} if a.counterpart_code else {}),
+            "breach_type": "不履行政策承诺" if a.kind == "政策承诺" else "不履行合同协议",
+            "breach_facts": f"{a.kind}“{a.name}”约定于{a.due_on.isoformat()}前兑现：{a.incentives}；期限届满未履行，"
+                            "亦未依法变更或解除"}
+
+
+def _open(f: Finding) -> None:
+    if f.status != "proposed":
+        raise InvalidInput(f"该认定建议已是“{FINDING_STATUSES[f.status]}”", "already decided", field="status")
+
+
+def confirm(session: Session, finding_id: int, *, unit: str, unit_code: str, note: str, who: Principal, today: date,
+            request_id: str | None = None, ip: str | None = None) -> Finding:
+    """The credit office confirms: the record is written through the records' path (once, by its
+    source id), linked, and the decision audited. A record the records' checks refuse leaves
+    the proposal open and says why."""
+    from xinyong.records.ingest import import_source
+    from xinyong.records.readers import rows_from_dicts
+    from xinyong.records.validation import Defaults
+
+    f = get(session, finding_id, who)
+    _open(f)
+    unit = (unit or "").strip()
+    if not unit:
+        raise InvalidInput("须填写认定单位", "no unit", field="unit")
+    try:
+        unit_code = validate_uscc((unit_code or "").strip())
+    except CodeError as e:
+        raise InvalidInput(f"认定单位统一社会信用代码不正确：{e}", "bad unit code", field="unit_code") from None
+    rule = service.policy_rules(session).finding(f.kind)
+    row = _record_row(session, f, rule, unit, unit_code, today)
+    result = import_source(session, rows_from_dicts([row]), file_name="obligations-finding", category=f.category,
+                           user=who.username, defaults=Defaults(today=today))
+    if result.rejected:
+        reasons = "；".join(f"{e.field}：{e.zh}" for e in result.errors[:3])
+        raise InvalidInput(f"记录未能写入：{reasons or '记录校验未通过'}", "record rejected", field="finding")
+    f.record_id = session.execute(select(Record.id).where(Record.department_code == unit_code,
+                                                          Record.source_id == row["source_id"])
+                                  .order_by(Record.id.desc()).limit(1)).scalar_one_or_none()
+    f.status, f.decided_by, f.decided_on, f.note = "confirmed", who.username, today, (note or "").strip() or None
+    session.flush()
+    log_event(session, who=who, action="confirm", entity="obligation_finding", entity_id=f.id, subject_id=f.body_id,
+              before={"status": "proposed"}, after={"status": "confirmed", "record_id": f.record_id, "unit": unit},
+              request_id=request_id, ip=ip)
+    return f
+
+
+def refuse(session: Session, finding_id: int, *, note: str, who: Principal, today: date,
+           request_id: str | None = None, ip: str | None = None) -> Finding:
+    """The credit office refuses a proposal, saying why (e.g. paid, the delay lawful); no record."""
+    f = get(session, finding_id, who)
+    _open(f)
+    if not (note or "").strip():
+        raise InvalidInput("不予认定须写明理由", "no reason", field="note")
+    f.status, f.decided_by, f.decided_on, f.note = "refused", who.username, today, note.strip()
+    session.flush()
+    log_event(session, who=who, action="refuse", entity="obligation_finding", entity_id=f.id, subject_id=f.body_id,
+              before={"status": "proposed"}, after={"status": "refused", "note": f.note}, request_id=request_id, ip=ip)
+    return f
