@@ -120,10 +120,16 @@ def test_single_check_api_and_pages(client):
 
 
 def test_published_lists_page_is_masked(client):
+    """The public lists never list natural persons (they are found only by full identity number
+    and name); an official sees them, masked."""
     with session_scope() as s:
         p, ric = person(s, "罗公示")
         record(s, p, "dishonest_judgment_debtor", "serious")
         lists.refresh(s)
+    page = client.get("/lists?list_kind=blacklist")
+    assert page.status_code == 200 and "罗*示" not in page.text and "罗公示" not in page.text and ric not in page.text
+    assert client.get("/api/v1/lists", params={"list_kind": "blacklist"}).json()["total"] == 0
+    login_as(client, "checker")
     page = client.get("/lists?list_kind=blacklist")
     assert page.status_code == 200 and "罗*示" in page.text and "罗公示" not in page.text and ric not in page.text
     api = client.get("/api/v1/lists", params={"list_kind": "blacklist"}).json()

@@ -214,7 +214,7 @@ PAGES = {
     "enterprise file": ("/subjects/{ent}", 5),  # policy 1, subject, counts, one page of records, lists
     "enterprise archive": ("/subjects/{ent}?archive=1", 5),
     "enterprise category": ("/subjects/{ent}?category=admin_penalty&page=2", 5),
-    "gov body file": ("/subjects/{bureau}", 5),  # policy 1, subject, counts (none: no records query), parent, lists
+    "gov body file": ("/subjects/{bureau}", 6),  # policy 1, subject, counts (none: no records query), parent, lists, grade
     "record": ("/records/{record}", 3),  # policy 1, record with subject, versions
     "policy": ("/policy", 1),
 }

@@ -37,6 +37,8 @@ USERS = ("public", "demo-admin", "demo-reporter", "demo-checker", "demo-supervis
 ALLOWED = {
     "xinyong", "TOTP", "API", "CSV", "XLSX", "JSON", "Lines", "PDF", "PNG", "JPEG", "Excel", "SM3", "PPP", "Webhook",
     "Google", "Authenticator", "FreeOTP", "testclient", "test",
+    # the model review's measures and the engines by their names (as Excel above)
+    "AUC", "PSI", "WOE", "DuckDB", "Spark",
 }
 _WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z_]{2,}(?![A-Za-z0-9_])")
 _LINK = re.compile(r'href="(/[^"#]*)"')

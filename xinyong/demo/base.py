@@ -78,6 +78,9 @@ class DemoSummary:
     records: dict[str, int] = field(default_factory=dict)  # accepted rows by category code
     category_names: dict[str, str] = field(default_factory=dict)
     rows: int = 0
+    # records the later phases wrote through the platform's own paths (a commitment's breach, a
+    # rectification's responsible person), by category: not generated rows, so not in ``rows``
+    records_after: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     batches: int = 0
     errors: list[RowError] = field(default_factory=list)

@@ -27,7 +27,7 @@ from collections import defaultdict
 from datetime import date
 
 from faker import Faker
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock, regions
@@ -63,6 +63,7 @@ from xinyong.demo.persons import PersonsPhase
 from xinyong.demo.promises import build_promises
 from xinyong.demo.records import RecordsPhase
 from xinyong.demo.servants import ServantsPhase
+from xinyong.records.models import Record
 from xinyong.subjects import identity
 from xinyong.subjects.models import Subject
 
@@ -230,6 +231,8 @@ def build_demo(
         "person": len(gen.persons),
         "enterprise": len(gen.enterprises) + len(gen.organisations),
     }
+    stored = dict(session.execute(select(Record.category_code, func.count()).group_by(Record.category_code)).all())
+    summary.records_after = {c: n - summary.records.get(c, 0) for c, n in stored.items() if n != summary.records.get(c, 0)}
     summary.seconds = round(time.perf_counter() - started, 2)
     if summary.rejected:
         raise DemoRejected(summary.errors, summary.rejected)
