@@ -18,6 +18,12 @@ ACTION_NAMES = {
     "download": "下载文件",
     "revoke": "撤销",
     "daily_job": "每日任务", "daily_job_failed": "每日任务失败", "daily_trigger": "手动运行每日任务",
+    "recompute": "按现行政策重算公示期", "propose": "拟认定", "confirm": "确认", "refuse": "不予认定",
+    "breach": "违诺", "stage": "进入下一阶段", "status": "变更状态", "trace": "责任回溯",
+    "applied": "已采用", "not_applied": "未采用", "token_issue": "签发令牌", "token_revoke": "吊销令牌",
+    "correction_record": "登记自我纠错", "correction_revoke": "撤销自我纠错",
+    "complaint_escalate": "投诉逾期提级督办", "complaint_import": "导入 12345 工单", "complaint_reveal": "查看投诉人联系方式",
+    "complaint_unrated": "评价期满未评价办结", "rectification_daily": "限期整改每日任务",
 }
 WHAT_NAMES = {
     "credit_file": "信用档案", "record": "信用记录", "import_batch": "导入批次", "subject.code": "身份证号码",
@@ -30,6 +36,12 @@ WHAT_NAMES = {
     "daily_run": "每日任务",
     "credit_report": "信用报告",
     "authorization_code": "授权码", "authorized_query": "授权查询",
+    "commitment": "信用承诺", "complaint": "投诉举报", "complaint.complainant": "投诉人联系方式",
+    "designation": "任职登记", "evaluation_review": "模型复核", "evaluation_run": "评价批次", "objection": "异议",
+    "obligation_agreement": "招商引资协议", "obligation_finding": "履约失信拟认定", "obligation_judgment": "涉政府判决",
+    "obligation_ppp": "PPP项目", "obligation_ppp_breach": "PPP项目违约", "obligation_ppp_person": "PPP项目责任人",
+    "post": "职务", "records": "信用记录（批量）", "rectification": "限期整改", "repair": "信用修复",
+    "self_correction": "自我纠错", "subject": "信用主体", "supervision_input": "监督信息", "typical_case": "典型案例",
 }
 # How a request reached the platform (audit_entries.via).
 VIA_NAMES = {"session": "网页", "token": "接口", "cli": "命令行", "public": "公众", "code": "授权码", "oidc": "统一身份认证"}

@@ -12,7 +12,7 @@ and (this being a demo) need not be changed first. Running it again creates nobo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -103,7 +103,9 @@ def _grant_demo_code(db: Session, user: User) -> str:
                     subject_id=user.subject_id, via="cli")
     parts = list(authorization.scope_parts(policy))
     granted = authorization.grant(db, policy, who, recipient="某商业银行杭州分行（演示）", purpose="办理个人住房贷款（演示）",
-                                  scope=parts, valid_until=clock.today() + timedelta(days=30), max_reads=3)
+                                  scope=parts, valid_until=clock.today() + timedelta(days=30), max_reads=3,
+                                  # granted at noon of the demo's day (04:00 UTC), whatever the clock says
+                                  now=datetime.combine(clock.today(), time(4, 0)))
     return f"已授予“{granted.row.recipient}”一个授权码（30 天内可查询 3 次；码本身不显示，可在“授权查询”页撤销）"
 
 
