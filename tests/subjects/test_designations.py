@@ -123,7 +123,7 @@ def test_the_template_reads_back(session):
     assert missing.value.zh == "表格缺少必填列：公民身份号码"
     with pytest.raises(InvalidInput) as junk:
         designations.read_xlsx(b"not a spreadsheet")
-    assert "不是有效的 XLSX" in junk.value.zh
+    assert "无法打开该 Excel 文件" in junk.value.zh
 
 
 def test_a_check_reaches_the_person_registered_at_the_time(session):
@@ -139,3 +139,22 @@ def test_a_check_reaches_the_person_registered_at_the_time(session):
     assert {(h.role, h.source_id) for h in first.hits} == {("legal_rep", listed.id)}
     later = checks.check_one(session, scenario="consumption_restriction", code=NEXT, purpose="测试", who=who)
     assert later.hits == []
+
+
+def test_an_upload_is_inspected_before_it_is_parsed():
+    """The designations import refuses a workbook with a document type declaration (an entity
+    bomb) before openpyxl reads it, as every other upload does."""
+    import zipfile
+
+    from xinyong.core.xlsx import UnsafeWorkbook
+
+    buf = io.BytesIO(designations.template_bytes())
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = b"<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\">]>" + data
+            dst.writestr(item, data)
+    with pytest.raises(UnsafeWorkbook):
+        designations.read_xlsx(out.getvalue())

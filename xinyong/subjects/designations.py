@@ -13,7 +13,6 @@ row written is an audit entry, with the state before and after.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,6 @@ from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.core import regions, xlsx_import
 from xinyong.core.codes import CodeError, clean_code, validate_ric, validate_uscc
-from xinyong.core.errors import InvalidInput
 from xinyong.core.xlsx_import import (
     ReadColumn,
     RejectedRows,
@@ -34,7 +32,7 @@ from xinyong.core.xlsx_import import (
     TemplateColumn,
     cell_text,
     parse_date,
-    rows_by_header,
+    read_rows,
 )
 from xinyong.subjects.identity import lookup_key
 from xinyong.subjects.models import DESIGNATION_ROLES, NATURAL_KINDS, Designation, Post, Subject
@@ -85,18 +83,11 @@ def template_bytes() -> bytes:
 
 def read_xlsx(data: bytes) -> list[dict]:
     """The rows of the first sheet as {column: value}, keyed by :data:`COLUMNS` (unknown headers
-    are ignored). :class:`InvalidInput` when the file is no XLSX or lacks a required column."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not XLSX
-        raise InvalidInput("文件不是有效的 XLSX 表格，请使用下载的模板填写", "not an XLSX file", field="file") from None
-    try:
-        columns = [ReadColumn(key, headers, required) for key, (headers, _note, required) in COLUMNS.items()]
-        return rows_by_header(wb.worksheets[0].iter_rows(values_only=True), columns, max_rows=MAX_ROWS)
-    finally:
-        wb.close()
+    are ignored). The file is inspected before it is parsed, as every upload is (an entity bomb,
+    a sheet beyond the limits: :class:`~xinyong.core.xlsx.UnsafeWorkbook`); :class:`InvalidInput`
+    when it is no XLSX or lacks a required column."""
+    columns = [ReadColumn(key, headers, required) for key, (headers, _note, required) in COLUMNS.items()]
+    return read_rows(data, columns, max_rows=MAX_ROWS)
 
 
 def _overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
