@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.masking import mask_ids_in_text
 from xinyong.core.xlsx import Limits, open_workbook, set_cell
+from xinyong.core.xlsx_import import RowError, parse_date
 from xinyong.redress import complaint_rules as rules
 from xinyong.redress import complaints
 from xinyong.redress.models import Complaint, ComplaintEvent
@@ -136,21 +137,12 @@ def _text(value) -> str:
 
 
 def _date(value, key: str, required: bool) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    if not text:
-        if required:
-            raise _Bad(key, "必填")
-        return None
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    """:func:`xinyong.core.xlsx_import.parse_date` (a whole number read as one), its refusal as
+    this module's row error."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(key, f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
+        return parse_date(value, key, required, as_text=_text)
+    except RowError as exc:
+        raise _Bad(exc.column, exc.reason) from None
 
 
 class _Bad(Exception):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select, update
@@ -47,6 +47,7 @@ from xinyong.core import regions
 from xinyong.core.codes import CodeError, clean_code, validate_uscc
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.xlsx import Limits, append, open_workbook, set_cell, streamed_workbook
+from xinyong.core.xlsx_import import RowError, parse_date
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 
@@ -100,22 +101,11 @@ def _req(row: dict, key: str, width: int = 200) -> str:
 
 
 def _date(row: dict, key: str, required: bool = False) -> date | None:
-    value = row.get(key)
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    if not text:
-        if required:
-            raise _Bad(key, "必填")
-        return None
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    """:func:`xinyong.core.xlsx_import.parse_date`, its refusal as this module's row error."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(key, f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
+        return parse_date(row.get(key), key, required)
+    except RowError as exc:
+        raise _Bad(exc.column, exc.reason) from None
 
 
 def _money(row: dict, key: str, required: bool = False) -> Decimal | None:
