@@ -83,3 +83,27 @@ def system_or_404(systems: list[IndicatorSystem], code: str) -> IndicatorSystem:
     if found is None:
         raise NotFound(f"评价指标体系 {code} 不存在", f"no indicator system {code!r}")
     return found
+
+
+def open_subject(session, who: Principal, subject_id: int, *, request_id: str | None = None,
+                 ip: str | None = None):
+    """A subject's scores as ``who`` may read them, for the page and the API alike: the subject,
+    the systems it may read them under, and whether it is a natural person. A person's score read
+    by anyone but the person is an audited read (committed here). Refused as :func:`ensure_subject`."""
+    from xinyong.audit.service import log_read
+    from xinyong.catalog.service import active_version
+    from xinyong.evaluation import results
+    from xinyong.subjects.models import Subject
+
+    subject = session.get(Subject, subject_id)
+    if subject is None:
+        raise NotFound("信用主体不存在", "no such subject")
+    _, policy = active_version(session)
+    systems = readable_systems(who, results.systems_for(subject.kind, policy.evaluation.systems),
+                               subject.id, subject.kind, subject.region_code)
+    natural = subject.kind in NATURAL
+    if natural and not who.owns(subject.id):
+        log_read(session, who=who, subject_id=subject.id, purpose=READ_PURPOSE, what="evaluation_score",
+                 request_id=request_id, ip=ip)
+        session.commit()
+    return subject, systems, natural

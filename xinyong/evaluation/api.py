@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Query, Request
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
-from xinyong.audit.service import log_read
 from xinyong.catalog.service import active_version
 from xinyong.core.errors import NotFound
 from xinyong.core.http import MAX_ID, SessionDep, error_responses
@@ -24,7 +23,6 @@ from xinyong.evaluation.schemas import (
     SubjectScoreOut,
     SubjectScoresOut,
 )
-from xinyong.subjects.models import Subject
 
 router = APIRouter()
 TAG = "信用评价"
@@ -78,18 +76,9 @@ def rankings(session: SessionDep, who: Anyone, system: System, level: Level = "c
             responses=error_responses(401, 403, 404, 422))
 def subject_scores(request: Request, session: SessionDep, who: Anyone,
                    subject_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> SubjectScoresOut:
-    subject = session.get(Subject, subject_id)
-    if subject is None:
-        raise NotFound("信用主体不存在", "no such subject")
-    _, policy = active_version(session)
-    systems = access.readable_systems(who, results.systems_for(subject.kind, policy.evaluation.systems),
-                                      subject.id, subject.kind, subject.region_code)
-    natural = subject.kind in access.NATURAL
-    if natural and not who.owns(subject.id):
-        log_read(session, who=who, subject_id=subject.id, purpose=access.READ_PURPOSE, what="evaluation_score",
-                 request_id=getattr(request.state, "request_id", None),
-                 ip=request.client.host if request.client else None)
-        session.commit()
+    subject, systems, natural = access.open_subject(
+        session, who, subject_id, request_id=getattr(request.state, "request_id", None),
+        ip=request.client.host if request.client else None)
     out = []
     for spec in systems:
         e = results.explain(session, subject.id, spec)

@@ -17,7 +17,6 @@ from starlette.responses import Response
 
 from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
-from xinyong.audit.service import log_read
 from xinyong.catalog.service import active_version
 from xinyong.core.errors import NotFound
 from xinyong.core.http import MAX_ID, SessionDep
@@ -78,20 +77,9 @@ def runs_page(request: Request, session: SessionDep, who: Official) -> Response:
             description="主体在各适用指标体系最近一次评价中的得分、等级、维度雷达图和逐项得分说明，以及历次评价。")
 def subject_page(request: Request, session: SessionDep, who: Anyone,
                  subject_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
-    from xinyong.subjects.models import Subject
-
-    subject = session.get(Subject, subject_id)
-    if subject is None:
-        raise NotFound("信用主体不存在", "no such subject")
-    _, policy = active_version(session)
-    systems = access.readable_systems(who, results.systems_for(subject.kind, policy.evaluation.systems),
-                                      subject.id, subject.kind, subject.region_code)
-    natural = subject.kind in access.NATURAL
-    if natural and not who.owns(subject.id):
-        log_read(session, who=who, subject_id=subject.id, purpose=access.READ_PURPOSE, what="evaluation_score",
-                 request_id=getattr(request.state, "request_id", None),
-                 ip=request.client.host if request.client else None)
-        session.commit()
+    subject, systems, natural = access.open_subject(
+        session, who, subject_id, request_id=getattr(request.state, "request_id", None),
+        ip=request.client.host if request.client else None)
     explained = [e for e in (results.explain(session, subject.id, s) for s in systems) if e is not None]
     return render(request, "evaluation/subject.html", {
         "active": "/evaluation", "tab": None, "subject_id": subject.id,
