@@ -316,6 +316,7 @@ def duckdb_schema(con) -> None:
 def load_platform(session, con, chunk: int = 50_000, progress=None) -> None:
     """Copy the columns the statement reads from the platform's database into DuckDB. Of an
     identity number only whether one is held crosses over (``*``), never its ciphertext."""
+    import numpy
     from sqlalchemy import case, literal, select
 
     from xinyong.lists.models import ListEntry
@@ -332,10 +333,15 @@ def load_platform(session, con, chunk: int = 50_000, progress=None) -> None:
             case((t.c.code_cipher.is_(None), None), else_=literal("*")).label(c) if c == "code_cipher" else t.c[c]
             for c in cols
         ]
-        marks = ", ".join("?" for _ in cols)
-        sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({marks})"
+        sql = f"INSERT INTO {name} ({', '.join(cols)}) SELECT * FROM platform_part"
         for part in session.execute(select(*exprs)).yield_per(chunk).partitions():
-            con.executemany(sql, [tuple(r) for r in part])
+            # Column-wise: DuckDB reads a registered dict of NumPy arrays and casts to the table's
+            # types; ``executemany`` binds row by row and was two orders of magnitude slower
+            # (30,000 rows: 43 s against 0.15 s).
+            con.register("platform_part", {c: numpy.array(v, dtype=object)
+                                           for c, v in zip(cols, zip(*part, strict=True), strict=True)})
+            con.execute(sql)
+            con.unregister("platform_part")
             if progress:
                 progress(name, len(part))
 

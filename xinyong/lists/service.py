@@ -29,7 +29,7 @@ from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput, NotFound, XinyongError
 from xinyong.lists import hooks, rules
 from xinyong.lists.models import ListEntry, ListEntryEvent, SubjectGrade, newest_grade
-from xinyong.records.models import LIVE_STATUSES, ImportBatch, Record
+from xinyong.records.models import LIVE_STATUSES, Record
 from xinyong.records.service import displayed
 from xinyong.subjects.identity import lookup_key, lookup_keys
 from xinyong.subjects.models import NATURAL_KINDS, Subject
@@ -99,10 +99,13 @@ def refresh(session: Session, today: date | None = None, *, batch_id: int | None
             ListEntry.listed_until, ListEntry.policy_version_id, ListEntry.created_by,
             ListEntry.created_at, ListEntry.updated_at]
     todo = rules.list_rules(policy)
-    if batch_id is not None:  # the import hook: only this batch's records, only its category's rules
-        category = session.scalar(select(ImportBatch.category_code).where(ImportBatch.id == batch_id))
-        if category:
-            todo = [r for r in todo if r.category == category]
+    if batch_id is not None:
+        # The import hook: only the rules of the categories and severities the batch's records
+        # hold (one probe of ix_records_batch_id), so a small batch costs a statement or two, not
+        # one per rule of the policy.
+        held = {tuple(r) for r in session.execute(
+            select(Record.category_code, Record.severity).where(Record.batch_id == batch_id).distinct())}
+        todo = [r for r in todo if (r.category, r.severity) in held]
     for rule in todo:
         where = [
             Record.category_code == rule.category,
