@@ -60,14 +60,19 @@ def format_path(path: Path_) -> str:
     return out
 
 
+# libyaml's loader where PyYAML was built with it (the wheels are): the policy files are parsed at
+# every start and the pure-Python loader took seconds over them.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(file: Path) -> tuple[Any, dict[Path_, int], list[Problem]]:
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return None, {}, [Problem(file.name, None, "", f"not UTF-8 text: {exc}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
