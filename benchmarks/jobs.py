@@ -21,7 +21,9 @@ overdue repayments); all by bulk inserts. Then:
 4. that later day forced again: nothing changes.
 
 The findings are proposals only: no record is written by the daily run (the credit office
-confirms them one by one, docs/obligations.md).
+confirms them one by one, docs/obligations.md); the run first withdraws the open proposals
+whose cause has gone (none do here: the registers do not change between the days), and the
+floor has those updates too.
 
 For each run: each job's time and the rows it touched.
 
@@ -303,6 +305,10 @@ def _floor(engine, today: date) -> dict[str, float]:
                 rule = rules.finding(kind)
                 if rule is None:
                     continue
+                t = time.perf_counter()
+                for stmt in findings._withdrawals(kind, rule, today):
+                    conn.execute(stmt).all()
+                out[f"findings: withdrawal updates {kind}"] = time.perf_counter() - t
                 t = time.perf_counter()
                 conn.execute(Finding.__table__.insert().from_select(findings._COLUMNS,
                                                                     findings._candidates(kind, rule, today)))

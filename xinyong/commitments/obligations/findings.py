@@ -10,6 +10,14 @@ credit office then confirms a proposal — the record is written through the rec
 (:func:`xinyong.records.ingest.import_source`, source id ``obligation-finding:{id}``, so once) —
 or refuses it with its reason. Each decision is an audit entry. A row is proposed once: a refused
 proposal is not proposed again.
+
+A proposal whose cause has gone before the office decides — the arrears paid (or no longer past
+the threshold), the overdue repayments cleared in a later debt figure of the same body, the
+agreement fulfilled or lawfully changed or terminated, a due date moved — is withdrawn by the same
+daily run (``withdrawn``, the reason in ``note``), before anything is proposed: one update per
+reason, then one for any other cause gone, so every proposal left open stands. A decided finding
+(confirmed, refused) is never touched, and a withdrawn one is not proposed again (the row keeps
+its one finding).
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, exists, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, and_, exists, func, literal, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from xinyong.accounts.principal import Principal
 from xinyong.audit.service import log_event
 from xinyong.commitments.obligations import service
 from xinyong.commitments.obligations.models import (
+    AGREEMENT_STATUSES,
     FINDING_KINDS,
     FINDING_STATUSES,
     Agreement,
@@ -40,42 +49,96 @@ SOURCE_PREFIX = "obligation-finding:"
 _COLUMNS = ["kind", "row_id", "body_id", "region_code", "category", "due_on", "amount", "status", "proposed_on"]
 
 
+def _amount(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _standing(kind: str, rule, today: date):
+    """The register model and the condition under which a row of it is (still) a cause for a
+    finding of ``kind`` under ``rule`` on ``today``; with the withdrawal reasons, in order, each
+    a condition on the model's row and its reason in Chinese."""
+    least = Decimal(str(rule.min_amount))
+    days = rule.days_past_due
+    cutoff = today - timedelta(days=days)
+    under = "已付清" if least == 0 else f"已降至认定门槛（{_amount(least)}万元）及以下"
+    if kind == "arrears":
+        where = and_(Contract.arrears > least, Contract.pay_due_on.is_not(None), Contract.pay_due_on < cutoff)
+        reasons = [(Contract.arrears <= least, f"拖欠款项{under}"),
+                   (or_(Contract.pay_due_on.is_(None), Contract.pay_due_on >= cutoff),
+                    f"付款期限已变更，逾期未满{days}日")]
+        return Contract, where, reasons
+    if kind == "debt_overdue":
+        later = aliased(Debt)
+        cured = exists().where(later.body_id == Debt.body_id, later.as_of > Debt.as_of, later.overdue_amount <= least)
+        where = and_(Debt.overdue_amount > least, ~cured)
+        cleared = "已无逾期未偿还" if least == 0 else f"逾期未偿还金额已降至认定门槛（{_amount(least)}万元）及以下"
+        reasons = [(Debt.overdue_amount <= least, f"该期债务统计的逾期未偿还金额{under}"),
+                   (cured, f"此后的债务统计{cleared}")]
+        return Debt, where, reasons
+    where = and_(Agreement.status == "in_force", Agreement.due_on.is_not(None), Agreement.due_on < cutoff,
+                 func.coalesce(Agreement.incentive_amount, 0) >= least)
+    reasons = [(Agreement.status == status, f"协议或承诺{name}") for status, name in AGREEMENT_STATUSES.items()
+               if status != "in_force"]
+    reasons.append((or_(Agreement.due_on.is_(None), Agreement.due_on >= cutoff), f"履行期限已变更，届满未满{days}日"))
+    return Agreement, where, reasons
+
+
 def _candidates(kind: str, rule, today: date):
     """The select of one rule's candidate rows (in the column order of :data:`_COLUMNS`)."""
-    least = Decimal(str(rule.min_amount))
-    cutoff = today - timedelta(days=rule.days_past_due)
-    if kind == "arrears":
-        model, due, amount = Contract, Contract.pay_due_on, Contract.arrears
-        where = and_(Contract.arrears > least, Contract.pay_due_on.is_not(None), Contract.pay_due_on < cutoff)
-    elif kind == "debt_overdue":
-        model, due, amount = Debt, Debt.next_maturity, Debt.overdue_amount
-        where = Debt.overdue_amount > least
-    else:
-        model, due, amount = Agreement, Agreement.due_on, Agreement.incentive_amount
-        where = and_(Agreement.status == "in_force", Agreement.due_on.is_not(None), Agreement.due_on < cutoff,
-                     func.coalesce(Agreement.incentive_amount, 0) >= least)
+    model, where, _reasons = _standing(kind, rule, today)
+    due, amount = {"arrears": (Contract.pay_due_on, Contract.arrears),
+                   "debt_overdue": (Debt.next_maturity, Debt.overdue_amount),
+                   "agreement_overdue": (Agreement.due_on, Agreement.incentive_amount)}[kind]
     known = exists().where(Finding.kind == kind, Finding.row_id == model.id)
     return select(literal(kind), model.id, model.body_id, model.region_code, literal(rule.category), due, amount,
                   literal("proposed"), literal(today, Date())).where(where, ~known)
 
 
+def _withdrawals(kind: str, rule, today: date) -> list:
+    """The updates that withdraw the open proposals of ``kind`` whose cause has gone: one per
+    reason (the first that applies names it), then one for any other (the row no longer a cause,
+    or gone); each returns the ids it withdrew."""
+    model, where, reasons = _standing(kind, rule, today)
+    table = Finding.__table__
+    open_ = and_(table.c.kind == kind, table.c.status == "proposed")
+    steps = [(exists().where(model.id == table.c.row_id, cond), reason) for cond, reason in reasons]
+    steps.append((~exists().where(model.id == table.c.row_id, where), "认定建议所依据的情形已消除"))
+    return [update(table).where(open_, cond)
+            .values(status="withdrawn", decided_by=service.DAILY_USER, decided_on=today, note=reason)
+            .returning(table.c.id) for cond, reason in steps]
+
+
+def _withdraw(session: Session, kind: str, rule, today: date) -> list[int]:
+    return [i for stmt in _withdrawals(kind, rule, today) for (i,) in session.execute(stmt).all()]
+
+
 def daily_findings(session: Session, today: date) -> dict[str, int]:
-    """One insert-select per rule of the policy in force: rows past the threshold without a
-    finding get a proposed one. A second run the same day inserts nothing."""
+    """First the open proposals whose cause has gone are withdrawn (with the reason), then one
+    insert-select per rule of the policy in force: rows past the threshold without a finding get
+    a proposed one. A second run the same day changes nothing; decided findings stay as they are."""
     policy = service.policy_rules(session)
-    out = {}
+    out: dict[str, int] = {}
+    withdrawn: dict[str, list[int]] = {}
     for kind in FINDING_KINDS:
         rule = policy.finding(kind)
         if rule is None:
             out[kind] = 0
             continue
+        ids = _withdraw(session, kind, rule, today)
+        if ids:
+            withdrawn[kind] = ids
         # RETURNING for the count: an INSERT … SELECT's rowcount is -1 on PostgreSQL's driver
         result = session.execute(Finding.__table__.insert().from_select(_COLUMNS, _candidates(kind, rule, today))
                                  .returning(Finding.__table__.c.id))
         out[kind] = len(result.all())
-    if any(out.values()):
+    out["withdrawn"] = sum(len(v) for v in withdrawn.values())
+    if any(out[k] for k in FINDING_KINDS):
         log_event(session, who=service.DAILY_USER, action="propose", entity="obligation_finding",
-                  after={"date": today.isoformat(), **out})
+                  after={"date": today.isoformat(), **{k: out[k] for k in FINDING_KINDS}})
+    if withdrawn:
+        log_event(session, who=service.DAILY_USER, action="withdraw", entity="obligation_finding",
+                  after={"date": today.isoformat(), **{k: len(v) for k, v in withdrawn.items()},
+                         "ids": sorted(i for v in withdrawn.values() for i in v)[:1000]})
     session.expire_all()
     return out
 
