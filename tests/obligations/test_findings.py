@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from tests.lists.helpers import body
 from tests.obligations import helpers as h
@@ -198,6 +198,10 @@ def test_other_causes_gone_a_due_date_moved_a_figure_corrected_but_not_a_partial
     assert notes == {"agreement_overdue": "履行期限已变更，届满未满30日",
                      "debt_overdue": "该期债务统计的逾期未偿还金额已付清"}
     assert _open_ones(session).keys() == {"arrears"}
+    # the register row gone
+    session.execute(delete(Contract).where(Contract.id == open_["arrears"].row_id))
+    assert findings.daily_findings(session, TODAY)["withdrawn"] == 1
+    assert session.get(Finding, open_["arrears"].id).note == "登记簿中已无该行"
 
 
 def _jobs(session, day: date, *, twice: bool = False) -> dict[str, dict]:

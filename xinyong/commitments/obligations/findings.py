@@ -15,7 +15,7 @@ A proposal whose cause has gone before the office decides — the arrears paid (
 the threshold), the overdue repayments cleared in a later debt figure of the same body, the
 agreement fulfilled or lawfully changed or terminated, a due date moved — is withdrawn by the same
 daily run (``withdrawn``, the reason in ``note``), before anything is proposed: one update per
-reason, then one for any other cause gone, so every proposal left open stands. A decided finding
+rule, every proposal whose row no longer meets the rule, so every proposal left open stands. A decided finding
 (confirmed, refused) is never touched, and a withdrawn one is not proposed again (the row keeps
 its one finding).
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, exists, func, literal, or_, select, update
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.accounts.principal import Principal
@@ -94,18 +94,22 @@ def _candidates(kind: str, rule, today: date):
                   literal("proposed"), literal(today, Date())).where(where, ~known)
 
 
+GONE = "认定建议所依据的情形已消除"
+
+
 def _withdrawals(kind: str, rule, today: date) -> list:
-    """The updates that withdraw the open proposals of ``kind`` whose cause has gone: one per
-    reason (the first that applies names it), then one for any other (the row no longer a cause,
-    or gone); each returns the ids it withdrew."""
+    """The update that withdraws the open proposals of ``kind`` whose row is no longer a cause
+    (or is gone), the reason being the first of :func:`_standing`'s that applies to the row (one
+    correlated look-up, only for the rows withdrawn); it returns the ids it withdrew."""
     model, where, reasons = _standing(kind, rule, today)
     table = Finding.__table__
-    open_ = and_(table.c.kind == kind, table.c.status == "proposed")
-    steps = [(exists().where(model.id == table.c.row_id, cond), reason) for cond, reason in reasons]
-    steps.append((~exists().where(model.id == table.c.row_id, where), "认定建议所依据的情形已消除"))
-    return [update(table).where(open_, cond)
-            .values(status="withdrawn", decided_by=service.DAILY_USER, decided_on=today, note=reason)
-            .returning(table.c.id) for cond, reason in steps]
+    reason = (select(case(*[(cond, literal(text)) for cond, text in reasons], else_=literal(GONE)))
+              .where(model.id == table.c.row_id).scalar_subquery())
+    return [update(table).where(table.c.kind == kind, table.c.status == "proposed",
+                                ~exists().where(model.id == table.c.row_id, where))
+            .values(status="withdrawn", decided_by=service.DAILY_USER, decided_on=today,
+                    note=func.coalesce(reason, "登记簿中已无该行"))
+            .returning(table.c.id)]
 
 
 def _withdraw(session: Session, kind: str, rule, today: date) -> list[int]:
@@ -144,12 +148,62 @@ def daily_findings(session: Session, today: date) -> dict[str, int]:
 
 
 def search(session: Session, who: Principal, *, status: str | None = "proposed", region: str | None = None,
-           limit: int = 200) -> list[tuple[Finding, str]]:
+           limit: int = 200, offset: int = 0) -> list[tuple[Finding, str]]:
     q = select(Finding, Subject.name).join(Subject, Subject.id == Finding.body_id)
     q = service._region_filter(service._scoped(q, Finding.region_code, who), Finding.region_code, who, region)
     if status:
         q = q.where(Finding.status == status)
-    return list(session.execute(q.order_by(Finding.id).limit(limit)).tuples())
+    return list(session.execute(q.order_by(Finding.id).limit(limit).offset(offset)).tuples())
+
+
+def counts(session: Session, who: Principal, *, region: str | None = None) -> dict[str, int]:
+    """How many findings of each status in the caller's scope (and ``region``): one grouped count."""
+    q = select(Finding.status, func.count()).group_by(Finding.status)
+    q = service._region_filter(service._scoped(q, Finding.region_code, who), Finding.region_code, who, region)
+    found = dict(session.execute(q).tuples().all())
+    return {status: found.get(status, 0) for status in FINDING_STATUSES}
+
+
+def _money(v: Decimal | None) -> str:
+    return "—" if v is None else f"{v:,.2f}"
+
+
+def facts(session: Session, found: list[Finding], today: date) -> dict[int, list[str]]:
+    """The facts each finding rests on, in Chinese, from its register row as it is now: one
+    query per kind for the rows shown."""
+    from xinyong.commitments.obligations import rules
+
+    ids: dict[str, list[int]] = {}
+    for f in found:
+        ids.setdefault(f.kind, []).append(f.row_id)
+    model = {"arrears": Contract, "debt_overdue": Debt, "agreement_overdue": Agreement}
+    rows = {(kind, r.id): r for kind, keys in ids.items()
+            for r in session.scalars(select(model[kind]).where(model[kind].id.in_(keys)))}
+    out: dict[int, list[str]] = {}
+    for f in found:
+        r = rows.get((f.kind, f.row_id))
+        if r is None:
+            out[f.id] = ["登记簿中已无该行"]
+        elif f.kind == "arrears":
+            late = (today - r.pay_due_on).days if r.pay_due_on else 0
+            out[f.id] = [f"{r.kind}合同“{r.name}”（合同编号 {r.contract_no}），签订于 {r.signed_on.isoformat()}",
+                         f"供应商：{r.supplier_name}{'（中小企业）' if r.sme else ''}",
+                         f"合同金额 {_money(r.amount)} 万元，已付 {_money(r.paid_amount)} 万元"
+                         + (f"（{r.paid_on.isoformat()}）" if r.paid_on else ""),
+                         f"付款到期日 {r.pay_due_on.isoformat() if r.pay_due_on else '未定'}；现拖欠 {_money(r.arrears)} 万元"
+                         + (f"，已逾期 {late} 日" if r.arrears and late > 0 else "")]
+        elif f.kind == "debt_overdue":
+            ratio = rules.debt_ratio(r.balance, r.resources)
+            out[f.id] = [f"债务统计截至 {r.as_of.isoformat()}：政府债务余额 {_money(r.balance)} 万元，"
+                         f"综合财力 {_money(r.resources)} 万元，债务率 {'—' if ratio is None else f'{ratio * 100:.2f}%'}",
+                         f"逾期未偿还 {_money(r.overdue_amount)} 万元"
+                         + (f"；下一到期日 {r.next_maturity.isoformat()}" if r.next_maturity else "")]
+        else:
+            out[f.id] = [f"{r.kind}“{r.name}”（编号 {r.ref_no}），签订于 {r.signed_on.isoformat()}，对方：{r.counterpart_name}",
+                         f"约定 {r.due_on.isoformat() if r.due_on else '（未定期限）'} 前兑现：{r.incentives}"
+                         + (f"（{_money(r.incentive_amount)} 万元）" if r.incentive_amount is not None else ""),
+                         f"现状态：{AGREEMENT_STATUSES.get(r.status, r.status)}"]
+    return out
 
 
 def get(session: Session, finding_id: int, who: Principal) -> Finding:
