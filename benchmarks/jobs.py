@@ -21,7 +21,9 @@ overdue repayments); all by bulk inserts. Then:
 4. that later day forced again: nothing changes.
 
 The findings are proposals only: no record is written by the daily run (the credit office
-confirms them one by one, docs/obligations.md).
+confirms them one by one, docs/obligations.md); the run first withdraws the open proposals
+whose cause has gone (none do here: the registers do not change between the days), and the
+floor has that update too, run over the proposals its insert-select has just made.
 
 For each run: each job's time and the rows it touched.
 
@@ -307,6 +309,10 @@ def _floor(engine, today: date) -> dict[str, float]:
                 conn.execute(Finding.__table__.insert().from_select(findings._COLUMNS,
                                                                     findings._candidates(kind, rule, today)))
                 out[f"findings: insert-select {kind}"] = time.perf_counter() - t
+                t = time.perf_counter()  # over the proposals just inserted: the cost of a day with them open
+                for stmt in findings._withdrawals(kind, rule, today):
+                    conn.execute(stmt).all()
+                out[f"findings: withdrawal update {kind}"] = time.perf_counter() - t
             tx.rollback()
     out["rows"] = len(rows)
     return out

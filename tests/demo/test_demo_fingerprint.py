@@ -40,8 +40,9 @@ COUNTS = {
     # the typical cases phase (xinyong.demo.cases): five records marked, an audit entry each
     "portal_typical_cases": 5,
     # the findings phase (xinyong.demo.findings): the daily run's proposals from the obligations
-    # (one audit entry); proposals only, so the records and the digest stay
-    "obl_findings": 164,
+    # (one audit entry); proposals only, so the records and the digest stay. An overdue debt
+    # figure cured by the body's later one is not proposed (it would be withdrawn): 8 fewer
+    "obl_findings": 156,
 }
 DIGEST = "d622d413c49db19896131e7f86998c0dc5c1b55169fa7af0f98b23da35588fb7"
 

@@ -127,4 +127,9 @@ CASES = [
          expect=only(REGISTRARS, 303), out=NOBODY),
     Case("POST", "/obligations/judgments/{judgment_id}/status", params=_judgment, form=CLOSE,
          expect=only(REGISTRARS, 303), out=NOBODY),
+    Case("GET", "/obligations/findings", query=_region_q, expect=only(OFFICIALS), out=NOBODY),
+    Case("POST", "/obligations/findings/{finding_id}/confirm", params=_finding, form=BAD_UNIT,
+         expect=only(("admin",), 422), out=NOBODY, note="a bad unit code: 422 (the page with the error) once admitted"),
+    Case("POST", "/obligations/findings/{finding_id}/refuse", params=_finding, form=REFUSE,
+         expect=only(("admin",), 303), out=NOBODY),
 ]

@@ -136,3 +136,85 @@ def test_the_bodys_promise_keeping_page_shows_its_obligations(client, world):
     page = client.get(f"/commitments/bodies/{b.code}")
     assert page.status_code == 200, page.text
     assert "政府履约" in page.text and "130.0%" in page.text and "红色" in page.text
+
+
+def _proposals(client, world):
+    """A contract in arrears and an agreement past due, proposed by the daily run (DAY = 2026-06-15)."""
+    from xinyong.commitments.obligations import findings
+
+    b = world.bureau
+    assert upload(client, "contracts", [h.contract(b, name="档案数字化服务")]).json()["created"] == 1
+    assert upload(client, "agreements", [h.agreement(b, name="新能源电池项目投资协议")]).json()["created"] == 1
+    with clock.frozen_today(DAY), session_scope() as s:
+        service.daily_arrears(s, DAY)
+        out = findings.daily_findings(s, DAY)
+    assert out["arrears"] == 1 and out["agreement_overdue"] == 1
+    with session_scope() as s:
+        from sqlalchemy import select
+
+        from xinyong.commitments.obligations.models import Finding
+        return {f.kind: f.id for f in s.scalars(select(Finding))}
+
+
+def test_the_findings_page_lists_the_facts_and_the_office_confirms_or_refuses(client, world):
+    from sqlalchemy import select
+
+    from xinyong.audit.models import AuditEntry
+    from xinyong.commitments.obligations.models import Finding
+    from xinyong.records.models import Record
+
+    ids = _proposals(client, world)
+    login_as(client, "admin")
+    board = client.get("/obligations")
+    assert "待信用办核实的拟认定 2 条" in board.text and 'href="/obligations/findings"' in board.text
+    page = client.get("/obligations/findings")
+    assert page.status_code == 200
+    for text in ("档案数字化服务", "拖欠 100.00 万元", "已逾期", "新能源电池项目投资协议", "土地出让金返还30%", "现状态：履行中",
+                 "拟认定（2）", "确认认定并写入信用记录", "不予认定的理由", 'name="csrf_token"'):
+        assert text in page.text, text
+    # a bad unit code: the page again, the error in Chinese, what was typed kept, nothing decided
+    bad = client.post(f"/obligations/findings/{ids['arrears']}/confirm",
+                      data={"unit": "杭州市信用办", "unit_code": "12345", "note": "核实属实"})
+    assert bad.status_code == 422 and "未能确认" in bad.text and "统一社会信用代码不正确" in bad.text
+    assert 'value="12345"' in bad.text
+    empty = client.post(f"/obligations/findings/{ids['agreement_overdue']}/refuse", data={"note": " "})
+    assert empty.status_code == 422 and "不予认定须写明理由" in empty.text
+    ok = client.post(f"/obligations/findings/{ids['arrears']}/confirm",
+                     data={"unit": "杭州市信用办", "unit_code": h.FINDER, "note": "核实属实"})
+    assert ok.status_code == 303 and ok.headers["location"] == "/obligations/findings?done=confirmed"
+    assert "已确认认定" in client.get(ok.headers["location"]).text
+    no = client.post(f"/obligations/findings/{ids['agreement_overdue']}/refuse", data={"note": "协议已于期限内兑现，登记遗漏"})
+    assert no.status_code == 303
+    again = client.post(f"/obligations/findings/{ids['arrears']}/confirm",
+                        data={"unit": "杭州市信用办", "unit_code": h.FINDER, "note": ""})
+    assert again.status_code == 422 and "已是“已认定”" in again.text
+    with session_scope() as s:
+        rows = {f.kind: f for f in s.scalars(select(Finding))}
+        assert (rows["arrears"].status, rows["agreement_overdue"].status) == ("confirmed", "refused")
+        assert s.scalar(select(Record.category_code).where(Record.id == rows["arrears"].record_id)) == "arrears_to_enterprises"
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.entity == "obligation_finding")).all()
+        assert actions.count("confirm") == 1 and actions.count("refuse") == 1
+    done = client.get("/obligations/findings?status=all")
+    assert "协议已于期限内兑现，登记遗漏" in done.text and "信用记录编号" in done.text
+    assert "确认认定并写入信用记录" not in done.text
+
+
+def test_the_findings_page_for_others_filters_and_errors(client, world):
+    ids = _proposals(client, world)
+    login_as(client, "supervisor")
+    page = client.get("/obligations/findings")
+    assert page.status_code == 200 and "档案数字化服务" in page.text
+    assert "确认认定并写入信用记录" not in page.text and "待信用办核实" in page.text
+    assert client.post(f"/obligations/findings/{ids['arrears']}/refuse", data={"note": "x"}).status_code == 403
+    assert "没有已认定的认定建议" in client.get("/obligations/findings?status=confirmed").text
+    assert "状态应为" in client.get("/obligations/findings?status=nonsense").text
+    bad_region = client.get("/obligations/findings?region=33x")
+    assert bad_region.status_code == 422 and "地区代码应为6位数字" in bad_region.text
+    outside = client.get("/obligations/findings?region=330203")
+    assert outside.status_code == 403 and "超出您的地区权限范围" in outside.text
+    login_as(client, "admin")
+    from xinyong.accounts.access import CSRF_HEADER
+
+    client.headers.pop(CSRF_HEADER, None)  # a form posted without its token
+    refused = client.post(f"/obligations/findings/{ids['arrears']}/refuse", data={"note": "理由"})
+    assert refused.status_code == 403

@@ -19,6 +19,7 @@ ACTION_NAMES = {
     "revoke": "撤销",
     "daily_job": "每日任务", "daily_job_failed": "每日任务失败", "daily_trigger": "手动运行每日任务",
     "recompute": "按现行政策重算公示期", "propose": "拟认定", "confirm": "确认", "refuse": "不予认定",
+    "withdraw": "撤回拟认定",
     "breach": "违诺", "stage": "进入下一阶段", "status": "变更状态", "trace": "责任回溯",
     "applied": "已采用", "not_applied": "未采用", "token_issue": "签发令牌", "token_revoke": "吊销令牌",
     "correction_record": "登记自我纠错", "correction_revoke": "撤销自我纠错",

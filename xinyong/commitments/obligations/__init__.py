@@ -44,4 +44,4 @@ for _n, _label in _LABELS.items():
 # after the arrears are counted: proposals for the credit office to confirm or refuse
 _daily.register("obligations.findings", "履约失信拟认定（待信用办确认）", _job("findings"), order=32,
                 counts={"arrears": "拖欠企业账款拟认定", "debt_overdue": "政府债务违约拟认定",
-                        "agreement_overdue": "招商引资失信拟认定"})
+                        "agreement_overdue": "招商引资失信拟认定", "withdrawn": "原因消除撤回的拟认定"})

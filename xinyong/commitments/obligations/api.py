@@ -83,10 +83,10 @@ def finding_out(f, body_name: str) -> FindingOut:
 # registered before /obligations/{register}, which would otherwise take "findings" as a register
 @router.get("/obligations/findings", tags=[TAG], response_model=list[FindingOut], summary="履约失信拟认定列表",
             description="每日例行任务提出的拟认定（拖欠企业账款、政府债务违约、招商引资失信），本地区权限范围内；"
-                        "`status`：proposed（默认）/ confirmed / refused / all。",
+                        "`status`：proposed（默认）/ confirmed / refused / withdrawn（原因消除、由每日任务撤回）/ all。",
             responses=error_responses(401, 403))
 def list_findings(session: SessionDep, who: Official,
-                  status: Annotated[str, Query(pattern="^(proposed|confirmed|refused|all)$")] = "proposed",
+                  status: Annotated[str, Query(pattern="^(proposed|confirmed|refused|withdrawn|all)$")] = "proposed",
                   region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> list[FindingOut]:
     from xinyong.commitments.obligations import findings
 

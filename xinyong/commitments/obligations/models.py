@@ -188,13 +188,14 @@ class Debt(_Row, Base):
 
 
 FINDING_KINDS = {"arrears": "拖欠企业账款", "debt_overdue": "政府债务逾期未偿还", "agreement_overdue": "招商引资承诺逾期未履行"}
-FINDING_STATUSES = {"proposed": "拟认定", "confirmed": "已认定", "refused": "不予认定"}
+FINDING_STATUSES = {"proposed": "拟认定", "confirmed": "已认定", "refused": "不予认定", "withdrawn": "已撤回"}
 
 
 class Finding(Base):
     """A finding the daily run proposes from a register row (a contract in arrears, a debt with
     overdue repayments, an agreement past its due date): the credit office confirms it — and the
-    record is written — or refuses it. One per register row and kind (``kind``, ``row_id``)."""
+    record is written — or refuses it; the daily run withdraws a proposal whose cause has gone
+    (reason in ``note``). One per register row and kind (``kind``, ``row_id``)."""
 
     __tablename__ = "obl_findings"
 

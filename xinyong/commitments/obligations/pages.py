@@ -1,11 +1,14 @@
 """Web pages: 政府履约 — the board for officials (each register's size, arrears per body with a
 chart, debt warning levels, bodies listed as dishonest judgment debtors), one page per register
 (the rows, the XLSX template, import with refused rows named by row, column and reason, export),
-the forms that change an agreement, move a PPP project on and close a judgment, and one body's
-obligations (what its superior sees: the listings reported to it)."""
+the forms that change an agreement, move a PPP project on and close a judgment, one body's
+obligations (what its superior sees: the listings reported to it), and the findings the daily run
+proposes, by status and region, with the facts they rest on and the credit office's confirm and
+refuse forms."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -19,9 +22,11 @@ from xinyong.accounts.access import allow, ensure_region
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
 from xinyong.audit.service import log_event
-from xinyong.commitments.obligations import rules, service
+from xinyong.commitments.obligations import findings, rules, service
 from xinyong.commitments.obligations.models import (
     AGREEMENT_STATUSES,
+    FINDING_KINDS,
+    FINDING_STATUSES,
     JUDGMENT_STATUSES,
     Debt,
     PppProject,
@@ -41,6 +46,8 @@ add_nav("政府履约", "/obligations", order=47)
 REGISTRARS = ("admin", "reporter")
 Official = Annotated[Principal, allow("admin", "reporter", "checker", "supervisor", "auditor")]
 Registrar = Annotated[Principal, allow(*REGISTRARS)]
+DECIDERS = ("admin",)  # as the API: the credit office confirms or refuses a finding
+Office = Annotated[Principal, allow(*DECIDERS)]
 REGISTER = Annotated[str, Path(pattern="^(" + "|".join(service.REGISTERS) + ")$")]
 MAX_UPLOAD = 20 * 1024 * 1024
 PAGE = 100
@@ -151,7 +158,90 @@ def board(request: Request, session: SessionDep, who: Official) -> Response:
                   "name": "拖欠金额（万元）", "horizontal": True},
         "levels": [(lv.name, levels.get(lv.code, 0)) for lv in policy.debt_levels],
         "listed": [(j, s) for j, s in listed if j.status == "listed"],
+        "findings_open": findings.counts(session, who)["proposed"], "can_decide": who.role in DECIDERS,
     })
+
+
+FINDINGS_PAGE = 100
+DONE = {"confirmed": "已确认认定，信用记录已按记录的正常路径写入。", "refused": "已不予认定，未写入信用记录。"}
+
+
+def _finding_filters(status: str, region: str) -> tuple[str | None, str | None]:
+    if status != "all" and status not in FINDING_STATUSES:
+        raise InvalidInput("状态应为：拟认定、已认定、不予认定、已撤回或全部", f"bad status {status!r}", field="status")
+    region = region.strip()
+    if region and not re.fullmatch(r"\d{6}", region):
+        raise InvalidInput("地区代码应为6位数字（如 330106）", f"bad region {region!r}", field="region")
+    return (None if status == "all" else status), (region or None)
+
+
+def _findings_context(session, who: Principal, *, status: str = "proposed", region: str = "", offset: int = 0,
+                      error: str | None = None, form: dict | None = None, done: str = "") -> dict:
+    error_status = 200
+    try:
+        wanted, where = _finding_filters(status, region)
+        found = findings.search(session, who, status=wanted, region=where, limit=FINDINGS_PAGE, offset=offset)
+        per_status = findings.counts(session, who, region=where)
+    except XinyongError as exc:
+        status, region, offset, error, error_status = "proposed", "", 0, error or exc.zh, exc.status_code
+        found = findings.search(session, who, limit=FINDINGS_PAGE)
+        per_status = findings.counts(session, who)
+    shown = [f for f, _name in found]
+    return {
+        "active": "/obligations", "key": "findings", "registers": service.REGISTERS, "status": status,
+        "region": region, "offset": offset, "limit": FINDINGS_PAGE, "statuses": FINDING_STATUSES, "kinds": FINDING_KINDS,
+        "counts": per_status, "total": sum(per_status.values()), "rows": found,
+        "facts": findings.facts(session, shown, today()), "can_decide": who.role in DECIDERS,
+        "error": error, "error_status": error_status, "form": form or {}, "done": DONE.get(done, ""),
+    }
+
+
+@router.get("/obligations/findings", response_class=HTMLResponse, summary="履约失信认定",
+            description="每日例行任务提出的拟认定（拖欠企业账款、政府债务违约、招商引资失信），按状态和地区列出所依据的事实；"
+                        "信用办在此确认（写入信用记录）或不予认定。")
+def findings_page(request: Request, session: SessionDep, who: Official,
+                  status: Annotated[str, Query(max_length=12)] = "proposed",
+                  region: Annotated[str, Query(max_length=6)] = "",
+                  offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+                  done: Annotated[str, Query(max_length=12)] = "") -> Response:
+    context = _findings_context(session, who, status=status, region=region, offset=offset, done=done)
+    return render(request, "obligations/findings.html", context, status_code=context["error_status"])
+
+
+def _decide(request: Request, session, who: Principal, finding_id: int, region: str, done: str, form: dict, do) -> Response:
+    try:
+        do(dict(request_id=getattr(request.state, "request_id", None),
+                ip=request.client.host if request.client else None))
+        session.commit()
+    except XinyongError as exc:
+        session.rollback()
+        verb = "确认" if done == "confirmed" else "不予认定"
+        context = _findings_context(session, who, region=region, error=f"第 {finding_id} 号认定建议未能{verb}：{exc.zh}",
+                                    form={"id": finding_id, **form})
+        return render(request, "obligations/findings.html", context, status_code=exc.status_code)
+    where = f"&region={region}" if re.fullmatch(r"\d{6}", region or "") else ""
+    return RedirectResponse(f"/obligations/findings?done={done}{where}", status_code=303)
+
+
+@router.post("/obligations/findings/{finding_id}/confirm", response_class=HTMLResponse, summary="确认履约失信认定",
+             description="填写认定单位名称、统一社会信用代码和核实情况；经记录的正常导入路径写入信用记录（只写一次），记审计日志。")
+def finding_confirm(request: Request, session: SessionDep, who: Office, finding_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                    unit: Annotated[str, Form(max_length=200)] = "", unit_code: Annotated[str, Form(max_length=40)] = "",
+                    note: Annotated[str, Form(max_length=2000)] = "",
+                    region: Annotated[str, Form(max_length=6)] = "") -> Response:
+    return _decide(request, session, who, finding_id, region, "confirmed",
+                   {"unit": unit, "unit_code": unit_code, "note": note},
+                   lambda meta: findings.confirm(session, finding_id, unit=unit, unit_code=unit_code, note=note,
+                                                 who=who, today=today(), **meta))
+
+
+@router.post("/obligations/findings/{finding_id}/refuse", response_class=HTMLResponse, summary="不予认定",
+             description="写明理由；不写入信用记录，记审计日志，该登记行不再提出。")
+def finding_refuse(request: Request, session: SessionDep, who: Office, finding_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                   note: Annotated[str, Form(max_length=2000)] = "",
+                   region: Annotated[str, Form(max_length=6)] = "") -> Response:
+    return _decide(request, session, who, finding_id, region, "refused", {"refuse_note": note},
+                   lambda meta: findings.refuse(session, finding_id, note=note, who=who, today=today(), **meta))
 
 
 @router.get("/obligations/bodies/{ref}", response_class=HTMLResponse, summary="单位的政府履约",

@@ -88,7 +88,7 @@ class FindingOut(BaseModel):
     category: str = Field(description="确认后写入的信用记录类别")
     due_on: date | None
     amount: float | None = Field(description="金额（万元）")
-    status: str = Field(description="proposed 拟认定 / confirmed 已认定 / refused 不予认定")
+    status: str = Field(description="proposed 拟认定 / confirmed 已认定 / refused 不予认定 / withdrawn 已撤回")
     proposed_on: date
     decided_by: str | None
     decided_on: date | None
