@@ -182,10 +182,8 @@ def test_the_default_systems_score_by_the_reference_rules():
                 assert row[f"d_{code}"] == pytest.approx(d, abs=0.006)
 
 
-def test_spark_gives_the_same_scores_as_duckdb(tmp_path):
-    why = scoring.spark_available()
-    if why:
-        pytest.skip(f"Spark local mode cannot run here: {why}")
+@pytest.mark.spark
+def test_spark_gives_the_same_scores_as_duckdb(tmp_path, spark_ready):
     policy, _ = load_dir(DEFAULT_DIR)
     db = Duck()
     _mixed(db)

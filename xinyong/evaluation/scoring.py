@@ -79,7 +79,7 @@ def _in(col: str, values: list[str]) -> str:
 
 
 def _filter_sql(f: RecordFilter, as_of: date) -> str:
-    conds = ["1 = 1"]
+    conds = []
     if f.categories:
         conds.append(_in("category_code", f.categories))
     if f.severities:
@@ -90,7 +90,7 @@ def _filter_sql(f: RecordFilter, as_of: date) -> str:
         conds.append(f"decision_date > {_date(add_months(as_of, -f.window_months))}")
     if f.reported_within_days is not None:
         conds.append(f"lag_days <= {int(f.reported_within_days)}")
-    return " AND ".join(conds)
+    return " AND ".join(conds) or "1 = 1"
 
 
 def _inputs_filter_sql(f: SupervisionFilter, as_of: date) -> str:
@@ -135,14 +135,25 @@ def normalise_sql(x: str, norm: Normalise) -> str:
     """:func:`xinyong.evaluation.rules.normalise` in SQL, over the DOUBLE expression ``x``."""
     if norm.method == "minmax":
         lo, hi = float(norm.lo), float(norm.hi)  # type: ignore[arg-type]
-        share = f"LEAST({_num(1)}, GREATEST({_num(0)}, ({x} - {_num(lo)}) / {_num(hi - lo)}))"
+        share = f"LEAST({_num(1)}, GREATEST({_num(0)}, {_minus(x, lo)} / {_num(hi - lo)}))"
         return share if norm.better == "higher" else f"({_num(1)} - {share})"
     pts = norm.points
     parts = [f"WHEN {x} <= {_num(pts[0][0])} THEN {_num(pts[0][1])}"]
     for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
         slope = (y1 - y0) / (x1 - x0)
-        parts.append(f"WHEN {x} <= {_num(x1)} THEN {_num(y0)} + ({x} - {_num(x0)}) * {_num(slope)}")
+        parts.append(f"WHEN {x} <= {_num(x1)} THEN {_num(y0)} + {_minus(x, x0)} * {_num(slope)}")
     return f"(CASE {' '.join(parts)} ELSE {_num(pts[-1][1])} END)"
+
+
+def _minus(x: str, v: float) -> str:
+    """``(x - v)``; just ``x`` where v is zero — the same double (x − 0.0 is x), one operation
+    fewer per subject."""
+    return x if float(v) == 0.0 else f"({x} - {_num(v)})"
+
+
+def _plus(v: float, x: str) -> str:
+    """``v + x``; just ``x`` where v is zero (0.0 + x is x, but for the sign of a zero)."""
+    return x if float(v) == 0.0 else f"{_num(v)} + {x}"
 
 
 def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -> str:
@@ -157,7 +168,6 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     list_aggs: list[str] = []
     input_aggs: list[str] = []
     raw: dict[str, str] = {}
-    decays: dict[float, str] = {}  # half-life → the column of rec holding 0.5^(age / half-life)
 
     def agg(f: RecordFilter, name: str, value: str) -> str:
         # Each record's share of the aggregate is computed in a projection before the GROUP BY
@@ -178,7 +188,11 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         if ind.kind == "count":
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', '1')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "recency":
-            decay = decays.setdefault(float(ind.half_life_days), f"dec{len(decays)}")  # type: ignore[arg-type]
+            # 0.5^(age / half-life), written into the record's share itself: computed only for
+            # the records the indicator's filter keeps (a CASE evaluates its THEN on those rows
+            # alone), not for every shown record as a column of ``rec`` would be
+            age = f"CAST({dialect.days('decision_date', d)} AS DOUBLE)"
+            decay = f"POWER({_num(0.5)}, {age} / {_num(ind.half_life_days)})"  # type: ignore[arg-type]
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', f'{_recency_weight(ind)} * {decay}')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "rate":
             num = agg(ind.records, f"a_{c}", "1")  # type: ignore[arg-type]
@@ -197,9 +211,6 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         "subj AS (SELECT id AS subject_id, kind, region_code, code, code_cipher FROM subjects "
         f"WHERE {_in('kind', list(system.subject_kinds))})",
         "rec AS (SELECT subject_id, department_code, category_code, polarity, severity, decision_date, "
-        + "".join(f"POWER({_num(0.5)}, CAST({dialect.days('decision_date', d)} AS DOUBLE) / {_num(hl)}) AS {col}, "
-                  for hl, col in decays.items())
-        +
         f"{dialect.days('decision_date', 'CAST(first_seen AS DATE)')} AS lag_days FROM records "
         f"WHERE {_in('status', live)} AND display_until >= {d} AND decision_date <= {d})",
     ]
@@ -256,11 +267,11 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     dim_cols = []
     for dim in system.dimensions:
         mean = " + ".join(f"{_num(ind.weight)} * n_{ind.code}" for ind in dim.indicators)
-        dim_cols.append(f"ROUND({_num(system.scale.min)} + {_num(system.scale.max - system.scale.min)} * ({mean}), 2)"
-                        f" AS d_{dim.code}")
+        span = f"{_num(system.scale.max - system.scale.min)} * ({mean})"
+        dim_cols.append(f"ROUND({_plus(system.scale.min, span)}, 2) AS d_{dim.code}")
     total = " + ".join(f"{_num(w)} * n_{code}" for code, w in point_weights(system).items())
     ctes.append(f"tot AS (SELECT normv.*, {', '.join(dim_cols)}, "
-                f"ROUND({_num(system.scale.min)} + {total}, 2) AS score FROM normv)")
+                f"ROUND({_plus(system.scale.min, total)}, 2) AS score FROM normv)")
     grade = "CASE " + " ".join(
         f"WHEN score >= {_num(g.min)} THEN {_str(g.code)}" for g in reversed(system.grades)
     ) + f" ELSE {_str(system.grades[0].code)} END"
