@@ -156,11 +156,23 @@ def _plus(v: float, x: str) -> str:
     return x if float(v) == 0.0 else f"{_num(v)} + {x}"
 
 
-def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -> str:
+def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB,
+              part: tuple[int, int] | None = None) -> str:
     """The scoring statement: one row per subject the system scores, with ``subject_id``, per
     indicator ``r_<code>`` (raw) and ``n_<code>`` (on [0, 1]), ``d_<dimension>`` (each dimension
     on the scale), ``score`` and ``grade`` (:func:`result_columns`). The points an indicator adds
-    are derived from its value (:func:`points`) rather than written out."""
+    are derived from its value (:func:`points`) rather than written out.
+
+    ``part=(i, n)`` scores only the subjects whose id is ``i`` modulo ``n``: the same statement
+    with one more condition on the subjects and on the records grouped by subject, so that the
+    ``n`` parts together give exactly the whole statement's rows. A province's run can go part
+    by part where the grouped records of all subjects at once would not fit in memory
+    (:func:`run_duckdb`); a subject's figures never depend on another subject's."""
+    def in_part(col: str) -> str:
+        return f"MOD({col}, {int(part[1])}) = {int(part[0])}" if part and part[1] > 1 else ""
+
+    if part is not None and not 0 <= part[0] < part[1]:
+        raise ValueError(f"part {part[0]} of {part[1]}")
     d = _date(as_of)
     live = ["active", "under_objection"] if system.count_under_objection else ["active"]
     subj_aggs: list[tuple[str, str]] = []  # (name, each record's share) over records about the subject
@@ -209,7 +221,7 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
 
     ctes = [
         "subj AS (SELECT id AS subject_id, kind, region_code, code, code_cipher FROM subjects "
-        f"WHERE {_in('kind', list(system.subject_kinds))})",
+        f"WHERE {' AND '.join(filter(None, [_in('kind', list(system.subject_kinds)), in_part('id')]))})",
         "rec AS (SELECT subject_id, department_code, category_code, polarity, severity, decision_date, "
         f"{dialect.days('decision_date', 'CAST(first_seen AS DATE)')} AS lag_days FROM records "
         f"WHERE {_in('status', live)} AND display_until >= {d} AND decision_date <= {d})",
@@ -222,7 +234,10 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         return ", ".join(f"SUM(v_{name}) AS {name}" for name, _share in aggs)
 
     if subj_aggs:
-        ctes.append(f"vsub AS (SELECT subject_id AS sid, {shares(subj_aggs)} FROM rec)")
+        # (in a part, only the records about its subjects; records a subject reported are
+        # joined to the part's subjects in ``vr``)
+        where = f" WHERE {in_part('subject_id')}" if in_part("subject_id") else ""
+        ctes.append(f"vsub AS (SELECT subject_id AS sid, {shares(subj_aggs)} FROM rec{where})")
         ctes.append(f"asub AS (SELECT sid, {sums(subj_aggs)} FROM vsub GROUP BY sid)")
         joins.append("LEFT JOIN asub ON asub.sid = s.subject_id")
     if rep_aggs:
@@ -351,8 +366,14 @@ def load_platform(session, con, chunk: int = 50_000, progress=None) -> None:
                 progress(name, len(part))
 
 
-def run_duckdb(con, system: IndicatorSystem, as_of: date) -> list[tuple]:
-    return con.execute(build_sql(system, as_of, DUCKDB)).fetchall()
+def run_duckdb(con, system: IndicatorSystem, as_of: date, parts: int = 1) -> list[tuple]:
+    """The statement's rows; in ``parts`` parts by subject (:func:`build_sql`) where more than one."""
+    if parts <= 1:
+        return con.execute(build_sql(system, as_of, DUCKDB)).fetchall()
+    rows: list[tuple] = []
+    for i in range(parts):
+        rows += con.execute(build_sql(system, as_of, DUCKDB, part=(i, parts))).fetchall()
+    return rows
 
 
 def export_parquet(con, folder: Path) -> dict[str, Path]:
