@@ -143,6 +143,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3, help="Best of N for each query")
     ap.add_argument("--spark", action="store_true", help="Also run the queries in Spark local mode")
+    ap.add_argument("--spark-memory", default="2g", help="Spark local mode's driver memory (its JVM heap)")
     ap.add_argument("--database", help="A DuckDB file for the tables (default: in memory)")
     ap.add_argument("--memory-limit", help="DuckDB's memory_limit, e.g. 3GB")
     ap.add_argument("--temp-dir", help="DuckDB's temp_directory, where it spills")
@@ -216,11 +217,14 @@ def spark_part(con, system, width: int, args) -> None:
 
     from xinyong.evaluation import scoring
 
+    if args.temp_dir:  # DuckDB removes the temp directory it made once it no longer spills
+        Path(args.temp_dir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.temp_dir) as tmp:
         files = scoring.export_parquet(con, Path(tmp))
         t0 = time.perf_counter()
         spark = (SparkSession.builder.master(f"local[{args.threads}]").appName("bench-evaluate")
                  .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(args.threads * 4))
+                 .config("spark.driver.memory", args.spark_memory)
                  .getOrCreate())
         for name, path in files.items():
             spark.read.parquet(str(path)).createOrReplaceTempView(name)
