@@ -6,7 +6,7 @@ three tables, with the same columns, that the platform's DuckDB path copies from
 Then, in the same run and the same connection:
 
 - *scoring*: the statement :func:`xinyong.evaluation.scoring.build_sql` builds from the shipped
-  ``personal`` system (18 indicators over 5 dimensions, with windows, severity weights and a
+  ``personal`` system (17 indicators over 5 dimensions, with windows, severity weights and a
   half-life, a rate, two flags), materialised as a table;
 - *bare*: ``SELECT subject_id, count(*), sum(...) FROM records GROUP BY subject_id``, joined to
   the subjects, materialised the same way — the least any per-subject score over these rows
@@ -17,7 +17,7 @@ PostgreSQL and writing the scores back are not timed here (they are the run's I/
 
     python benchmarks/evaluate.py                      # 100,000 persons, 500,000 records
     python benchmarks/evaluate.py --persons 1000000
-    python benchmarks/evaluate.py --spark      # also Spark local mode (needs pyspark and Java)
+    python benchmarks/evaluate.py --spark      # also Spark local mode (the `spark` extra, Java 17+)
 
 A second floor is timed beside the bare one, *bare, as wide*: the same bare query with one weighted
 sum per aggregate the scoring statement computes (16 for ``personal``) instead of one — the least a
@@ -25,10 +25,12 @@ GROUP BY producing that many per-subject figures over the same rows costs; the r
 printed.
 
 Larger than memory (10,000,000 persons, 50,000,000 records): put the tables in a database file
-and cap DuckDB's memory, so that it spills to ``--temp-dir``:
+and cap DuckDB's memory, so that it spills to ``--temp-dir`` where it must; ``--parts 4`` scores
+(and builds the wide floor) in four parts by subject, which do not spill under 3 GB; ``--reuse``
+times again over the tables already in the file:
 
     python benchmarks/evaluate.py --persons 10000000 --database /tmp/ev.duckdb \
-        --memory-limit 3GB --temp-dir /tmp/ev-spill --repeat 1
+        --memory-limit 3GB --temp-dir /tmp/ev-spill --repeat 2 --parts 4
 
 Results are written with ``CREATE TABLE … AS`` (into the database file where one is given) with
 ``preserve_insertion_order`` off: a run needs no order, and DuckDB keeps less in memory without
