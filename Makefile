@@ -6,7 +6,7 @@ XY     := $(BIN)/xinyong
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SCALE  ?= 1
 
-.PHONY: setup demo serve test test-sqlite test-browser lint bench fuzz clean
+.PHONY: setup demo serve test test-sqlite test-browser test-spark lint bench fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ test-browser: setup
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; }
 	$(BIN)/pip install --quiet -e '.[dev,browser]'
 	XINYONG_BROWSER_TESTS=1 XINYONG_CHROMIUM=$$(command -v chromium) $(BIN)/pytest -p no:xdist tests/browser
+
+## The Spark tests (tests marked `spark`: the evaluation's scoring and runs, the batch check's
+## matching) in Spark local mode, on SQLite: installs the `spark` extra (pyspark, about 450 MB)
+## beside `dev`; needs Java 17 or later. Slow (a JVM and Spark jobs), so not in `make test`, where
+## they skip; XINYONG_SPARK_TESTS=1 makes them fail instead of skipping when Spark cannot start.
+test-spark: $(VENV)/.installed
+	@command -v java >/dev/null || { echo "test-spark needs a Java runtime (17 or later) on PATH"; exit 1; }
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	XINYONG_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist -m spark tests/evaluation tests/checks
 
 lint: setup
 	$(BIN)/ruff check .

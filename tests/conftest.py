@@ -57,6 +57,20 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+@pytest.fixture
+def spark_ready() -> None:
+    """For the Spark tests (marked ``spark``): skipped where Spark local mode cannot run (no
+    pyspark, no Java) — but failed under ``make test-spark`` (XINYONG_SPARK_TESTS=1), where a skip
+    would hide that the tests did not run."""
+    from xinyong.evaluation import scoring
+
+    why = scoring.spark_available()
+    if why and os.environ.get("XINYONG_SPARK_TESTS") == "1":
+        pytest.fail(f"XINYONG_SPARK_TESTS=1 but Spark local mode cannot run here: {why}")
+    if why:
+        pytest.skip(f"Spark local mode cannot run here: {why}")
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"

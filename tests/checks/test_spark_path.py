@@ -17,6 +17,7 @@ from .test_service import build_mixed
 SCENARIOS = ("civil_servant_recruitment", "consumption_restriction", "administrative_licensing", "fiscal_subsidy")
 
 
+@pytest.mark.spark
 def test_the_spark_text_reads_facts_with_get_json_object(session, policy):
     sc = checks.scenario_of(policy, "civil_servant_recruitment")
     sql = spark_path.compile_for_spark(matching.build(policy, sc, today(), matching.candidate_table("cand")).hits)
@@ -24,10 +25,8 @@ def test_the_spark_text_reads_facts_with_get_json_object(session, policy):
     assert "VARCHAR" not in sql and '"' not in sql
 
 
-def test_spark_finds_the_hits_duckdb_finds(session, policy, tmp_path):
-    why = scoring.spark_available()
-    if why:
-        pytest.skip(f"Spark local mode cannot run here: {why}")
+@pytest.mark.spark
+def test_spark_finds_the_hits_duckdb_finds(session, policy, tmp_path, spark_ready):
     codes, debtor = build_mixed(session)
     from xinyong.subjects.identity import lookup_keys
 

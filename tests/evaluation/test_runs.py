@@ -109,12 +109,8 @@ def test_the_cli_runs_and_lists(app_env, monkeypatch):
     assert result.exit_code == 1 and "不存在" in result.output
 
 
-def test_a_spark_run_stores_the_scores_a_duckdb_run_stores(session):
-    from xinyong.evaluation import scoring
-
-    why = scoring.spark_available()
-    if why:
-        pytest.skip(f"Spark local mode cannot run here: {why}")
+@pytest.mark.spark
+def test_a_spark_run_stores_the_scores_a_duckdb_run_stores(session, spark_ready):
     a, b = subject(session), subject(session, cipher=None)
     record(session, a, "admin_penalty")
     record(session, b, "volunteer_service", polarity="honest", severity=None)

@@ -182,10 +182,23 @@ def test_the_default_systems_score_by_the_reference_rules():
                 assert row[f"d_{code}"] == pytest.approx(d, abs=0.006)
 
 
-def test_spark_gives_the_same_scores_as_duckdb(tmp_path):
-    why = scoring.spark_available()
-    if why:
-        pytest.skip(f"Spark local mode cannot run here: {why}")
+def test_scoring_in_parts_gives_the_whole_statements_rows():
+    """A run in parts by subject (for a province larger than memory) gives exactly the rows of
+    the one statement, for every shipped system — records reported by a subject included."""
+    policy, _ = load_dir(DEFAULT_DIR)
+    db = Duck()
+    _mixed(db)
+    for sys in policy.evaluation.systems:
+        whole = sorted(scoring.run_duckdb(db.con, sys, AS_OF))
+        assert whole
+        for parts in (2, 3, 5):
+            assert sorted(scoring.run_duckdb(db.con, sys, AS_OF, parts=parts)) == whole
+    with pytest.raises(ValueError):
+        scoring.build_sql(policy.evaluation.systems[0], AS_OF, part=(3, 3))
+
+
+@pytest.mark.spark
+def test_spark_gives_the_same_scores_as_duckdb(tmp_path, spark_ready):
     policy, _ = load_dir(DEFAULT_DIR)
     db = Duck()
     _mixed(db)

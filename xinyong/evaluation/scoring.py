@@ -79,7 +79,7 @@ def _in(col: str, values: list[str]) -> str:
 
 
 def _filter_sql(f: RecordFilter, as_of: date) -> str:
-    conds = ["1 = 1"]
+    conds = []
     if f.categories:
         conds.append(_in("category_code", f.categories))
     if f.severities:
@@ -90,7 +90,7 @@ def _filter_sql(f: RecordFilter, as_of: date) -> str:
         conds.append(f"decision_date > {_date(add_months(as_of, -f.window_months))}")
     if f.reported_within_days is not None:
         conds.append(f"lag_days <= {int(f.reported_within_days)}")
-    return " AND ".join(conds)
+    return " AND ".join(conds) or "1 = 1"
 
 
 def _inputs_filter_sql(f: SupervisionFilter, as_of: date) -> str:
@@ -135,21 +135,44 @@ def normalise_sql(x: str, norm: Normalise) -> str:
     """:func:`xinyong.evaluation.rules.normalise` in SQL, over the DOUBLE expression ``x``."""
     if norm.method == "minmax":
         lo, hi = float(norm.lo), float(norm.hi)  # type: ignore[arg-type]
-        share = f"LEAST({_num(1)}, GREATEST({_num(0)}, ({x} - {_num(lo)}) / {_num(hi - lo)}))"
+        share = f"LEAST({_num(1)}, GREATEST({_num(0)}, {_minus(x, lo)} / {_num(hi - lo)}))"
         return share if norm.better == "higher" else f"({_num(1)} - {share})"
     pts = norm.points
     parts = [f"WHEN {x} <= {_num(pts[0][0])} THEN {_num(pts[0][1])}"]
     for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
         slope = (y1 - y0) / (x1 - x0)
-        parts.append(f"WHEN {x} <= {_num(x1)} THEN {_num(y0)} + ({x} - {_num(x0)}) * {_num(slope)}")
+        parts.append(f"WHEN {x} <= {_num(x1)} THEN {_num(y0)} + {_minus(x, x0)} * {_num(slope)}")
     return f"(CASE {' '.join(parts)} ELSE {_num(pts[-1][1])} END)"
 
 
-def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -> str:
+def _minus(x: str, v: float) -> str:
+    """``(x - v)``; just ``x`` where v is zero — the same double (x − 0.0 is x), one operation
+    fewer per subject."""
+    return x if float(v) == 0.0 else f"({x} - {_num(v)})"
+
+
+def _plus(v: float, x: str) -> str:
+    """``v + x``; just ``x`` where v is zero (0.0 + x is x, but for the sign of a zero)."""
+    return x if float(v) == 0.0 else f"{_num(v)} + {x}"
+
+
+def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB,
+              part: tuple[int, int] | None = None) -> str:
     """The scoring statement: one row per subject the system scores, with ``subject_id``, per
     indicator ``r_<code>`` (raw) and ``n_<code>`` (on [0, 1]), ``d_<dimension>`` (each dimension
     on the scale), ``score`` and ``grade`` (:func:`result_columns`). The points an indicator adds
-    are derived from its value (:func:`points`) rather than written out."""
+    are derived from its value (:func:`points`) rather than written out.
+
+    ``part=(i, n)`` scores only the subjects whose id is ``i`` modulo ``n``: the same statement
+    with one more condition on the subjects and on the records grouped by subject, so that the
+    ``n`` parts together give exactly the whole statement's rows. A province's run can go part
+    by part where the grouped records of all subjects at once would not fit in memory
+    (:func:`run_duckdb`); a subject's figures never depend on another subject's."""
+    def in_part(col: str) -> str:
+        return f"MOD({col}, {int(part[1])}) = {int(part[0])}" if part and part[1] > 1 else ""
+
+    if part is not None and not 0 <= part[0] < part[1]:
+        raise ValueError(f"part {part[0]} of {part[1]}")
     d = _date(as_of)
     live = ["active", "under_objection"] if system.count_under_objection else ["active"]
     subj_aggs: list[tuple[str, str]] = []  # (name, each record's share) over records about the subject
@@ -157,7 +180,6 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     list_aggs: list[str] = []
     input_aggs: list[str] = []
     raw: dict[str, str] = {}
-    decays: dict[float, str] = {}  # half-life → the column of rec holding 0.5^(age / half-life)
 
     def agg(f: RecordFilter, name: str, value: str) -> str:
         # Each record's share of the aggregate is computed in a projection before the GROUP BY
@@ -178,7 +200,11 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         if ind.kind == "count":
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', '1')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "recency":
-            decay = decays.setdefault(float(ind.half_life_days), f"dec{len(decays)}")  # type: ignore[arg-type]
+            # 0.5^(age / half-life), written into the record's share itself: computed only for
+            # the records the indicator's filter keeps (a CASE evaluates its THEN on those rows
+            # alone), not for every shown record as a column of ``rec`` would be
+            age = f"CAST({dialect.days('decision_date', d)} AS DOUBLE)"
+            decay = f"POWER({_num(0.5)}, {age} / {_num(ind.half_life_days)})"  # type: ignore[arg-type]
             raw[c] = f"CAST({agg(ind.records, f'a_{c}', f'{_recency_weight(ind)} * {decay}')} AS DOUBLE)"  # type: ignore[arg-type]
         elif ind.kind == "rate":
             num = agg(ind.records, f"a_{c}", "1")  # type: ignore[arg-type]
@@ -195,11 +221,8 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
 
     ctes = [
         "subj AS (SELECT id AS subject_id, kind, region_code, code, code_cipher FROM subjects "
-        f"WHERE {_in('kind', list(system.subject_kinds))})",
+        f"WHERE {' AND '.join(filter(None, [_in('kind', list(system.subject_kinds)), in_part('id')]))})",
         "rec AS (SELECT subject_id, department_code, category_code, polarity, severity, decision_date, "
-        + "".join(f"POWER({_num(0.5)}, CAST({dialect.days('decision_date', d)} AS DOUBLE) / {_num(hl)}) AS {col}, "
-                  for hl, col in decays.items())
-        +
         f"{dialect.days('decision_date', 'CAST(first_seen AS DATE)')} AS lag_days FROM records "
         f"WHERE {_in('status', live)} AND display_until >= {d} AND decision_date <= {d})",
     ]
@@ -211,7 +234,10 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
         return ", ".join(f"SUM(v_{name}) AS {name}" for name, _share in aggs)
 
     if subj_aggs:
-        ctes.append(f"vsub AS (SELECT subject_id AS sid, {shares(subj_aggs)} FROM rec)")
+        # (in a part, only the records about its subjects; records a subject reported are
+        # joined to the part's subjects in ``vr``)
+        where = f" WHERE {in_part('subject_id')}" if in_part("subject_id") else ""
+        ctes.append(f"vsub AS (SELECT subject_id AS sid, {shares(subj_aggs)} FROM rec{where})")
         ctes.append(f"asub AS (SELECT sid, {sums(subj_aggs)} FROM vsub GROUP BY sid)")
         joins.append("LEFT JOIN asub ON asub.sid = s.subject_id")
     if rep_aggs:
@@ -256,11 +282,11 @@ def build_sql(system: IndicatorSystem, as_of: date, dialect: Dialect = DUCKDB) -
     dim_cols = []
     for dim in system.dimensions:
         mean = " + ".join(f"{_num(ind.weight)} * n_{ind.code}" for ind in dim.indicators)
-        dim_cols.append(f"ROUND({_num(system.scale.min)} + {_num(system.scale.max - system.scale.min)} * ({mean}), 2)"
-                        f" AS d_{dim.code}")
+        span = f"{_num(system.scale.max - system.scale.min)} * ({mean})"
+        dim_cols.append(f"ROUND({_plus(system.scale.min, span)}, 2) AS d_{dim.code}")
     total = " + ".join(f"{_num(w)} * n_{code}" for code, w in point_weights(system).items())
     ctes.append(f"tot AS (SELECT normv.*, {', '.join(dim_cols)}, "
-                f"ROUND({_num(system.scale.min)} + {total}, 2) AS score FROM normv)")
+                f"ROUND({_plus(system.scale.min, total)}, 2) AS score FROM normv)")
     grade = "CASE " + " ".join(
         f"WHEN score >= {_num(g.min)} THEN {_str(g.code)}" for g in reversed(system.grades)
     ) + f" ELSE {_str(system.grades[0].code)} END"
@@ -346,8 +372,14 @@ def load_platform(session, con, chunk: int = 50_000, progress=None) -> None:
                 progress(name, len(part))
 
 
-def run_duckdb(con, system: IndicatorSystem, as_of: date) -> list[tuple]:
-    return con.execute(build_sql(system, as_of, DUCKDB)).fetchall()
+def run_duckdb(con, system: IndicatorSystem, as_of: date, parts: int = 1) -> list[tuple]:
+    """The statement's rows; in ``parts`` parts by subject (:func:`build_sql`) where more than one."""
+    if parts <= 1:
+        return con.execute(build_sql(system, as_of, DUCKDB)).fetchall()
+    rows: list[tuple] = []
+    for i in range(parts):
+        rows += con.execute(build_sql(system, as_of, DUCKDB, part=(i, parts))).fetchall()
+    return rows
 
 
 def export_parquet(con, folder: Path) -> dict[str, Path]:
