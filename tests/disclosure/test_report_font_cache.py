@@ -90,5 +90,13 @@ def test_a_character_outside_the_cut_uses_the_whole_font(cache_on, monkeypatch):
     out = pdf.render(HEAD, sections_with(f"某{RARE}科技有限公司"))
     assert chosen and chosen[0] is not pdf._CffOnly  # the whole font
     assert RARE in pdf_text(out) and out == whole
-    pdf.render(HEAD, sections_with("某某科技有限公司"))
+    within = pdf.render(HEAD, sections_with("某某科技有限公司"))
     assert chosen[1] is pdf._CffOnly  # the cut
+    assert "某某科技有限公司" in pdf_text(within)
+
+
+def test_the_cut_is_checked_for_composite_glyphs_once(cache_on):
+    pdf.render(HEAD, sections_with("某某科技有限公司"))
+    (note,) = cache_on.glob("report-font-*.json")
+    assert note.read_text() == '{"seac_free": true}'  # Noto Sans SC: no seac, no subroutines in the cut
+    assert pdf.common_font(pdf._parsed[2]).seac_free

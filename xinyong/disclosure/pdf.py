@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import json
 import logging
 import os
 import threading
@@ -120,11 +121,24 @@ def _lean(raw: bytes) -> bytes:
 # (65,000 glyphs) that is most of a report's time. A font cut once to the characters reports
 # nearly always use — GB 2312's 7,445 and ASCII — is a ninth of it, and a report's subset cut
 # from it is the same glyphs under the same CIDs (a CID-keyed font keeps its CIDs when subset),
-# so the PDF reads and looks the same. Kept on disk (it takes seconds to make) under
-# VAR_DIR/cache, named by the font's digest; a report with a character outside it is subset from
-# the whole font.
+# with the same outlines and widths, so the PDF reads and looks the same. The cut is made without
+# subroutines, and checked once for accented glyphs built from others (seac): when it has none,
+# as a CID-keyed font should not, a report's subsetting need not run every glyph's program twice
+# (once for such components, once for the subroutines it uses), and the glyphs are copied into
+# the report as they are instead of being decompiled and compiled again. Kept on disk (it takes
+# seconds to make) under VAR_DIR/cache, named by the font's digest, with a note of that check; a
+# report with a character outside it is subset from the whole font, the ordinary way.
 COMMON_VERSION = 2
-_common: tuple[str, bytes, frozenset[str]] | None = None  # (cache file, its bytes, its glyph names)
+
+
+@dataclass(frozen=True)
+class CommonFont:
+    data: bytes
+    names: frozenset[str]  # its glyph names
+    seac_free: bool  # no glyph builds on another: subsetting may skip the closure
+
+
+_common: tuple[str, CommonFont] | None = None  # (the cache file, what it holds)
 _common_lock = threading.Lock()
 _digest: tuple[bytes, str] | None = None  # (the font's bytes, their digest), computed once
 
@@ -155,53 +169,85 @@ def _cut_common(raw: bytes) -> bytes:
     return out.getvalue()
 
 
-def common_font(raw: bytes) -> tuple[bytes, frozenset[str]] | None:
-    """The common-character cut of the font ``raw`` (made and kept on first use), with its glyph
-    names; None when the setting is off or it cannot be kept."""
-    global _common
+def _seac_free(data: bytes) -> bool:
+    """Whether no glyph of the CID-keyed CFF font ``data`` is an accented glyph built from two
+    others (the seac form of endchar), and it has no subroutines."""
+    from fontTools.subset.cff import _ClosureGlyphsT2Decompiler
+
+    font = ttLib.TTFont(io.BytesIO(data), lazy=True)
+    if "CFF " not in font:
+        return False
+    cff = font["CFF "].cff
+    top = cff[cff.keys()[0]]
+    if len(cff.GlobalSubrs) or not getattr(top, "FDArray", None):
+        return False
+    if any(len(getattr(fd.Private, "Subrs", []) or []) for fd in top.FDArray):
+        return False
+    components: set[str] = set()
+    for name in top.charset:
+        glyph = top.CharStrings[name]
+        _ClosureGlyphsT2Decompiler(components, [], glyph.globalSubrs).execute(glyph)
+        if components:
+            return False
+    return True
+
+
+def common_font(raw: bytes) -> CommonFont | None:
+    """The common-character cut of the font ``raw`` (made and kept on first use); None when the
+    setting is off."""
+    global _common, _digest
     settings = get_settings()
     if not settings.report_font_cache:
         return None
-    global _digest
     if _digest is None or _digest[0] is not raw:
         _digest = (raw, hashlib.sha256(raw).hexdigest()[:24])
-    digest = _digest[1]
-    path = settings.var_dir / "cache" / f"report-font-{digest}-v{COMMON_VERSION}.otf"
+    path = settings.var_dir / "cache" / f"report-font-{_digest[1]}-v{COMMON_VERSION}.otf"
+    note = path.with_suffix(".json")
     key = str(path.resolve())
     with _common_lock:
         if _common is None or _common[0] != key:
-            if path.is_file():
-                data = path.read_bytes()
-            else:
+            data = path.read_bytes() if path.is_file() else None
+            checked = json.loads(note.read_text(encoding="utf-8")) if data and note.is_file() else None
+            if data is None:
                 data = _cut_common(raw)
+            if checked is None:
+                checked = {"seac_free": _seac_free(data)}
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                    tmp.write_bytes(data)
-                    os.replace(tmp, path)
+                    for target, content in ((path, data), (note, json.dumps(checked).encode())):
+                        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                        tmp.write_bytes(content)
+                        os.replace(tmp, target)
                 except OSError:  # pragma: no cover - a read-only VAR_DIR: kept in memory only
                     pass
             names = ttLib.TTFont(io.BytesIO(data), lazy=True).getGlyphOrder()
-            _common = (key, data, frozenset(names))
-        return _common[1], _common[2]
+            _common = (key, CommonFont(data, frozenset(names), bool(checked.get("seac_free"))))
+        return _common[1]
 
 
 def _choose_font_file(pdf: FPDF) -> None:
     """Before output: the report's font object over the common-character cut when every glyph
     the report used is in it (else it stays over the whole font)."""
     font = pdf.fonts.get(FONT_KEY)
-    if font is None or _parsed is None or not getattr(font, "is_cff", False):
+    if font is None or _parsed is None or not (getattr(font, "is_cff", False) and font.is_cid_keyed):
         return
     try:
         found = common_font(_parsed[2])
     except Exception:  # noqa: BLE001 - never fail a report over the cache: the whole font serves
         LOGGER.exception("report font cache: falling back to the whole font")
         return
-    if found is None:
+    if found is None or not set(font.subset.get_all_glyph_names()) <= found.names:
         return
-    data, names = found
-    if set(font.subset.get_all_glyph_names()) <= names:
-        font.ttfont = _CffOnly(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    cut = _CffOnly(io.BytesIO(found.data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    if found.seac_free:
+        cut["CFF "].__class__ = _PlainCFF
+    for tag in CUT_UNREAD:  # only the CFF table is embedded; the subsetter would read and prune these
+        if tag in cut:
+            del cut[tag]
+    font.ttfont = cut
+
+
+CUT_UNREAD = ("cmap", "name", "OS/2", "post")
 
 
 class _CffOnly(ttLib.TTFont):
@@ -211,6 +257,31 @@ class _CffOnly(ttLib.TTFont):
 
     def save(self, file, reorderTables=True):  # noqa: ANN001, ARG002, N803 - fontTools' signature
         return None
+
+
+class _PlainCFF(ttLib.getTableClass("CFF ")):  # type: ignore[misc]
+    """The CFF table of the common-character cut, which has no subroutines and no glyph built
+    from others (checked when it was made): subsetting it needs no closure over the glyphs'
+    programs and no search for unused subroutines, so the glyphs it keeps stay compiled."""
+
+    def closure_glyphs(self, s) -> None:  # noqa: ANN001 - fontTools' subsetter
+        return None
+
+    def prune_post_subset(self, ttfFont, options) -> bool:  # noqa: ANN001, N803 - fontTools' subsetter
+        from fontTools.subset.util import _uniq_sort
+
+        if options.desubroutinize or not options.hinting:  # pragma: no cover - not fpdf2's options
+            return super().prune_post_subset(ttfFont, options)
+        for fontname in self.cff.keys():
+            font = self.cff[fontname]
+            if hasattr(font, "FDSelect"):  # drop the unused font dictionaries, as fontTools does
+                sel = font.FDSelect
+                indices = _uniq_sort(sel.gidArray)
+                sel.gidArray = [indices.index(ss) for ss in sel.gidArray]
+                arr = font.FDArray
+                arr.items = [arr[i] for i in indices]
+                del arr.file, arr.offsets
+        return True
 
 
 @dataclass
