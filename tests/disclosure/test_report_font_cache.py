@@ -100,3 +100,16 @@ def test_the_cut_is_checked_for_composite_glyphs_once(cache_on):
     (note,) = cache_on.glob("report-font-*.json")
     assert note.read_text() == '{"seac_free": true}'  # Noto Sans SC: no seac, no subroutines in the cut
     assert pdf.common_font(pdf._parsed[2]).seac_free
+
+
+def test_a_table_row_written_at_once_is_what_fpdf2_writes_call_by_call(monkeypatch):
+    """pdf._row writes a row's rectangles and lines as fpdf2's rect() and text() would: the
+    report is the same byte for byte (heading rows repeated over pages, empty cells, wrapping)."""
+    rows = [[f"杭市监罚〔2026〕{i}号", "公示中" * (i % 5), "", "某某科技有限公司（温州）" * (i % 3)] for i in range(120)]
+    blocks = [Block(caption="行政处罚", lines=[("名称", "某某科技有限公司")],
+                    table=Table(["决定文书号", "状态", "备注", "名称"], rows))]
+    filled = [FilledSection(spec, blocks if i in (1, 3) else []) for i, spec in enumerate(SECTIONS)]
+    monkeypatch.setattr(pdf, "FAST_ROWS", False)
+    by_call = pdf.render(HEAD, filled)
+    monkeypatch.setattr(pdf, "FAST_ROWS", True)
+    assert pdf.render(HEAD, filled) == by_call
