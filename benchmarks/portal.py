@@ -56,14 +56,17 @@ def bench_app():
 
 
 def _token(url: str) -> str:
-    """A fresh token for the benchmark's checker (the built database may be days old)."""
+    """A kept database brought to the current migration head, and a fresh token for the
+    benchmark's checker (the built database may be days old)."""
     from sqlalchemy import select
 
     from xinyong.accounts import service as accounts
     from xinyong.accounts.models import User
+    from xinyong.core import migrate
     from xinyong.core.db import make_engine, session_factory
 
     engine = make_engine(url)
+    migrate.upgrade(engine)
     with session_factory(engine)() as s:
         user = s.scalar(select(User).where(User.username == "bench_checker"))
         token = accounts.issue_token(s, user, name="bench", by="bench", days=1).token
