@@ -113,3 +113,33 @@ def test_a_table_row_written_at_once_is_what_fpdf2_writes_call_by_call(monkeypat
     by_call = pdf.render(HEAD, filled)
     monkeypatch.setattr(pdf, "FAST_ROWS", True)
     assert pdf.render(HEAD, filled) == by_call
+
+
+def test_reports_written_at_once_in_threads_are_each_whole():
+    """Requests are served from a thread pool: the font parsed once per process is shared, and
+    what fpdf2's output changes on it (the font descriptor) must be each report's own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pypdf import PdfReader
+
+    rows = [[f"杭市监罚〔2026〕{i}号", "公示中"] for i in range(150)]
+    filled = [FilledSection(spec, [Block(caption="行政处罚", table=Table(["决定文书号", "状态"], rows))]
+                            if i == 1 else []) for i, spec in enumerate(SECTIONS)]
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: pdf.render(HEAD, filled), range(8)))
+    for out in outs:
+        assert len(PdfReader(__import__("io").BytesIO(out)).pages) >= 2
+        assert "杭市监罚〔2026〕149号" in pdf_text(out)
+    assert len(set(outs)) == 1  # the same header and sections: the same bytes
+
+
+def test_each_document_gets_its_own_font_descriptor():
+    """(The race above is rare to catch in a test: the invariant behind it.)"""
+    from fpdf import FPDF
+
+    a, b = FPDF(), FPDF()
+    pdf._add_font(a)
+    pdf._add_font(b)
+    fa, fb = a.fonts[pdf.FONT_KEY], b.fonts[pdf.FONT_KEY]
+    assert fa.desc is not fb.desc and fa.desc is not pdf._parsed[1].desc
+    assert fa.subset is not fb.subset and fa.ttfont is not fb.ttfont

@@ -81,6 +81,10 @@ def _add_font(pdf: FPDF) -> None:
                 _parsed = (path, parsed, raw)
             _, parsed, raw = _parsed
         font = copy.copy(parsed)  # the widths and glyph ids shared (read only), what a document uses its own
+        # fpdf2's output names, numbers and fills in the font descriptor: each document its own, or
+        # two reports written at once (two requests) number each other's objects (a KeyError in
+        # the cross-reference table, or a broken PDF)
+        font.desc = copy.copy(parsed.desc)
         # the whole font's bounding boxes stay valid for a subset: not recomputing them glyph by
         # glyph halves the time of subsetting
         font.ttfont = ttLib.TTFont(io.BytesIO(raw), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
