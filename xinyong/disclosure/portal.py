@@ -104,14 +104,16 @@ class DisclosureRow:
 
 
 def disclosures(session: Session, kind: str, f: Filters, *, limit: int, offset: int = 0,
-                on: date | None = None) -> tuple[list[DisclosureRow], int]:
+                on: date | None = None, total: int | None = None) -> tuple[list[DisclosureRow], int]:
     """One page of 双公示 rows (newest decision first) and how many rows the filters match. Two
-    queries."""
+    queries; one when the caller knows how many (``total``: the listing page sums its
+    departments' timeliness, which counts the same rows)."""
     category = category_of(kind)
     day = on or clock.today()
     where = _where(category, f.check(), day)
-    base = select(Record.id).join(Subject, Subject.id == Record.subject_id).where(*where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if total is None:
+        base = select(Record.id).join(Subject, Subject.id == Record.subject_id).where(*where)
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     q = (select(Record.id, Record.subject_id, Subject.kind, Subject.name, Subject.code, Record.region_code,
                 Record.department_code, Record.department_name, Record.decision_no, Record.decision_date,
                 Record.display_until, Record.facts)
