@@ -16,8 +16,13 @@ Prints requests/s, p50/p95 (ms) and each p95 against the bare endpoint's. Goals 
 p95 under 200 ms for the pages, under 1 s for a report. The portal cache
 (``XINYONG_PORTAL_CACHE_SECONDS``) is on, as deployed; ``--no-cache`` measures without it.
 
+``--database PATH`` keeps the built SQLite file (and, next to it, ``PATH.bench.json``: the data key,
+the scale, the subjects to ask for) so that the demo is built once: a later run with the same path
+and scale reuses it and only issues a fresh token.
+
     python benchmarks/portal.py                       # the demo's default scale (slow to build)
     python benchmarks/portal.py --scale 0.02 --seconds 5
+    python benchmarks/portal.py --database var/bench/portal-1.db   # build once, reuse after
 """
 
 from __future__ import annotations
@@ -48,6 +53,26 @@ def bench_app():
         return {"ok": True}
 
     return app
+
+
+def _token(url: str) -> str:
+    """A kept database brought to the current migration head, and a fresh token for the
+    benchmark's checker (the built database may be days old)."""
+    from sqlalchemy import select
+
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.models import User
+    from xinyong.core import migrate
+    from xinyong.core.db import make_engine, session_factory
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_factory(engine)() as s:
+        user = s.scalar(select(User).where(User.username == "bench_checker"))
+        token = accounts.issue_token(s, user, name="bench", by="bench", days=1).token
+        s.commit()
+    engine.dispose()
+    return token
 
 
 def build(url: str, scale: float) -> dict:
@@ -128,7 +153,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    ap.add_argument("--database", type=Path, default=None,
+                    help="a SQLite file to build once and reuse (with PATH.bench.json beside it)")
     ap.add_argument("--port", type=int, default=8767)
+    ap.add_argument("--build-only", action="store_true", help="build (with --database) and stop")
     ap.add_argument("--no-cache", action="store_true", help="XINYONG_PORTAL_CACHE_SECONDS=0")
     args = ap.parse_args()
 
@@ -136,17 +164,43 @@ def main() -> None:
 
     from xinyong.core.crypto import fresh_keyring
 
-    var = Path(tempfile.mkdtemp(prefix="xinyong-bench-portal-"))
-    url = args.database_url or f"sqlite:///{var / 'xinyong.db'}"
+    saved: dict | None = None
+    if args.database is not None:
+        db_file = args.database.resolve()
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        var, url = db_file.parent, f"sqlite:///{db_file}"
+        side = db_file.with_name(db_file.name + ".bench.json")
+        if side.exists() and db_file.exists():
+            saved = json.loads(side.read_text(encoding="utf-8"))
+            if saved["scale"] != args.scale:
+                sys.exit(f"{db_file} was built at scale {saved['scale']}, not {args.scale}: remove it or pass that scale")
+        else:
+            for stale in (db_file, side, db_file.with_name(db_file.name + "-wal"), db_file.with_name(db_file.name + "-shm")):
+                stale.unlink(missing_ok=True)
+    else:
+        var = Path(tempfile.mkdtemp(prefix="xinyong-bench-portal-"))
+        url = args.database_url or f"sqlite:///{var / 'xinyong.db'}"
+    key = saved["key"] if saved else fresh_keyring().as_json()
     env = {**os.environ, "XINYONG_VAR_DIR": str(var), "XINYONG_DATABASE_URL": url, "PYTHONPATH": str(ROOT),
-           "XINYONG_DATA_KEY": json.dumps(fresh_keyring().as_json()),
+           "XINYONG_DATA_KEY": json.dumps(key),
            "XINYONG_PUBLIC_RATE_PER_IP": "1000000", "XINYONG_API_RATE_PER_TOKEN": "1000000"}
     if args.no_cache:
         env["XINYONG_PORTAL_CACHE_SECONDS"] = "0"
     os.environ.update(env)
     t0 = time.perf_counter()
-    data = build(url, args.scale)
-    built = round(time.perf_counter() - t0, 1)
+    if saved:
+        data = {**saved, "token": _token(url)}
+        built = saved["build_s"]
+    else:
+        data = build(url, args.scale)
+        built = round(time.perf_counter() - t0, 1)
+        if args.database is not None:
+            side.write_text(json.dumps({"scale": args.scale, "key": key, "build_s": built,
+                                        **{k: v for k, v in data.items() if k != "token"}}, ensure_ascii=False),
+                            encoding="utf-8")
+    if args.build_only:
+        print(json.dumps({"scale": args.scale, "records": data["records"], "build_s": built, "reused": bool(saved)}))
+        return
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.portal:bench_app", "--factory",
                                "--port", str(args.port), "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{args.port}"
@@ -172,7 +226,7 @@ def main() -> None:
             _load(base, reqs, headers, 1, 1)  # warm up
         out: dict = {"scale": args.scale, "records": data["records"], "concurrency": args.concurrency,
                      "seconds": args.seconds, "database": url.split(":", 1)[0], "build_s": built,
-                     "cache": not args.no_cache}
+                     "cache": not args.no_cache, "reused": bool(saved)}
         for name, reqs in runs.items():
             lat, errors, size = _load(base, reqs, headers if name == "report" else {}, args.seconds, args.concurrency)
             out[name] = {"per_s": round(len(lat) / args.seconds, 1), "p50_ms": round(_pct(lat, 0.5), 1),

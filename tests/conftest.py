@@ -36,6 +36,9 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 # The test client speaks plain http to "testserver", where a Secure cookie would never be sent
 # back; XINYONG_COOKIE_SECURE=auto (the default) is tested on its own (tests/accounts).
 os.environ.setdefault("XINYONG_COOKIE_SECURE", "false")
+# A credit report is subset from the whole font: making the common-character cut takes seconds
+# and each test has a VAR_DIR of its own (tests/disclosure/test_report_font_cache.py tests the cut).
+os.environ.setdefault("XINYONG_REPORT_FONT_CACHE", "false")
 # Uploaded files are imported by a job worker (xinyong.core.work); the tests run each job at once,
 # in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
 os.environ.setdefault("XINYONG_JOBS_INLINE", "1")

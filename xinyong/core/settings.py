@@ -214,6 +214,12 @@ class Settings(BaseSettings):
         None, description="The OpenType/TrueType font credit reports set Chinese in (subset and embedded in each PDF); "
         "unset: Noto Sans SC from the npm package @embedpdf/fonts-sc that `make setup` installs.",
     )
+    report_font_cache: bool = Field(
+        True, description="Keep, under VAR_DIR/cache, a subset of the report font with the common Chinese characters "
+        "(GB 2312) and the ASCII ones, made on the first report (seconds, once per font), and subset each report from "
+        "it rather than from the whole font (several times faster); a report with a character outside it uses the "
+        "whole font.",
+    )
     report_issuer: str = Field("浙江省公共信用信息平台", max_length=100,
                                description="The issuing unit printed in a credit report's header.")
     report_verify_url: str = Field(

@@ -16,6 +16,9 @@ from datetime import date, timedelta
 import chinese_calendar
 
 _extra: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+# is_workday's answers, by day: the package's look-up costs tens of microseconds and a listing's
+# timeliness asks for thousands of days; emptied whenever a year's schedule is registered
+_answers: dict[date, tuple[bool, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,25 @@ def register_year(year: int, holidays: set[date] | frozenset[date], workdays: se
     """Take a year's schedule from policy data: ``holidays`` are days off on weekdays,
     ``workdays`` are make-up working days on weekends."""
     _extra[year] = (frozenset(holidays), frozenset(workdays))
+    _answers.clear()
 
 
 def clear_registered() -> None:
     _extra.clear()
+    _answers.clear()
 
 
 def is_workday(day: date) -> tuple[bool, bool]:
     """(is a working day, is this answer provisional)."""
+    known = _answers.get(day)
+    if known is None:
+        if len(_answers) > 20_000:
+            _answers.clear()
+        known = _answers[day] = _is_workday(day)
+    return known
+
+
+def _is_workday(day: date) -> tuple[bool, bool]:
     if day.year in _extra:
         holidays, workdays = _extra[day.year]
         if day in workdays:

@@ -12,7 +12,11 @@ hands over the filled sections.
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
+import json
+import logging
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +37,7 @@ DEFAULT_FONT = PROJECT_ROOT / "node_modules" / "@embedpdf" / "fonts-sc" / "fonts
 FONT_FAMILY = "NotoSansSC"
 FONT_KEY = FONT_FAMILY.lower()  # fpdf2's key of the regular style
 NUMERALS = "一二三四五六七八九十"
+LOGGER = logging.getLogger(__name__)
 
 
 class ReportFontMissing(XinyongError):
@@ -76,6 +81,10 @@ def _add_font(pdf: FPDF) -> None:
                 _parsed = (path, parsed, raw)
             _, parsed, raw = _parsed
         font = copy.copy(parsed)  # the widths and glyph ids shared (read only), what a document uses its own
+        # fpdf2's output names, numbers and fills in the font descriptor: each document its own, or
+        # two reports written at once (two requests) number each other's objects (a KeyError in
+        # the cross-reference table, or a broken PDF)
+        font.desc = copy.copy(parsed.desc)
         # the whole font's bounding boxes stay valid for a subset: not recomputing them glyph by
         # glyph halves the time of subsetting
         font.ttfont = ttLib.TTFont(io.BytesIO(raw), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
@@ -108,6 +117,175 @@ def _lean(raw: bytes) -> bytes:
     out = io.BytesIO()
     font.save(out, reorderTables=False)
     return out.getvalue()
+
+
+# --- the common-character font (XINYONG_REPORT_FONT_CACHE) ------------------------------------
+#
+# Subsetting reads the font's cmap and CFF charset and walks its glyphs: from the whole font
+# (65,000 glyphs) that is most of a report's time. A font cut once to the characters reports
+# nearly always use — GB 2312's 7,445 and ASCII — is a ninth of it, and a report's subset cut
+# from it is the same glyphs under the same CIDs (a CID-keyed font keeps its CIDs when subset),
+# with the same outlines and widths, so the PDF reads and looks the same. The cut is made without
+# subroutines, and checked once for accented glyphs built from others (seac): when it has none,
+# as a CID-keyed font should not, a report's subsetting need not run every glyph's program twice
+# (once for such components, once for the subroutines it uses), and the glyphs are copied into
+# the report as they are instead of being decompiled and compiled again. Kept on disk (it takes
+# seconds to make) under VAR_DIR/cache, named by the font's digest, with a note of that check; a
+# report with a character outside it is subset from the whole font, the ordinary way.
+COMMON_VERSION = 2
+
+
+@dataclass(frozen=True)
+class CommonFont:
+    data: bytes
+    names: frozenset[str]  # its glyph names
+    seac_free: bool  # no glyph builds on another: subsetting may skip the closure
+
+
+_common: tuple[str, CommonFont] | None = None  # (the cache file, what it holds)
+_common_lock = threading.Lock()
+_digest: tuple[bytes, str] | None = None  # (the font's bytes, their digest), computed once
+
+
+def common_characters() -> set[int]:
+    """GB 2312 (its symbols and both levels of hanzi) and printable ASCII."""
+    chars = set(range(0x20, 0x7F))
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes((hi, lo)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return chars
+
+
+def _cut_common(raw: bytes) -> bytes:
+    from fontTools import subset as ftsubset
+
+    font = ttLib.TTFont(io.BytesIO(raw), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, name_IDs=["*"], name_languages=["*"],
+                               layout_features=["*"], glyph_names=True, desubroutinize=True)
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(unicodes=common_characters())
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def _seac_free(data: bytes) -> bool:
+    """Whether no glyph of the CID-keyed CFF font ``data`` is an accented glyph built from two
+    others (the seac form of endchar), and it has no subroutines."""
+    from fontTools.subset.cff import _ClosureGlyphsT2Decompiler
+
+    font = ttLib.TTFont(io.BytesIO(data), lazy=True)
+    if "CFF " not in font:
+        return False
+    cff = font["CFF "].cff
+    top = cff[cff.keys()[0]]
+    if len(cff.GlobalSubrs) or not getattr(top, "FDArray", None):
+        return False
+    if any(len(getattr(fd.Private, "Subrs", []) or []) for fd in top.FDArray):
+        return False
+    components: set[str] = set()
+    for name in top.charset:
+        glyph = top.CharStrings[name]
+        _ClosureGlyphsT2Decompiler(components, [], glyph.globalSubrs).execute(glyph)
+        if components:
+            return False
+    return True
+
+
+def common_font(raw: bytes) -> CommonFont | None:
+    """The common-character cut of the font ``raw`` (made and kept on first use); None when the
+    setting is off."""
+    global _common, _digest
+    settings = get_settings()
+    if not settings.report_font_cache:
+        return None
+    if _digest is None or _digest[0] is not raw:
+        _digest = (raw, hashlib.sha256(raw).hexdigest()[:24])
+    path = settings.var_dir / "cache" / f"report-font-{_digest[1]}-v{COMMON_VERSION}.otf"
+    note = path.with_suffix(".json")
+    key = str(path.resolve())
+    with _common_lock:
+        if _common is None or _common[0] != key:
+            data = path.read_bytes() if path.is_file() else None
+            checked = json.loads(note.read_text(encoding="utf-8")) if data and note.is_file() else None
+            if data is None:
+                data = _cut_common(raw)
+            if checked is None:
+                checked = {"seac_free": _seac_free(data)}
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    for target, content in ((path, data), (note, json.dumps(checked).encode())):
+                        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                        tmp.write_bytes(content)
+                        os.replace(tmp, target)
+                except OSError:  # pragma: no cover - a read-only VAR_DIR: kept in memory only
+                    pass
+            names = ttLib.TTFont(io.BytesIO(data), lazy=True).getGlyphOrder()
+            _common = (key, CommonFont(data, frozenset(names), bool(checked.get("seac_free"))))
+        return _common[1]
+
+
+def _choose_font_file(pdf: FPDF) -> None:
+    """Before output: the report's font object over the common-character cut when every glyph
+    the report used is in it (else it stays over the whole font)."""
+    font = pdf.fonts.get(FONT_KEY)
+    if font is None or _parsed is None or not (getattr(font, "is_cff", False) and font.is_cid_keyed):
+        return
+    try:
+        found = common_font(_parsed[2])
+    except Exception:  # noqa: BLE001 - never fail a report over the cache: the whole font serves
+        LOGGER.exception("report font cache: falling back to the whole font")
+        return
+    if found is None or not set(font.subset.get_all_glyph_names()) <= found.names:
+        return
+    cut = _CffOnly(io.BytesIO(found.data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    if found.seac_free:
+        cut["CFF "].__class__ = _PlainCFF
+    for tag in CUT_UNREAD:  # only the CFF table is embedded; the subsetter would read and prune these
+        if tag in cut:
+            del cut[tag]
+    font.ttfont = cut
+
+
+CUT_UNREAD = ("cmap", "name", "OS/2", "post")
+
+
+class _CffOnly(ttLib.TTFont):
+    """A CID-keyed CFF font as fpdf2 embeds it: its CFF table alone, compiled after subsetting.
+    fpdf2 first saves the whole subset font and then throws that away for the CFF table; saving
+    nothing skips compiling the glyphs twice."""
+
+    def save(self, file, reorderTables=True):  # noqa: ANN001, ARG002, N803 - fontTools' signature
+        return None
+
+
+class _PlainCFF(ttLib.getTableClass("CFF ")):  # type: ignore[misc]
+    """The CFF table of the common-character cut, which has no subroutines and no glyph built
+    from others (checked when it was made): subsetting it needs no closure over the glyphs'
+    programs and no search for unused subroutines, so the glyphs it keeps stay compiled."""
+
+    def closure_glyphs(self, s) -> None:  # noqa: ANN001 - fontTools' subsetter
+        return None
+
+    def prune_post_subset(self, ttfFont, options) -> bool:  # noqa: ANN001, N803 - fontTools' subsetter
+        from fontTools.subset.util import _uniq_sort
+
+        if options.desubroutinize or not options.hinting:  # pragma: no cover - not fpdf2's options
+            return super().prune_post_subset(ttfFont, options)
+        for fontname in self.cff.keys():
+            font = self.cff[fontname]
+            if hasattr(font, "FDSelect"):  # drop the unused font dictionaries, as fontTools does
+                sel = font.FDSelect
+                indices = _uniq_sort(sel.gidArray)
+                sel.gidArray = [indices.index(ss) for ss in sel.gidArray]
+                arr = font.FDArray
+                arr.items = [arr[i] for i in indices]
+                del arr.file, arr.offsets
+        return True
 
 
 @dataclass
@@ -199,6 +377,7 @@ def render(head: ReportHeader, sections: list[FilledSection]) -> bytes:
         f"本报告的真伪可凭报告编号和验证码，或上传本 PDF 文件，在 {head.verify_page} 核验；"
         "文件经任何改动即不能通过核验。"
     ))
+    _choose_font_file(pdf)
     return bytes(pdf.output())
 
 
@@ -262,6 +441,32 @@ def _wrap(text: str, width: float, char_width) -> list[str]:
     return lines
 
 
+# A table row's rectangles and text lines written as one piece of the page's content, the very
+# operators fpdf2's rect() and text() write one call at a time (tests/disclosure compare the two
+# byte for byte): a report of 300 records is thousands of such calls, each with fpdf2's checks.
+FAST_ROWS = True
+
+
+def _row(pdf: FPDF, x: float, y: float, h: float, widths: list[float], wrapped: list[list[str]],
+         heading: bool) -> None:
+    k, page_h = pdf.k, pdf.h
+    font = pdf.current_font
+    op = "B" if heading else "S"
+    pre, post = "", ""
+    if pdf.fill_color != pdf.text_color:
+        pre, post = f"q {pdf.text_color.serialize().lower()} ", " Q"
+    out: list[str] = []
+    for lines, w in zip(wrapped, widths, strict=False):
+        out.append(f"{x * k:.2f} {(page_h - y) * k:.2f} {w * k:.2f} {-h * k:.2f} re {op}")
+        for i, line in enumerate(lines):
+            if not pdf.current_font_is_set_on_page:
+                out.append(pdf._set_font_for_page(font, pdf.font_size_pt))
+            tx, ty = x + PAD_MM, y + PAD_MM + i * LINE_MM + LINE_MM * 0.78
+            out.append(f"{pre}BT {tx * k:.2f} {(page_h - ty) * k:.2f} Td {font.encode_text(line)} ET{post}")
+        x += w
+    pdf._out("\n".join(out))
+
+
 def _table(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> None:
     """A ruled table drawn with the plain primitives (rect, text): a report of 300 records is
     hundreds of cells, and fpdf2's general table (markdown, per-cell line breaking) took two
@@ -290,11 +495,14 @@ def _table(pdf: FPDF, headers: list[str], rows: list[list[str]]) -> None:
         x, y = pdf.l_margin, pdf.get_y()
         if heading:
             pdf.set_fill_color(242, 242, 242)
-        for lines, w in zip(wrapped, widths, strict=False):
-            pdf.rect(x, y, w, h, style="DF" if heading else "D")
-            for i, line in enumerate(lines):
-                pdf.text(x + PAD_MM, y + PAD_MM + i * LINE_MM + LINE_MM * 0.78, line)
-            x += w
+        if FAST_ROWS:
+            _row(pdf, x, y, h, widths, wrapped, heading)
+        else:
+            for lines, w in zip(wrapped, widths, strict=False):
+                pdf.rect(x, y, w, h, style="DF" if heading else "D")
+                for i, line in enumerate(lines):
+                    pdf.text(x + PAD_MM, y + PAD_MM + i * LINE_MM + LINE_MM * 0.78, line)
+                x += w
         pdf.set_y(y + h)
 
     if pdf.will_page_break(3 * LINE_MM + 4 * PAD_MM):

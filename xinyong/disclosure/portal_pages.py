@@ -194,11 +194,15 @@ def subject_page(request: Request, session: SessionDep, policy: PolicyDep, who: 
 
 def _disclosure_context(session, policy, kind: str, f: portal.Filters, offset: int, limit: int) -> dict:
     key = (_db_key(), kind, f, offset, limit)
-    rows, total = cache.get(("disclosures", *key), lambda: portal.disclosures(session, kind, f, limit=limit, offset=offset))
+    # timeliness first: its departments' counts add up to the listing's total (the same rows),
+    # so the listing needs no count of its own
+    timeliness = cache.get(("timeliness", _db_key(), kind, f), lambda: portal.timeliness(session, kind, f))
+    rows, total = cache.get(("disclosures", *key), lambda: portal.disclosures(
+        session, kind, f, limit=limit, offset=offset, total=sum(t.total for t in timeliness)))
     return {
         "rows": [_row_out(r, policy.policy) for r in rows], "total": total,
         "departments": cache.get(("departments", _db_key(), kind), lambda: portal.departments(session, kind)),
-        "timeliness": cache.get(("timeliness", _db_key(), kind, f), lambda: portal.timeliness(session, kind, f)),
+        "timeliness": timeliness,
     }
 
 
