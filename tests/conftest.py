@@ -36,9 +36,29 @@ if not os.environ.get("XINYONG_DATA_KEY"):
 # The test client speaks plain http to "testserver", where a Secure cookie would never be sent
 # back; XINYONG_COOKIE_SECURE=auto (the default) is tested on its own (tests/accounts).
 os.environ.setdefault("XINYONG_COOKIE_SECURE", "false")
-# A credit report is subset from the whole font: making the common-character cut takes seconds
-# and each test has a VAR_DIR of its own (tests/disclosure/test_report_font_cache.py tests the cut).
-os.environ.setdefault("XINYONG_REPORT_FONT_CACHE", "false")
+
+
+def pytest_configure(config):
+    """Credit reports are subset from the report font's common-character cut, as in production.
+    Making the cut takes seconds, and each test has a VAR_DIR of its own: the cut is kept in one
+    folder for this run (made by the first report of each worker, shared by the others through
+    the environment they inherit), removed at the end. tests/disclosure/test_report_font_cache.py
+    tests the cut itself in a folder of its own."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("XINYONG_CACHE_DIR"):
+        return
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="xinyong-test-cache-")
+    os.environ["XINYONG_CACHE_DIR"] = folder
+    config._xinyong_cache_dir = folder
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_xinyong_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("XINYONG_CACHE_DIR", None)
+
 # Uploaded files are imported by a job worker (xinyong.core.work); the tests run each job at once,
 # in-process, after it is queued (tests/core/test_work.py runs the worker loop itself).
 os.environ.setdefault("XINYONG_JOBS_INLINE", "1")

@@ -33,6 +33,7 @@ def sections_with(text: str) -> list[FilledSection]:
 def cache_on(monkeypatch, tmp_path):
     monkeypatch.setenv("XINYONG_REPORT_FONT_CACHE", "true")
     monkeypatch.setenv("XINYONG_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("XINYONG_CACHE_DIR", raising=False)  # the cut under VAR_DIR/cache, made here
     # a small common set keeps the cut quick; what is tested is the mechanism, not GB 2312
     small = {ord(c) for c in pdf_text_chars()} | set(range(0x20, 0x7F))
     monkeypatch.setattr(pdf, "common_characters", lambda: small)

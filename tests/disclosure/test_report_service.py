@@ -144,6 +144,28 @@ def test_a_later_capability_adds_rows_through_the_registry(session, world):
         sections.register("no_such_section")
 
 
+def test_the_report_renders_to_a_picture_with_its_chinese_text(session, world, tmp_path):
+    """Rendered by PDFium (the engine of Chromium's viewer, from PyPI, so no system package is
+    needed): page one becomes a PNG with ink where the Chinese title is set, and PDFium's own text
+    extraction reads the title and the sections in the standard's order."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(issue(session, CHECKER, world.person).pdf)
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    text = "".join(text.split())
+    assert "公共信用信息报告（自然人版）" in text
+    positions = [text.find(f"、{h}") for h in HEADINGS]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    image = doc[0].render(scale=100 / 72).to_pil().convert("L")
+    path = tmp_path / "page1.png"
+    image.save(path)
+    assert path.stat().st_size > 5_000  # a page with text and a QR code, not a blank one
+    width, height = image.size
+    top = image.crop((0, 0, width, height // 5))  # the title and the report's head
+    dark = sum(1 for v in top.getdata() if v < 128)
+    assert dark > 500, "the title area has no ink: the Chinese font did not render"
+
+
 @pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("pdftotext")), reason="poppler-utils not installed")
 def test_poppler_renders_the_report(session, world, tmp_path):
     """Where poppler is installed: its text has the title and sections, and page one renders."""

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=".env", extra="ignore")
 
     var_dir: Path = Field(Path("var"), description="Folder for the SQLite database and keys.")
+    cache_dir: Path | None = Field(
+        None, description="Folder for files the platform derives and keeps between runs (the report font's "
+        "common-character cut); unset: VAR_DIR/cache.",
+    )
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL; empty means SQLite (WAL) at VAR_DIR/xinyong.db.",

@@ -205,7 +205,7 @@ def common_font(raw: bytes) -> CommonFont | None:
         return None
     if _digest is None or _digest[0] is not raw:
         _digest = (raw, hashlib.sha256(raw).hexdigest()[:24])
-    path = settings.var_dir / "cache" / f"report-font-{_digest[1]}-v{COMMON_VERSION}.otf"
+    path = (settings.cache_dir or settings.var_dir / "cache") / f"report-font-{_digest[1]}-v{COMMON_VERSION}.otf"
     note = path.with_suffix(".json")
     key = str(path.resolve())
     with _common_lock:
