@@ -26,13 +26,16 @@ from tests.records.factories import build_world, debtor, load, penalty
 from xinyong.accounts import ratelimit, service
 from xinyong.accounts.access import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, rule_of
 from xinyong.accounts.models import User
-from xinyong.core.clock import today
+from xinyong.core.clock import frozen_today, today
 from xinyong.core.codes import make_ric
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
 from xinyong.web.app import create_app
 
 TESTS = Path(__file__).resolve().parent.parent
+# The matrix runs on this day, not the wall clock's: the world's records, the cases' dates
+# (``xinyong.core.clock.today()``) and the app's "today" all follow it.
+MATRIX_DAY = date(2026, 12, 2)
 NB_PERSON_NAME = "钱七星"
 
 
@@ -134,6 +137,11 @@ def _outcome(response) -> int:
 
 
 def test_the_authorisation_matrix(app_env, session):
+    with frozen_today(MATRIX_DAY):
+        _run_the_matrix(session)
+
+
+def _run_the_matrix(session) -> None:
     cases = all_cases()
     w = build_matrix_world(session)
     app = create_app()

@@ -8,7 +8,10 @@ for Python and sets ``XINYONG_BROWSER_TESTS=1``; without it the main suite does 
 folder (tests/conftest.py).
 
 One server for the module: SQLite in a temporary folder, migrated and seeded in this process,
-then served by uvicorn in a child process on a free port.
+then served by uvicorn in a child process on a free port. That process runs on the real clock
+(:func:`xinyong.core.clock.frozen_today` holds in this process only), so dates written here come
+from :func:`xinyong.core.clock.today` (Beijing's day, as the server counts) and the tests read the
+server's "today" from its pages where they need it.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def _seed(site: Site) -> None:
     from tests.accounts.helpers import make_user
     from tests.lists.helpers import person, record
     from xinyong.catalog import service as catalog_service
-    from xinyong.core import migrate
+    from xinyong.core import clock, migrate
     from xinyong.core.db import get_engine, session_scope
     from xinyong.lists import service as lists
     from xinyong.lists.models import ListEntry
@@ -76,7 +79,7 @@ def _seed(site: Site) -> None:
         vid, _ = catalog_service.active_version(s)
         entry = ListEntry(subject_id=me.id, list_kind="blacklist", basis="rule", region_code=me.region_code,
                           decided_by="杭州市中级人民法院", reason="拒不履行生效判决", status="proposed",
-                          notified_on=date.today(), effective_from=date(2099, 1, 1), policy_version_id=vid,
+                          notified_on=clock.today(), effective_from=date(2099, 1, 1), policy_version_id=vid,
                           created_by="browser")
         s.add(entry)
         s.flush()

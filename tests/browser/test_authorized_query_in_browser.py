@@ -1,7 +1,11 @@
 """Authorized query (授权查询) in Chromium: a person logs in, reads his whole file and downloads
 his credit report, grants a code; a third party with no account queries with it; the person
 revokes it and the third party is refused. Every page runs under the strict
-Content-Security-Policy with nothing logged as an error (the ``tab`` fixture)."""
+Content-Security-Policy with nothing logged as an error (the ``tab`` fixture).
+
+The server runs in a child process on the real clock (a day frozen here would not reach it), so
+the last day of the code is counted from the day the page itself gives as today (the date
+field's ``min``), never from this machine's wall clock."""
 
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ def test_a_person_grants_a_code_a_third_party_reads_and_is_refused_after_revocat
     tab.page.fill("input[name=purpose]", "办理个人住房贷款")
     tab.page.check("input[name=scope][value=lists]")
     tab.page.check("input[name=scope][value='records:行政管理信息']")
-    tab.page.fill("input[name=valid_until]", (date.today() + timedelta(days=7)).isoformat())
+    server_today = date.fromisoformat(tab.page.get_attribute("input[name=valid_until]", "min"))
+    tab.page.fill("input[name=valid_until]", (server_today + timedelta(days=7)).isoformat())
     tab.page.fill("input[name=max_reads]", "2")
     tab.page.click("#grant-form button[type=submit]")
     tab.page.wait_for_load_state()

@@ -6,7 +6,7 @@ an error (the ``Tab`` fails a test on any console error or policy violation)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -19,8 +19,11 @@ from tests.redress.helpers import PDF, PNG
 @pytest.fixture(scope="module")
 def records(site) -> dict[str, int]:
     """Two records of the subject user's person (祝申辩): one to contest, one served long
-    enough to repair (一般 行政处罚: three months)."""
+    enough to repair (一般 行政处罚: three months). The server (a child process) runs on the real
+    clock, so no day can be frozen for it; 200 days back from today in Beijing
+    (:func:`xinyong.core.clock.today`, as the server counts) is long enough on any day."""
     from tests.lists.helpers import record
+    from xinyong.core import clock
     from xinyong.subjects.models import Subject
 
     engine = create_engine(site.db_url)
@@ -28,7 +31,7 @@ def records(site) -> dict[str, int]:
         with Session(engine) as s:
             me = s.scalar(select(Subject).where(Subject.name == "祝申辩"))
             contest = record(s, me, "commitment_breach", "general")
-            repair = record(s, me, "admin_penalty", "general", decided=date.today() - timedelta(days=200),
+            repair = record(s, me, "admin_penalty", "general", decided=clock.today() - timedelta(days=200),
                             days_shown=900)
             s.commit()
             return {"contest": contest.id, "repair": repair.id}

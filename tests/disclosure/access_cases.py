@@ -43,7 +43,7 @@ CASES = [
 # the credential — so every caller gets the same answer with a valid code. Revoking the matrix
 # code would end it for the cases after it, so the revoke case has a code of its own.
 
-from datetime import date, datetime, timedelta  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 
 _CODE = "MATRXCDEAAAA2222"
 _SUBJECT_ONLY = {who: 200 if who == "subject" else 401 if who == "public" else 403 for who in WHO}
@@ -71,8 +71,11 @@ def _query(w, where):
 
 
 def _grant(w, where):
+    """Five days after the platform's today: the matrix runs on a frozen day (MATRIX_DAY)."""
+    from xinyong.core.clock import today
+
     return {"recipient": "矩阵银行", "purpose": "授权核查", "scope": "lists",
-            "valid_until": (date.today() + timedelta(days=5)).isoformat(), "max_reads": "3"}
+            "valid_until": (today() + timedelta(days=5)).isoformat(), "max_reads": "3"}
 
 
 CASES += [

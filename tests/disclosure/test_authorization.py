@@ -20,7 +20,7 @@ from xinyong.accounts.access import CSRF_COOKIE
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEntry
 from xinyong.catalog import service as catalog_service
-from xinyong.core import settings
+from xinyong.core import clock, settings
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.disclosure import authorization
 from xinyong.disclosure.authorization_models import AuthorizationCode
@@ -31,6 +31,14 @@ NOW = datetime(2026, 12, 2, 2, 0)  # 10:00 in Beijing, UTC naive as stored
 TODAY = date(2026, 12, 2)
 PENALTY = "杭市监罚〔2026〕4号"  # 行政管理信息, disclosed by authorization (授权查询)
 DEBTOR = "(2026)浙01执5号"  # 司法判决及执行信息, public
+
+
+@pytest.fixture(autouse=True)
+def _on_today():
+    """Every test here runs on TODAY: the world's records, the pages' "today" and the codes' times
+    (:func:`xinyong.core.clock.utcnow`) follow the frozen day, not the wall clock."""
+    with clock.frozen_today(TODAY):
+        yield
 
 
 @pytest.fixture
@@ -209,7 +217,7 @@ def client(app_env):
 
 
 def _grant_on_page(client, scope=("records:行政管理信息",), reads="3") -> tuple[str, str]:
-    until = (date.today() + timedelta(days=5)).isoformat()
+    until = (TODAY + timedelta(days=5)).isoformat()
     res = client.post("/my/authorizations", data={"recipient": "某银行杭州分行", "purpose": "办理个人住房贷款",
                                                    "scope": list(scope), "valid_until": until, "max_reads": reads})
     assert res.status_code == 200, res.text
@@ -284,7 +292,7 @@ def test_bad_form_input_names_the_field(client, world):
                                                    "valid_until": "明天", "max_reads": "3"})
     assert res.status_code == 422 and "授权截止日期格式" in res.text
     res = client.post("/my/authorizations", data={"recipient": "某银行", "purpose": "贷款", "scope": [],
-                                                   "valid_until": date.today().isoformat(), "max_reads": "3"})
+                                                   "valid_until": TODAY.isoformat(), "max_reads": "3"})
     assert res.status_code == 422 and "至少选择一项" in res.text
 
 

@@ -188,6 +188,37 @@ def test_the_cache_keeps_counts_until_a_write_or_the_ttl(client, world, session,
     assert portal_cache.get(("k",), lambda: 4) == 4
 
 
+def test_a_stale_answer_is_given_while_it_is_counted_again(monkeypatch):
+    """Past its TTL an answer is given as it is and counted again in the background (``again``);
+    past two TTLs, or without ``again``, the request counts."""
+    import threading
+    import time
+
+    monkeypatch.setenv("XINYONG_PORTAL_CACHE_SECONDS", "1")
+    settings.reset_settings()
+    now = [1000.0]
+    monkeypatch.setattr(portal_cache.time, "monotonic", lambda: now[0])
+    assert portal_cache.get(("s",), lambda: 1) == 1
+    now[0] += 1.5  # past the TTL, within two
+    counted = threading.Event()
+
+    def again() -> int:
+        counted.set()
+        return 2
+
+    assert portal_cache.get(("s",), lambda: pytest.fail("counted in the request"), again=again) == 1
+    assert counted.wait(5)
+    for _ in range(500):  # the thread keeps its answer just after counting it
+        if not portal_cache._counting:
+            break
+        time.sleep(0.01)
+    assert portal_cache.get(("s",), lambda: 9) == 2
+    now[0] += 5  # two TTLs past: counted in the request
+    assert portal_cache.get(("s",), lambda: 3, again=lambda: 4) == 3
+    now[0] += 1.5
+    assert portal_cache.get(("s",), lambda: 5) == 5  # no again: counted in the request
+
+
 def test_subject_page_and_disclosures_run_as_many_statements_whatever_the_rows(client, world, session,
                                                                                count_queries):
     """The subject page and the 双公示 listing read in a fixed number of statements, however many

@@ -19,7 +19,10 @@ transaction. A code that is unknown, expired, revoked or used up is refused in C
 same answer for an unknown and a wrong code); the routes rate-limit tries per address.
 
 Plain functions over a session; the caller commits. ``now`` is a parameter (UTC, naive, as
-stored) so that a test moves the clock without waiting.
+stored) so that a test moves the clock without waiting; left out, it is
+:func:`xinyong.core.clock.utcnow`, which follows a day frozen with
+:func:`~xinyong.core.clock.frozen_today` (as the pages do), so that a test of the pages needs no
+wall-clock date.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from xinyong.catalog.schemas import PolicySet
 from xinyong.commitments.models import STATUSES as COMMITMENT_STATUSES
 from xinyong.commitments.models import Commitment
 from xinyong.core import clock, masking
-from xinyong.core.db import utcnow
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.settings import get_settings
 from xinyong.disclosure import providers as _providers  # noqa: F401 (registers the sections)
@@ -190,7 +192,7 @@ def grant(
     if who.role != "subject" or who.subject_id is None or who.user_id is None:
         raise Forbidden("只有信用主体本人可以授权查询本人的信用信息", "only the subject itself may grant a code")
     s = get_settings()
-    now = now or utcnow()
+    now = now or clock.utcnow()
     recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
     if not recipient:
         raise InvalidInput("请填写被授权方（查询单位或个人的名称）", "the recipient is missing", field="recipient")
@@ -242,7 +244,7 @@ def revoke(session: Session, who: Principal, code_id: int, *, now: datetime | No
     if row is None or who.role != "subject" or row.subject_id != who.subject_id:
         raise NotFound("未找到该授权码", "no such authorization code")
     if row.revoked_at is None:
-        row.revoked_at = now or utcnow()
+        row.revoked_at = now or clock.utcnow()
         session.flush()
         audit.log_event(session, who=who, action="revoke", entity="authorization_code", entity_id=row.id,
                         subject_id=row.subject_id, before={"revoked": False}, after={"revoked": True},
@@ -377,7 +379,7 @@ def read(
     ip: str | None = None,
 ) -> Reading:
     """One read with a code: checked, counted, audited (in the caller's transaction)."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     reader_name = (reader_name or "").strip()
     if not reader_name:
         raise InvalidInput("请填写查询方名称（与授权时的被授权方一致）", "the reader's name is missing", field="reader")

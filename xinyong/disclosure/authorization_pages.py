@@ -23,7 +23,6 @@ from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
 from xinyong.catalog.deps import PolicyDep
 from xinyong.core import clock
-from xinyong.core.db import utcnow
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import MAX_ID, SessionDep
 from xinyong.core.templating import add_nav, render
@@ -66,7 +65,7 @@ def my_credit_page(request: Request, session: SessionDep, policy: PolicyDep, who
 
 def _my_page(request: Request, session, policy, who: Principal, *, granted: authorization.Granted | None = None,
              error: str | None = None, form: dict | None = None, status_code: int = 200) -> Response:
-    now = utcnow()
+    now = clock.utcnow()
     rows = authorization.codes_of(session, who)
     parts = authorization.scope_parts(policy.policy)
     today = clock.today()

@@ -67,6 +67,12 @@ def _db_key() -> str:
     return get_settings().database_url
 
 
+def _kept(session, key, fn):
+    """``fn(session)``'s answer through the portal cache; once past its time, the old answer is
+    given while ``fn`` counts again in the background in a session of its own (portal_cache)."""
+    return cache.get(key, lambda: fn(session), again=cache.in_own_session(session, fn))
+
+
 def _day(value: str, field: str) -> date | None:
     """A date filter: empty means none (a form sends its empty fields), else YYYY-MM-DD."""
     if not value.strip():
@@ -128,7 +134,7 @@ def _fact_names(policy) -> dict[str, str]:
                         "身份证号码和姓名查询；双公示、信用名单、信用承诺、典型案例和政策清单的入口及数量"
                         "（缓存 XINYONG_PORTAL_CACHE_SECONDS 秒）。")
 def portal_home(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone) -> Response:
-    counts = cache.get(("counts", _db_key()), lambda: portal.counts(session))
+    counts = _kept(session, ("counts", _db_key()), portal.counts)
     kinds = [k for k in policy.policy.behaviours.list_kinds if k.publish]
     return render(request, "disclosure/portal_home.html", {
         "active": "/portal", "tabs": PORTAL_TABS, "tab": "/portal", "counts": counts, "list_kinds": kinds,
@@ -196,12 +202,12 @@ def _disclosure_context(session, policy, kind: str, f: portal.Filters, offset: i
     key = (_db_key(), kind, f, offset, limit)
     # timeliness first: its departments' counts add up to the listing's total (the same rows),
     # so the listing needs no count of its own
-    timeliness = cache.get(("timeliness", _db_key(), kind, f), lambda: portal.timeliness(session, kind, f))
-    rows, total = cache.get(("disclosures", *key), lambda: portal.disclosures(
-        session, kind, f, limit=limit, offset=offset, total=sum(t.total for t in timeliness)))
+    timeliness = _kept(session, ("timeliness", _db_key(), kind, f), lambda s: portal.timeliness(s, kind, f))
+    rows, total = _kept(session, ("disclosures", *key), lambda s: portal.disclosures(
+        s, kind, f, limit=limit, offset=offset, total=sum(t.total for t in timeliness)))
     return {
         "rows": [_row_out(r, policy.policy) for r in rows], "total": total,
-        "departments": cache.get(("departments", _db_key(), kind), lambda: portal.departments(session, kind)),
+        "departments": _kept(session, ("departments", _db_key(), kind), lambda s: portal.departments(s, kind)),
         "timeliness": timeliness,
     }
 
@@ -225,8 +231,8 @@ def disclosures_page(request: Request, session: SessionDep, policy: PolicyDep, w
 
 
 def _feed_page(session, kind: str, f: portal.Filters, limit: int, offset: int, policy):
-    rows, total = cache.get(("feed", _db_key(), kind, f, limit, offset),
-                            lambda: portal.disclosures(session, kind, f, limit=limit, offset=offset))
+    rows, total = _kept(session, ("feed", _db_key(), kind, f, limit, offset),
+                        lambda s: portal.disclosures(s, kind, f, limit=limit, offset=offset))
     return [_row_out(r, policy.policy) for r in rows], total
 
 
@@ -281,8 +287,8 @@ def feed_xlsx(request: Request, session: SessionDep, policy: PolicyDep, who: Any
             description="信用办标为典型案例的公开信用记录（法人和非法人组织、政府机构，公示期内），新标的在前，分页。")
 def cases_page(request: Request, session: SessionDep, policy: PolicyDep, who: Anyone, offset: Offset = 0) -> Response:
     limit = get_settings().page_size
-    rows, total = cache.get(("cases", _db_key(), offset, limit),
-                            lambda: portal.typical_cases(session, limit=limit, offset=offset))
+    rows, total = _kept(session, ("cases", _db_key(), offset, limit),
+                        lambda s: portal.typical_cases(s, limit=limit, offset=offset))
     return render(request, "disclosure/portal_cases.html", {
         "active": "/portal", "tabs": PORTAL_TABS, "tab": "/portal/cases", "rows": rows, "total": total,
         "offset": offset, "limit": limit, "category_name": _category_name(policy), "ref_of": subjects.ref_of,
