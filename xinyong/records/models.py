@@ -103,6 +103,9 @@ class Record(Base):
         # The portal's 双公示 by region: a city's shown licences or penalties, not the province's
         # (region filtered as a range, which the index serves; migration 0039).
         Index("ix_records_category_region", "category_code", "region_code", "display_until"),
+        # The portal's 双公示 department list: each department of a category by a skip through
+        # this index, and one shown row of it (migration 0040).
+        Index("ix_records_category_department", "category_code", "department_code", "display_until"),
         # The import hooks (list refresh, push) read the records their batch added or changed;
         # without it they read every shown record of the batch's categories (migration 0007).
         Index("ix_records_batch_id", "batch_id"),
