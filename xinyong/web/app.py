@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import xinyong
 from xinyong.accounts.access import CsrfCookieMiddleware, allow
 from xinyong.accounts.principal import Principal
+from xinyong.core import gc_thresholds
 from xinyong.core.errors import XinyongError
 from xinyong.core.settings import get_settings
 from xinyong.web import templating
@@ -250,6 +251,7 @@ def sweep_orphans() -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await run_in_threadpool(sweep_orphans)
+    gc_thresholds.freeze_once()  # full collections walk only what requests make (gc_thresholds)
     yield
 
 
