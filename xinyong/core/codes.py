@@ -17,7 +17,7 @@ from stdnum import exceptions as sx
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
-from xinyong.core import regions
+from xinyong.core import clock, regions
 from xinyong.core.errors import InvalidInput
 
 # What a USCC's first two characters say the body is: the registration authority (登记管理部门)
@@ -221,7 +221,7 @@ def _validate_ric(code: str) -> RicInfo:
             f"the birth date {code[6:14]} in the identity number does not exist",
             "birth_date",
         ) from None
-    if birth > date.today() or birth.year < 1880:
+    if birth > clock.today() or birth.year < 1880:
         raise CodeError(
             f"公民身份号码中的出生日期 {birth.isoformat()} 不合理",
             f"the birth date {birth.isoformat()} in the identity number is not plausible",

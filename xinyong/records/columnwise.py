@@ -30,7 +30,7 @@ from xinyong.catalog.schemas import (
     FactConstraint,
     PolicySet,
 )
-from xinyong.core import codes
+from xinyong.core import clock, codes
 from xinyong.records import cleaning
 from xinyong.records.cleaning import CellError
 from xinyong.records.columns import ColumnMap
@@ -154,7 +154,7 @@ class ChunkValidator:
     def __init__(self, policy: PolicySet, defaults: Defaults):
         self.policy = policy
         self.defaults = defaults
-        self.today = defaults.today or date.today()
+        self.today = defaults.today or clock.today()
         self.memos: dict[object, dict] = {}
         self.sev_by_name = {s.name: s.code for s in policy.catalog.severities}
 

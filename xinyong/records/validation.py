@@ -29,7 +29,7 @@ from xinyong.catalog.schemas import (
     FactSpec,
     PolicySet,
 )
-from xinyong.core import codes
+from xinyong.core import clock, codes
 from xinyong.records import cleaning
 from xinyong.records.cleaning import CellError
 from xinyong.records.columns import COMMON, COMMON_EN, ColumnMap
@@ -173,7 +173,7 @@ def validate_row(
     defaults: Defaults,
 ) -> CleanRow | list[RowError]:
     errors: list[RowError] = []
-    today = defaults.today or date.today()
+    today = defaults.today or clock.today()
 
     def err(field: str, header: str | None, value: object, zh: str, en: str, *, keeps_code: bool = False) -> None:
         shown = "" if value is None else str(value)
