@@ -127,25 +127,39 @@ def score_rows(session: Session, system: IndicatorSystem, as_of: date, engine: s
     return [r for batch in score_batches(session, system, as_of, engine, progress, parts=parts) for r in batch]
 
 
+def score_row_maker(run_id: int, system: IndicatorSystem) -> Callable[[tuple], dict]:
+    """A function from one row of the statement to the stored :class:`EvaluationScore` row.
+    The columns' positions and each indicator's point weight are found once here, not once per
+    subject (a province's run builds millions of rows); the numbers are those of
+    :func:`scoring.points` and the same rounding."""
+    pos = {c: k for k, c in enumerate(scoring.result_columns(system))}
+    weights = scoring.point_weights(system)
+    i_sid, i_score, i_grade = pos["subject_id"], pos["score"], pos["grade"]
+    dims = [(d.code, pos[f"d_{d.code}"]) for d in system.dimensions]
+    inds = [(i.code, pos[f"r_{i.code}"], pos[f"n_{i.code}"], weights[i.code]) for _d, i in system.indicators()]
+
+    def make(row: tuple) -> dict:
+        return {
+            "run_id": run_id,
+            "subject_id": int(row[i_sid]),
+            "score": float(row[i_score]),
+            "grade": row[i_grade],
+            "dimensions": {code: float(row[k]) for code, k in dims},
+            "contributions": {
+                code: {
+                    "raw": None if row[r] is None else round(float(row[r]), 4),
+                    "value": round(float(row[n]), 4),
+                    "points": round(w * float(row[n]), 2),
+                }
+                for code, r, n, w in inds
+            },
+        }
+
+    return make
+
+
 def to_score_row(run_id: int, system: IndicatorSystem, row: tuple) -> dict:
-    cols = scoring.result_columns(system)
-    v = dict(zip(cols, row, strict=True))
-    pts = scoring.points(system, v)
-    return {
-        "run_id": run_id,
-        "subject_id": int(v["subject_id"]),
-        "score": float(v["score"]),
-        "grade": v["grade"],
-        "dimensions": {d.code: float(v[f"d_{d.code}"]) for d in system.dimensions},
-        "contributions": {
-            i.code: {
-                "raw": None if v[f"r_{i.code}"] is None else round(float(v[f"r_{i.code}"]), 4),
-                "value": round(float(v[f"n_{i.code}"]), 4),
-                "points": round(pts[i.code], 2),
-            }
-            for _d, i in system.indicators()
-        },
-    }
+    return score_row_maker(run_id, system)(row)
 
 
 def run_evaluation(session: Session, system_code: str, *, as_of: date, engine: str = "duckdb",
@@ -165,11 +179,14 @@ def run_evaluation(session: Session, system_code: str, *, as_of: date, engine: s
     session.flush()
     grades: dict[str, int] = {}
     subjects = 0
+    make = score_row_maker(run.id, system)
+    table = EvaluationScore.__table__
     for rows in score_batches(session, system, as_of, engine, progress, parts=parts, chunk=chunk):
-        batch = [to_score_row(run.id, system, r) for r in rows]
+        batch = [make(r) for r in rows]
         for b in batch:
             grades[b["grade"]] = grades.get(b["grade"], 0) + 1
-        session.execute(insert(EvaluationScore), batch)
+        # (the table's INSERT, executemany: no ORM bookkeeping for rows the session never holds)
+        session.execute(insert(table), batch)
         subjects += len(batch)
         if progress:
             progress("store", len(batch), None)
