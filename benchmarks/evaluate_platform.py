@@ -110,6 +110,28 @@ def whole_path() -> None:
     service.score_batches = batches
 
 
+def copy_only(engine, rounds: int, limit: str, folder: Path) -> None:
+    """``scoring.load_platform`` into an in-memory DuckDB and into a DuckDB file under ``limit``,
+    alternately: what the file costs the copy."""
+    import duckdb
+
+    from xinyong.core import db
+    from xinyong.evaluation import scoring
+
+    for _ in range(rounds):
+        for how in ("memory", "file"):
+            with tempfile.TemporaryDirectory(dir=folder) as tmp, db.session_scope(engine) as session:
+                con = (duckdb.connect() if how == "memory" else
+                       duckdb.connect(f"{tmp}/c.duckdb", config={"memory_limit": limit, "temp_directory": tmp,
+                                                                 "preserve_insertion_order": False}))
+                t = time.perf_counter()
+                scoring.load_platform(session, con)
+                dt = time.perf_counter() - t
+                size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
+                con.close()
+            print(f"  copy into DuckDB, {how}: {dt:.1f} s (files {size:,.0f} MB; {load()})", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--persons", type=int, default=200_000)
@@ -119,6 +141,9 @@ def main() -> None:
     ap.add_argument("--fetch-rows", type=int, default=10_000, help="XINYONG_EVALUATION_FETCH_ROWS")
     ap.add_argument("--folder", help="Where the database goes (default: a new temporary folder)")
     ap.add_argument("--whole", action="store_true", help="The former path: in memory, no limit, fetchall")
+    ap.add_argument("--reuse", action="store_true", help="Use the database already in --folder (skip filling)")
+    ap.add_argument("--copy-only", type=int, default=0, metavar="N",
+                    help="Only time the copy into DuckDB, N rounds: in memory against a file under the limit")
     args = ap.parse_args()
 
     folder = Path(args.folder or tempfile.mkdtemp(prefix="bench-evaluate-platform-"))
@@ -142,7 +167,8 @@ def main() -> None:
     with db.session_scope(engine) as session:
         catalog_service.ensure_default(session, user="bench")
     t0 = time.perf_counter()
-    fill(engine, args.persons, args.per_person)
+    if not args.reuse:
+        fill(engine, args.persons, args.per_person)
     with engine.connect() as conn:
         n_rec = conn.execute(text("SELECT count(*) FROM records")).scalar_one()
         n_sub = conn.execute(text("SELECT count(*) FROM subjects")).scalar_one()
@@ -150,6 +176,9 @@ def main() -> None:
     print(f"filled {n_sub:,} subjects, {n_rec:,} records in {time.perf_counter() - t0:.1f} s "
           f"(SQLite file {size:,.0f} MB; {load()}); peak RSS {peak_rss_mb():,.0f} MB", flush=True)
 
+    if args.copy_only:
+        copy_only(engine, args.copy_only, args.memory_limit, folder)
+        return
     if args.whole:
         whole_path()
 
