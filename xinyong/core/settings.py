@@ -269,6 +269,47 @@ class Settings(BaseSettings):
     oidc_http_timeout_seconds: float = Field(
         10, ge=1, le=60, description="Timeout of each call to the provider (discovery, keys, token).")
 
+    # --- credit evaluation runs (docs/evaluation.md, 6.2) ---
+    evaluation_memory_limit: str = Field(
+        "3GB", description="DuckDB's memory limit during `xinyong evaluate run` (a number and KB, MB, GB or TB, e.g. "
+        "3GB); beyond it the copy of the platform's tables and the scoring spill to EVALUATION_TEMP_DIR.",
+    )
+    evaluation_temp_dir: Path | None = Field(
+        None, description="Folder under which a run keeps its DuckDB database file and spill files (removed when the "
+        "run ends); unset: CACHE_DIR/evaluation (VAR_DIR/cache/evaluation).",
+    )
+    evaluation_parts: int = Field(
+        0, ge=0, le=1000, description="Score a run in this many parts by subject, one after the other (0: one part "
+        "per EVALUATION_PART_SUBJECTS subjects, at least one).",
+    )
+    evaluation_part_subjects: int = Field(
+        2_500_000, ge=1000, description="With EVALUATION_PARTS 0: how many subjects one part scores at most.",
+    )
+    evaluation_threads: int = Field(
+        0, ge=0, le=256, description="DuckDB threads of a run (0: DuckDB's default, one per core).",
+    )
+    evaluation_fetch_rows: int = Field(
+        10_000, ge=100, le=1_000_000, description="Scores fetched from DuckDB and written to the database together.",
+    )
+
+    @field_validator("evaluation_memory_limit", mode="after")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        """A DuckDB size: a positive number and a unit of bytes (KB … TB, KiB … TiB)."""
+        import re
+
+        text = value.strip().replace(" ", "")
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", text.upper())
+        if not m or float(m.group(1)) <= 0:
+            raise ValueError(f"XINYONG_EVALUATION_MEMORY_LIMIT 的值 {value!r} 无效：应为正数加单位 KB、MB、GB 或 TB，"
+                             "例如 3GB (a DuckDB memory size such as 3GB)")
+        return m.group(1) + m.group(2).replace("I", "i")
+
+    @property
+    def evaluation_dir(self) -> Path:
+        """Where a run's DuckDB file and spill files go (each run in a folder of its own beneath)."""
+        return self.evaluation_temp_dir or (self.cache_dir or self.var_dir / "cache") / "evaluation"
+
     # --- the daily jobs (docs/deployment.md, 每日任务) ---
     daily_enabled: bool = Field(
         True,

@@ -30,6 +30,7 @@ entry counts while in force (:func:`xinyong.lists.service.in_force`, restated he
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -382,6 +383,21 @@ def run_duckdb(con, system: IndicatorSystem, as_of: date, parts: int = 1) -> lis
     return rows
 
 
+def iter_duckdb(con, system: IndicatorSystem, as_of: date, parts: int = 1,
+                chunk: int = 10_000) -> Iterator[list[tuple]]:
+    """The statement's rows in chunks of at most ``chunk``, part by part (:func:`build_sql`):
+    the caller holds one chunk at a time, DuckDB one part's grouped records."""
+    for i in range(max(parts, 1)):
+        res = con.execute(build_sql(system, as_of, DUCKDB, part=(i, parts) if parts > 1 else None))
+        while rows := res.fetchmany(chunk):
+            yield rows
+
+
+def subjects_scored(con, system: IndicatorSystem) -> int:
+    """How many subjects the statement gives a row for (the subjects of the system's kinds)."""
+    return con.execute(f"SELECT count(*) FROM subjects WHERE {_in('kind', list(system.subject_kinds))}").fetchone()[0]
+
+
 def export_parquet(con, folder: Path) -> dict[str, Path]:
     """Write the DuckDB copy of the tables as Parquet files, for Spark to read."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -399,6 +415,22 @@ def run_spark(spark, files: dict[str, Path], system: IndicatorSystem, as_of: dat
     for name, path in files.items():
         spark.read.parquet(str(path)).createOrReplaceTempView(name)
     return [tuple(r) for r in spark.sql(build_sql(system, as_of, SPARK)).collect()]
+
+
+def iter_spark(spark, files: dict[str, Path], system: IndicatorSystem, as_of: date,
+               chunk: int = 10_000) -> Iterator[list[tuple]]:
+    """:func:`run_spark`'s rows in chunks, brought to the driver a partition at a time
+    (``toLocalIterator``) rather than all at once (``collect``)."""
+    for name, path in files.items():
+        spark.read.parquet(str(path)).createOrReplaceTempView(name)
+    rows: list[tuple] = []
+    for r in spark.sql(build_sql(system, as_of, SPARK)).toLocalIterator():
+        rows.append(tuple(r))
+        if len(rows) >= chunk:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def spark_available() -> str | None:
