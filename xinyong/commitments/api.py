@@ -27,7 +27,7 @@ from xinyong.commitments.schemas import (
 )
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput
-from xinyong.core.http import MAX_ID, XLSX, SessionDep, error_responses, xlsx_response
+from xinyong.core.http import MAX_ID, XLSX, SessionDep, error_responses, request_meta, xlsx_response
 from xinyong.subjects import schemas as shown
 from xinyong.subjects.models import Subject
 
@@ -38,10 +38,6 @@ Registrar = Annotated[Principal, allow(*REGISTRARS)]
 Official = Annotated[Principal, allow("admin", "reporter", "checker", "supervisor", "auditor")]
 MAX_UPLOAD = 20 * 1024 * 1024
 
-
-def _meta(request: Request) -> dict:
-    return {"request_id": getattr(request.state, "request_id", None),
-            "ip": request.client.host if request.client else None}
 
 
 def out(c: Commitment, s: Subject, kind_names: dict[str, str]) -> CommitmentOut:
@@ -82,7 +78,7 @@ def list_commitments(session: SessionDep, audit: AuditDep, who: Official,
              description="与 XLSX 导入相同的校验（承诺编码结构、承诺类型、主体、清单事项、日期）；错误时 422 并指明字段。",
              responses=error_responses(401, 403, 422))
 def create_commitment(request: Request, session: SessionDep, who: Registrar, body: CommitmentIn) -> CommitmentOut:
-    c = service.create(session, body.model_dump(mode="json"), who=who, today=today(), **_meta(request))
+    c = service.create(session, body.model_dump(mode="json"), who=who, today=today(), **request_meta(request))
     session.commit()
     return out(c, c.subject, service.kind_names(session))
 
@@ -103,7 +99,7 @@ async def import_file(request: Request, session: SessionDep, who: Registrar,
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("文件过大（上限 20MB）", "file too large", field="file")
-    result = service.import_rows(session, service.read_xlsx(data), who=who, today=today(), **_meta(request))
+    result = service.import_rows(session, service.read_xlsx(data), who=who, today=today(), **request_meta(request))
     session.commit()
     return ImportOut(rows=result.rows, created=result.created, rejected=result.rejected,
                      errors=[RowProblemOut(row=e.row, column=e.column, message=e.reason) for e in result.errors])
@@ -130,7 +126,7 @@ def export(session: SessionDep, audit: AuditDep, who: Official,
 def change_status(request: Request, session: SessionDep, who: Registrar, body: StatusIn,
                   commitment_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> CommitmentOut:
     c = service.change_status(session, commitment_id, body.status, who=who, reason=body.reason,
-                              on=body.on or today(), evidence=body.evidence, **_meta(request))
+                              on=body.on or today(), evidence=body.evidence, **request_meta(request))
     session.commit()
     return out(c, c.subject, service.kind_names(session))
 

@@ -13,12 +13,19 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.core.db import MAX_ID, get_engine, session_factory
+
+
+def request_meta(request: Request) -> dict[str, str | None]:
+    """What an audit entry records of the request a write came in: its id and the caller's
+    address, as keyword arguments for a service call."""
+    return {"request_id": getattr(request.state, "request_id", None),
+            "ip": request.client.host if request.client else None}
 
 
 async def get_session() -> AsyncIterator[Session]:

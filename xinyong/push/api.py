@@ -27,7 +27,7 @@ from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.audit.deps import AuditDep
 from xinyong.core.db import session_factory
-from xinyong.core.http import MAX_ID, SessionDep, error_responses, xlsx_response
+from xinyong.core.http import MAX_ID, SessionDep, error_responses, request_meta, xlsx_response
 from xinyong.core.settings import get_settings
 from xinyong.push import service as push
 from xinyong.push.schemas import (
@@ -57,10 +57,6 @@ STREAM_BATCH = 100
 HEARTBEAT_SECONDS = 15.0
 
 
-def _meta(request: Request) -> dict:
-    return {"request_id": getattr(request.state, "request_id", None),
-            "ip": request.client.host if request.client else None}
-
 
 @router.get("/push/messages", tags=[TAG], response_model=PushPage, summary="拉取推送消息",
             description=(
@@ -74,7 +70,7 @@ def pull(request: Request, session: SessionDep, who: Official, department: Depar
     dept = push.department_of(session, who, department)
     rows = push.messages(session, dept, after=after, limit=limit)
     shown = push.subjects_of(session, rows)
-    push.deliver(session, rows, who, channel="pull", shown=shown, **_meta(request))
+    push.deliver(session, rows, who, channel="pull", shown=shown, **request_meta(request))
     out = PushPage(department=dept.code, messages=[PushMessageOut.build(m, shown.get(m.subject_id)) for m in rows],
                    next_after=rows[-1].id if rows else after, unacked=push.unacked_count(session, dept))
     session.commit()
@@ -154,7 +150,7 @@ async def stream(request: Request, session: SessionDep, who: Official, departmen
     limit = get_settings().push_stream_seconds
     seconds = float(limit if wait is None else min(wait, limit))
     return StreamingResponse(
-        _events(request, dept, who, cursor, seconds, _meta(request)), media_type="text/event-stream",
+        _events(request, dept, who, cursor, seconds, request_meta(request)), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
@@ -169,7 +165,7 @@ def list_subscriptions(request: Request, session: SessionDep, who: Official, dep
     rows, total = push.subscriptions(session, dept, limit=limit, offset=offset)
     shown = push.subjects_of(session, [s for s, _ in rows])
     push.log_reads(session, [], who, what="push_subscription", channel="api", subscriptions=[s for s, _ in rows],
-                   shown=shown, **_meta(request))
+                   shown=shown, **request_meta(request))
     out = SubscriptionPage(department=dept.code, total=total, limit=limit, offset=offset,
                            subscriptions=[SubscriptionOut.build(s, shown[s.subject_id]) for s, _ in rows])
     session.commit()

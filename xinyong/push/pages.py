@@ -20,7 +20,7 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.models import Department
 from xinyong.accounts.principal import Principal
 from xinyong.core.errors import InvalidInput, XinyongError
-from xinyong.core.http import MAX_ID, SessionDep
+from xinyong.core.http import MAX_ID, SessionDep, request_meta
 from xinyong.core.settings import get_settings
 from xinyong.core.templating import add_nav, is_htmx, render
 from xinyong.push import service as push
@@ -34,10 +34,6 @@ Overseer = Annotated[Principal, allow("admin", "supervisor")]
 DepartmentQ = Annotated[str | None, Query(max_length=18)]
 MAX_UPLOAD = 20 * 1024 * 1024
 
-
-def _meta(request: Request) -> dict:
-    return {"request_id": getattr(request.state, "request_id", None),
-            "ip": request.client.host if request.client else None}
 
 
 def duration(seconds: float | None) -> str:
@@ -78,7 +74,7 @@ def _page(request: Request, session, who: Principal, department: str | None, *, 
     sub_shown = push.subjects_of(session, [s for s, _ in subs])
     # the page is one view: one audit entry for its messages and its subscriptions together
     push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page",
-                   subscriptions=[s for s, _ in subs], shown={**inbox["shown"], **sub_shown}, **_meta(request))
+                   subscriptions=[s for s, _ in subs], shown={**inbox["shown"], **sub_shown}, **request_meta(request))
     session.commit()
     return render(request, "push/inbox.html", {
         **base, **inbox, "subs": subs, "sub_shown": sub_shown, "sub_total": total, "offset": offset,
@@ -110,7 +106,7 @@ async def ack_submit(request: Request, session: SessionDep, who: Official) -> Re
     if is_htmx(request):
         inbox = _inbox(session, dept)
         push.log_reads(session, inbox["messages"], who, what="push_inbox", channel="page", shown=inbox["shown"],
-                       **_meta(request))
+                       **request_meta(request))
         session.commit()
         return render(request, "push/_inbox.html", {**inbox, "who_admin": who.role == "admin"},
                       headers={"Vary": "HX-Request"})
@@ -140,7 +136,7 @@ def subscribe_submit(request: Request, session: SessionDep, who: Official,
 
         log_event(session, who=who, action="create", entity="push_subscription", entity_id=dept.code,
                   after={"added": len(result.added), "existing": len(result.existing),
-                         "unknown": len(result.unknown), "invalid": len(result.invalid)}, **_meta(request))
+                         "unknown": len(result.unknown), "invalid": len(result.invalid)}, **request_meta(request))
         session.commit()
     except ValueError:
         session.rollback()
@@ -163,7 +159,7 @@ def unsubscribe_submit(request: Request, session: SessionDep, who: Official,
     from xinyong.audit.service import log_event
 
     log_event(session, who=who, action="delete", entity="push_subscription", entity_id=dept.code,
-              subject_id=subject_id, after={"removed": r.removed}, **_meta(request))
+              subject_id=subject_id, after={"removed": r.removed}, **request_meta(request))
     session.commit()
     return RedirectResponse(f"/checks/push?department={dept.code}" if who.role == "admin" else "/checks/push",
                             status_code=303)

@@ -16,7 +16,7 @@ from xinyong.accounts.access import allow
 from xinyong.accounts.principal import Principal
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput
-from xinyong.core.http import XLSX, SessionDep, error_responses, xlsx_response
+from xinyong.core.http import XLSX, SessionDep, error_responses, request_meta, xlsx_response
 from xinyong.supervision import service
 from xinyong.supervision.export import export_bytes
 from xinyong.supervision.schemas import (
@@ -38,10 +38,6 @@ Kind = Annotated[str, Path(pattern="^(inspections|proposals|judicial|appraisals|
                                        "appraisals 万人评议 / ratings 第三方评价")]
 MAX_UPLOAD = 20 * 1024 * 1024
 
-
-def _meta(request: Request) -> dict:
-    return {"request_id": getattr(request.state, "request_id", None),
-            "ip": request.client.host if request.client else None}
 
 
 @router.get("/supervision/board", tags=[TAG], response_model=BoardOut, summary="督查看板",
@@ -83,7 +79,7 @@ async def import_file(request: Request, session: SessionDep, who: Writer, kind: 
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("文件过大（上限 20MB）", "file too large", field="file")
     rows = service.read_xlsx(kind, data)
-    result = service.import_rows(session, kind, rows, who=who, today=today(), **_meta(request))
+    result = service.import_rows(session, kind, rows, who=who, today=today(), **request_meta(request))
     session.commit()
     return ImportOut.build(result)
 
@@ -93,7 +89,7 @@ async def import_file(request: Request, session: SessionDep, who: Writer, kind: 
              responses=error_responses(401, 403, 422))
 def post_rows(request: Request, session: SessionDep, who: Writer, kind: Kind, body: SupervisionBatchIn) -> ImportOut:
     rows = [r.model_dump() for r in body.rows]
-    result = service.import_rows(session, kind, rows, who=who, today=today(), **_meta(request))
+    result = service.import_rows(session, kind, rows, who=who, today=today(), **request_meta(request))
     session.commit()
     return ImportOut.build(result)
 

@@ -34,7 +34,7 @@ from xinyong.commitments.obligations.schemas import (
 from xinyong.commitments.obligations.summary import body_summary
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput
-from xinyong.core.http import MAX_ID, XLSX, SessionDep, error_responses, xlsx_response
+from xinyong.core.http import MAX_ID, XLSX, SessionDep, error_responses, request_meta, xlsx_response
 
 router = APIRouter()
 TAG = "政府履约"
@@ -45,10 +45,6 @@ REGISTER = Annotated[str, Path(pattern="^(" + "|".join(service.REGISTERS) + ")$"
                                description="agreements / contracts / ppp / ppp_holders / ppp_breaches / judgments / debts")]
 EXPORTABLE = Annotated[str, Path(pattern="^(" + "|".join(service.EXPORTABLE) + ")$")]
 
-
-def _meta(request: Request) -> dict:
-    return {"request_id": getattr(request.state, "request_id", None),
-            "ip": request.client.host if request.client else None}
 
 
 def _value(v: Any) -> Any:
@@ -104,7 +100,7 @@ def confirm_finding(request: Request, session: SessionDep, who: Office, body: Fi
     from xinyong.subjects.models import Subject
 
     f = findings.confirm(session, finding_id, unit=body.unit, unit_code=body.unit_code, note=body.note, who=who,
-                         today=today(), **_meta(request))
+                         today=today(), **request_meta(request))
     session.commit()
     return finding_out(f, session.get(Subject, f.body_id).name)
 
@@ -117,7 +113,7 @@ def refuse_finding(request: Request, session: SessionDep, who: Office, body: Fin
     from xinyong.commitments.obligations import findings
     from xinyong.subjects.models import Subject
 
-    f = findings.refuse(session, finding_id, note=body.note, who=who, today=today(), **_meta(request))
+    f = findings.refuse(session, finding_id, note=body.note, who=who, today=today(), **request_meta(request))
     session.commit()
     return finding_out(f, session.get(Subject, f.body_id).name)
 
@@ -181,7 +177,7 @@ async def import_file(request: Request, session: SessionDep, who: Registrar, reg
         raise InvalidInput("文件过大（上限 20MB）", "file too large", field="file")
     reg = service.register(register)
     result = service.import_rows(session, register, service.read_xlsx(reg, data), who=who, today=today(),
-                                 **_meta(request))
+                                 **request_meta(request))
     session.commit()
     return ImportOut(rows=result.rows, created=result.created, rejected=result.rejected,
                      errors=[RowProblemOut(row=e.row, column=e.column, message=e.reason) for e in result.errors])
@@ -206,7 +202,7 @@ def change_agreement(request: Request, session: SessionDep, who: Registrar, body
                      agreement_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> RowOut:
     a = service.change_agreement(session, agreement_id, to=body.status, on=body.on or today(), reason=body.reason,
                                  ground=body.legal_ground, basis=body.legal_basis, compensation=body.compensation,
-                                 compensation_amount=body.compensation_amount, who=who, today=today(), **_meta(request))
+                                 compensation_amount=body.compensation_amount, who=who, today=today(), **request_meta(request))
     session.commit()
     from xinyong.subjects.models import Subject
 
@@ -219,7 +215,7 @@ def change_agreement(request: Request, session: SessionDep, who: Registrar, body
 def advance_stage(request: Request, session: SessionDep, who: Registrar, body: StageIn,
                   project_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> RowOut:
     p = service.advance_stage(session, project_id, to=body.stage, on=body.on or today(), who=who, today=today(),
-                              **_meta(request))
+                              **request_meta(request))
     session.commit()
     from xinyong.subjects.models import Subject
 
@@ -233,7 +229,7 @@ def advance_stage(request: Request, session: SessionDep, who: Registrar, body: S
 def close_judgment(request: Request, session: SessionDep, who: Registrar, body: JudgmentCloseIn,
                    judgment_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> RowOut:
     j = service.close_judgment(session, judgment_id, to=body.status, on=body.on or today(), who=who, today=today(),
-                               **_meta(request))
+                               **request_meta(request))
     session.commit()
     from xinyong.subjects.models import Subject
 

@@ -34,7 +34,7 @@ from xinyong.commitments.obligations.models import (
 from xinyong.commitments.obligations.summary import body_summary
 from xinyong.core.clock import today
 from xinyong.core.errors import InvalidInput, XinyongError
-from xinyong.core.http import MAX_ID, SessionDep
+from xinyong.core.http import MAX_ID, SessionDep, request_meta
 from xinyong.core.masking import mask_name
 from xinyong.core.templating import add_nav, render
 from xinyong.subjects import service as subjects
@@ -209,18 +209,11 @@ def findings_page(request: Request, session: SessionDep, who: Official,
 
 
 def _decide(request: Request, session, who: Principal, finding_id: int, region: str, done: str, form: dict, do) -> Response:
-    try:
-        do(dict(request_id=getattr(request.state, "request_id", None),
-                ip=request.client.host if request.client else None))
-        session.commit()
-    except XinyongError as exc:
-        session.rollback()
-        verb = "确认" if done == "confirmed" else "不予认定"
-        context = _findings_context(session, who, region=region, error=f"第 {finding_id} 号认定建议未能{verb}：{exc.zh}",
-                                    form={"id": finding_id, **form})
-        return render(request, "obligations/findings.html", context, status_code=exc.status_code)
+    verb = "确认" if done == "confirmed" else "不予认定"
     where = f"&region={region}" if re.fullmatch(r"\d{6}", region or "") else ""
-    return RedirectResponse(f"/obligations/findings?done={done}{where}", status_code=303)
+    return _act(request, session, do, to=f"/obligations/findings?done={done}{where}", page="obligations/findings.html",
+                failed=lambda exc: _findings_context(session, who, region=region, form={"id": finding_id, **form},
+                                                     error=f"第 {finding_id} 号认定建议未能{verb}：{exc.zh}"))
 
 
 @router.post("/obligations/findings/{finding_id}/confirm", response_class=HTMLResponse, summary="确认履约失信认定",
@@ -282,8 +275,7 @@ async def import_page(request: Request, session: SessionDep, who: Registrar, reg
         if not data:
             raise InvalidInput("上传的文件是空的", "the file is empty", field="file")
         result = service.import_rows(session, register, service.read_xlsx(service.register(register), data), who=who,
-                                     today=today(), request_id=getattr(request.state, "request_id", None),
-                                     ip=request.client.host if request.client else None)
+                                     today=today(), **request_meta(request))
         session.commit()
     except XinyongError as exc:
         session.rollback()
@@ -292,16 +284,21 @@ async def import_page(request: Request, session: SessionDep, who: Registrar, reg
     return render(request, "obligations/register.html", _register_context(session, who, register, result=result))
 
 
-def _act(request: Request, session, who: Principal, register: str, do) -> Response:
+def _act(request: Request, session, do, *, to: str, page: str, failed) -> Response:
+    """Run a form's write (``do(meta)``) and commit, then go to ``to``; on a refusal nothing is
+    kept and ``page`` is shown again with ``failed(exc)``'s context (the reason in Chinese)."""
     try:
-        do(dict(request_id=getattr(request.state, "request_id", None),
-                ip=request.client.host if request.client else None))
+        do(request_meta(request))
         session.commit()
     except XinyongError as exc:
         session.rollback()
-        context = _register_context(session, who, register, error=exc.zh)
-        return render(request, "obligations/register.html", context, status_code=exc.status_code)
-    return RedirectResponse(f"/obligations/{register}", status_code=303)
+        return render(request, page, failed(exc), status_code=exc.status_code)
+    return RedirectResponse(to, status_code=303)
+
+
+def _register_act(request: Request, session, who: Principal, register: str, do) -> Response:
+    return _act(request, session, do, to=f"/obligations/{register}", page="obligations/register.html",
+                failed=lambda exc: _register_context(session, who, register, error=exc.zh))
 
 
 @router.post("/obligations/agreements/{agreement_id}/status", response_class=HTMLResponse,
@@ -322,14 +319,14 @@ def agreement_status(request: Request, session: SessionDep, who: Registrar,
                                  basis=legal_basis, compensation=compensation, compensation_amount=amount, who=who,
                                  today=today(), **meta)
 
-    return _act(request, session, who, "agreements", do)
+    return _register_act(request, session, who, "agreements", do)
 
 
 @router.post("/obligations/ppp/{project_id}/stage", response_class=HTMLResponse, summary="PPP项目进入下一阶段",
              description="识别、准备、采购、执行、移交依次推进，不能跳过或回退。")
 def ppp_stage(request: Request, session: SessionDep, who: Registrar, project_id: Annotated[int, Path(ge=1, le=MAX_ID)],
               stage: Annotated[str, Form(max_length=10)]) -> Response:
-    return _act(request, session, who, "ppp", lambda meta: service.advance_stage(
+    return _register_act(request, session, who, "ppp", lambda meta: service.advance_stage(
         session, project_id, to=stage, on=today(), who=who, today=today(), **meta))
 
 
@@ -337,7 +334,7 @@ def ppp_stage(request: Request, session: SessionDep, who: Registrar, project_id:
              description="已履行、已和解履行、已移出失信被执行人名单。")
 def judgment_status(request: Request, session: SessionDep, who: Registrar,
                     judgment_id: Annotated[int, Path(ge=1, le=MAX_ID)], status: Annotated[str, Form(max_length=20)]) -> Response:
-    return _act(request, session, who, "judgments", lambda meta: service.close_judgment(
+    return _register_act(request, session, who, "judgments", lambda meta: service.close_judgment(
         session, judgment_id, to=status, on=today(), who=who, today=today(), **meta))
 
 
