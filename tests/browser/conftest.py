@@ -42,6 +42,7 @@ class Site:
     people: dict[str, str] = field(default_factory=dict)  # name → identity number
     entry_id: int = 0
     admin_totp: str = ""  # the TOTP secret of b_admin (an administrator must give a code)
+    totp_step: int = 0  # the last TOTP time step b_admin logged in with (a code is good once)
 
 
 def _free_port() -> int:
@@ -171,7 +172,14 @@ class Tab:
         if "/login/totp" in self.page.url and self.site.admin_totp:
             import pyotp
 
-            self.page.fill("input[name=code]", pyotp.TOTP(self.site.admin_totp).now())
+            # The server takes each time step's code once and allows one step of drift: a
+            # second login within the same 30 s gives the next step's code, a third waits for it.
+            totp = pyotp.TOTP(self.site.admin_totp)
+            step = max(int(time.time()) // 30, self.site.totp_step + 1)
+            if step > int(time.time()) // 30 + 1:
+                time.sleep(30 - time.time() % 30 + 0.5)
+            self.site.totp_step = step
+            self.page.fill("input[name=code]", totp.at(step * 30))
             self.page.click("form button[type=submit]")
             self.page.wait_for_load_state()
         assert "/login" not in self.page.url, self.page.content()[:500]
